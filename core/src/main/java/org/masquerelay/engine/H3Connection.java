@@ -1,0 +1,45 @@
+package org.masquerelay.engine;
+
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+
+/**
+ * One HTTP/3 connection, whichever QUIC stack carries it. This interface, {@link H3Stream} and its two kinds are all
+ * that tunnels, policy, server and client see of QUIC: keep it narrow so a second engine can sit beside the first.
+ */
+public interface H3Connection {
+
+    InetSocketAddress remoteAddress();
+
+    InetSocketAddress localAddress();
+
+    /**
+     * Whether HTTP Datagrams may be sent on this connection: QUIC DATAGRAM was negotiated (RFC 9221) and the peer
+     * sent SETTINGS_H3_DATAGRAM=1 (RFC 9297 §2.1.1). Until the peer's SETTINGS arrive this answers from the transport
+     * parameters alone.
+     */
+    boolean datagramsEnabled();
+
+    /** The largest QUIC DATAGRAM payload (quarter stream id and context id included) the engine can send now. */
+    int maxDatagramSize();
+
+    /**
+     * Queues one QUIC DATAGRAM frame payload. Never blocks; returns false (and drops it) when it cannot be sent:
+     * too large, datagrams not enabled, the connection closed or the engine's queue full.
+     */
+    boolean sendDatagram(byte[] datagram);
+
+    /**
+     * Receives every QUIC DATAGRAM frame payload of this connection. Datagrams that arrive before a receiver is set
+     * are kept (bounded) and delivered to it when it is set.
+     */
+    void setDatagramReceiver(Consumer<byte[]> receiver);
+
+    /** Runs once the connection has ended, for whatever reason, with a readable reason. */
+    void onClose(Consumer<String> listener);
+
+    /** Closes the whole connection with an HTTP/3 error code (H3_NO_ERROR for a graceful end). */
+    void close(long h3ErrorCode, String reason);
+
+    boolean isOpen();
+}

@@ -1,0 +1,14 @@
+package org.masquerelay.engine;
+
+import org.masquerelay.wire.HttpFields;
+
+import java.io.IOException;
+
+/** A request stream as the server sees it: the request's field section has been read already. */
+public interface ServerStream extends H3Stream {
+
+    HttpFields requestHeaders();
+
+    /** Sends the response HEADERS frame (":status" first). Once only. */
+    void respond(HttpFields responseHeaders) throws IOException;
+}

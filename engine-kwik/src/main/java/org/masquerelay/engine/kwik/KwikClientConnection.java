@@ -1,0 +1,95 @@
+package org.masquerelay.engine.kwik;
+
+import org.masquerelay.engine.ClientStream;
+import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.wire.FrameWriter;
+import org.masquerelay.wire.H3;
+import org.masquerelay.wire.HttpFields;
+import org.masquerelay.wire.VarInt;
+import tech.kwik.core.QuicClientConnection;
+import tech.kwik.core.QuicStream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static java.lang.System.Logger.Level.DEBUG;
+
+/**
+ * The client end of an HTTP/3 connection on Kwik, written directly on QUIC streams: Flupke's client discards the
+ * headers of CONNECT responses and cannot enable datagrams (docs/upstream.md).
+ */
+final class KwikClientConnection extends KwikConnection implements H3ClientConnection {
+    private static final System.Logger LOG = System.getLogger(KwikClientConnection.class.getName());
+    static final int MAX_FIELD_SECTION_SIZE = 64 * 1024;
+    static final long MAX_DATA_FRAME_SIZE = 16 * 1024 * 1024;
+
+    private final Qpack qpack = new Qpack();
+
+    KwikClientConnection(QuicClientConnection quic) {
+        super(quic, quic.getLocalAddress(), quic.getServerAddress());
+    }
+
+    /** Our control stream with SETTINGS (RFC 9114 §6.2.1): H3_DATAGRAM=1 so the relay may send HTTP datagrams. */
+    void startControlStream() throws IOException {
+        Map<Long, Long> settings = new LinkedHashMap<>();
+        settings.put(H3.SETTINGS_QPACK_MAX_TABLE_CAPACITY, 0L);
+        settings.put(H3.SETTINGS_QPACK_BLOCKED_STREAMS, 0L);
+        settings.put(H3.SETTINGS_H3_DATAGRAM, 1L);
+        QuicStream control = quic.createStream(false);
+        OutputStream out = control.getOutputStream();
+        out.write(VarInt.encode(H3.STREAM_CONTROL));
+        out.write(FrameWriter.settingsFrame(settings));
+        out.flush();
+    }
+
+    /** Streams the relay opens: its control stream is read; QPACK streams drained; anything else refused. */
+    void acceptUnidirectional(QuicStream stream) {
+        Thread.ofVirtual().name("h3-uni-" + stream.getStreamId()).start(() -> {
+            try {
+                InputStream in = stream.getInputStream();
+                long type = VarInt.read(in);
+                if (type == H3.STREAM_CONTROL) {
+                    readControlStream(in);
+                } else if (type == H3.STREAM_QPACK_ENCODER || type == H3.STREAM_QPACK_DECODER) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                } else {
+                    stream.abortReading(H3.H3_STREAM_CREATION_ERROR);
+                }
+            } catch (IOException e) {
+                LOG.log(DEBUG, "unidirectional stream {0} ended: {1}", stream.getStreamId(), e.toString());
+            }
+        });
+    }
+
+    private void readControlStream(InputStream in) throws IOException {
+        long type = VarInt.read(in);
+        if (type != H3.FRAME_SETTINGS) {
+            close(H3.H3_MISSING_SETTINGS, "first control frame is not SETTINGS");
+            return;
+        }
+        long length = VarInt.read(in);
+        if (length > 4096) {
+            close(H3.H3_EXCESSIVE_LOAD, "SETTINGS frame too large");
+            return;
+        }
+        peerSettingsReceived(FrameWriter.parseSettings(in.readNBytes((int) length)));
+        while (VarInt.readOrEof(in) >= 0) {
+            in.skipNBytes(VarInt.read(in));
+        }
+    }
+
+    @Override
+    public ClientStream openRequest(HttpFields requestHeaders) throws IOException {
+        KwikClientStream stream = new KwikClientStream(quic.createStream(true), this, qpack, MAX_FIELD_SECTION_SIZE, MAX_DATA_FRAME_SIZE);
+        stream.sendRequest(requestHeaders);
+        return stream;
+    }
+
+    @Override
+    public Map<Long, Long> peerSettings(long waitMillis) {
+        return super.peerSettings(waitMillis);
+    }
+}

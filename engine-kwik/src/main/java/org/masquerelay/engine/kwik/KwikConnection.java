@@ -1,0 +1,196 @@
+package org.masquerelay.engine.kwik;
+
+import org.masquerelay.engine.H3Connection;
+import org.masquerelay.wire.H3;
+import tech.kwik.core.ConnectionEstablishedEvent;
+import tech.kwik.core.ConnectionListener;
+import tech.kwik.core.ConnectionTerminatedEvent;
+import tech.kwik.core.QuicConnection;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@link H3Connection} over a Kwik {@link QuicConnection}, shared by the server and client sides: datagrams, peer
+ * SETTINGS, close notification.
+ */
+class KwikConnection implements H3Connection {
+    /** Datagrams kept while no receiver is set: a client may send them right behind its request. */
+    private static final int EARLY_DATAGRAM_LIMIT = 64;
+
+    protected final QuicConnection quic;
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
+    private final Map<Long, Long> peerSettings = new ConcurrentHashMap<>();
+    private final CountDownLatch peerSettingsReceived = new CountDownLatch(1);
+    private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
+    // One virtual thread delivers datagrams in arrival order (Kwik submits each to this executor).
+    private final ExecutorService datagramExecutor = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("h3-datagrams").factory());
+    private final Queue<byte[]> earlyDatagrams = new ArrayDeque<>();
+    private volatile Consumer<byte[]> datagramReceiver;
+    private volatile String closeReason;
+
+    KwikConnection(QuicConnection quic, InetSocketAddress local, InetSocketAddress remote) {
+        this.quic = quic;
+        this.local = local;
+        this.remote = remote;
+        quic.setDatagramHandler(this::datagramReceived, datagramExecutor);
+        quic.setConnectionListener(new ConnectionListener() {
+            @Override
+            public void connected(ConnectionEstablishedEvent event) {
+                KwikConnection.this.connected(event);
+            }
+
+            @Override
+            public void disconnected(ConnectionTerminatedEvent event) {
+                closed(describe(event));
+            }
+        });
+    }
+
+    /** The handshake completed after this object was made (only seen for connections started by 0-RTT). */
+    void connected(ConnectionEstablishedEvent event) {
+    }
+
+    private static String describe(ConnectionTerminatedEvent event) {
+        StringBuilder sb = new StringBuilder(event.closeReason().toString());
+        if (event.closedByPeer()) {
+            sb.append(" by peer");
+        }
+        if (event.hasApplicationError()) {
+            sb.append(", ").append(H3.errorName(event.applicationErrorCode()));
+        } else if (event.hasTransportError()) {
+            sb.append(", transport error ").append(event.transportErrorCode());
+        }
+        if (event.errorDescription() != null) {
+            sb.append(": ").append(event.errorDescription());
+        }
+        return sb.toString();
+    }
+
+    void closed(String reason) {
+        synchronized (this) {
+            if (closeReason != null) {
+                return;
+            }
+            closeReason = reason;
+        }
+        datagramExecutor.shutdownNow();
+        for (Consumer<String> listener : closeListeners) {
+            try {
+                listener.accept(reason);
+            } catch (RuntimeException e) {
+                System.getLogger(KwikConnection.class.getName()).log(System.Logger.Level.WARNING, "close listener failed", e);
+            }
+        }
+    }
+
+    private void datagramReceived(byte[] datagram) {
+        Consumer<byte[]> receiver = datagramReceiver;
+        if (receiver == null) {
+            synchronized (earlyDatagrams) {
+                receiver = datagramReceiver;
+                if (receiver == null) {
+                    if (earlyDatagrams.size() < EARLY_DATAGRAM_LIMIT) {
+                        earlyDatagrams.add(datagram);
+                    }
+                    return;
+                }
+            }
+        }
+        receiver.accept(datagram);
+    }
+
+    @Override
+    public void setDatagramReceiver(Consumer<byte[]> receiver) {
+        synchronized (earlyDatagrams) {
+            byte[] early;
+            while ((early = earlyDatagrams.poll()) != null) {
+                receiver.accept(early);
+            }
+            datagramReceiver = receiver;
+        }
+    }
+
+    void peerSettingsReceived(Map<Long, Long> settings) {
+        peerSettings.putAll(settings);
+        peerSettingsReceived.countDown();
+    }
+
+    Map<Long, Long> peerSettings(long waitMillis) {
+        try {
+            peerSettingsReceived.await(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Map.copyOf(peerSettings);
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public boolean datagramsEnabled() {
+        if (!quic.isDatagramExtensionEnabled()) {
+            return false;
+        }
+        // Before the peer's SETTINGS arrive, the transport parameter is all we know; afterwards the setting decides.
+        return peerSettingsReceived.getCount() > 0 || peerSettings.getOrDefault(H3.SETTINGS_H3_DATAGRAM, 0L) == 1L;
+    }
+
+    @Override
+    public int maxDatagramSize() {
+        return quic.isDatagramExtensionEnabled() ? quic.maxDatagramDataSize() : 0;
+    }
+
+    @Override
+    public boolean sendDatagram(byte[] datagram) {
+        if (closeReason != null || !quic.isDatagramExtensionEnabled() || datagram.length > quic.maxDatagramDataSize()) {
+            return false;
+        }
+        try {
+            quic.sendDatagram(datagram);
+            return true;
+        } catch (RuntimeException e) {
+            // Kwik throws when the connection is closing or the extension is not (or no longer) enabled.
+            return false;
+        }
+    }
+
+    @Override
+    public void onClose(Consumer<String> listener) {
+        closeListeners.add(listener);
+        String reason = closeReason;
+        if (reason != null) {
+            listener.accept(reason);
+        }
+    }
+
+    @Override
+    public void close(long h3ErrorCode, String reason) {
+        quic.close(h3ErrorCode, reason);
+        closed("closed locally: " + reason);
+    }
+
+    @Override
+    public boolean isOpen() {
+        return closeReason == null;
+    }
+}

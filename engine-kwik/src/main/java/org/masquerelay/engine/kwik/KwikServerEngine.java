@@ -1,0 +1,101 @@
+package org.masquerelay.engine.kwik;
+
+import org.masquerelay.engine.ConnectionHandler;
+import org.masquerelay.engine.EngineSettings;
+import org.masquerelay.engine.ServerEngine;
+import tech.kwik.core.server.ServerConnectionConfig;
+import tech.kwik.core.server.ServerConnector;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** An HTTP/3 listener on Kwik: one UDP socket, ALPN "h3", QUIC DATAGRAM enabled, no Retry. */
+public final class KwikServerEngine implements ServerEngine {
+    private final ServerConnector connector;
+    private final GuardedDatagramSocket socket;
+    private final ExecutorService executor;
+    private final InetSocketAddress localAddress;
+
+    private KwikServerEngine(ServerConnector connector, GuardedDatagramSocket socket, ExecutorService executor) {
+        this.connector = connector;
+        this.socket = socket;
+        this.executor = executor;
+        this.localAddress = (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    /** Binds the socket and starts accepting connections. */
+    public static KwikServerEngine start(InetSocketAddress bind, EngineSettings settings, ConnectionHandler handler) throws IOException {
+        GuardedDatagramSocket socket = new GuardedDatagramSocket(bind);
+        // Request streams block for the life of a tunnel: one virtual thread each.
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("h3-stream-", 0).factory());
+        try {
+            ServerConnectionConfig config = ServerConnectionConfig.builder()
+                    .maxIdleTimeout((int) settings.idleTimeout().toMillis())
+                    .maxOpenPeerInitiatedBidirectionalStreams(settings.maxStreamsPerConnection())
+                    .maxOpenPeerInitiatedUnidirectionalStreams(16)
+                    .maxConnectionBufferSize(16 * 1024 * 1024)
+                    .maxBidirectionalStreamBufferSize(2 * 1024 * 1024)
+                    .maxUnidirectionalStreamBufferSize(64 * 1024)
+                    .retryRequired(false)
+                    .connectionIdLength(8)
+                    .build();
+            KeyStore keyStore = settings.keyStore();
+            String curve = curveOf(keyStore, settings.keyAlias(), settings.keyPassword());
+            ServerConnector connector = ServerConnector.builder()
+                    .withSocket(socket)
+                    .withKeyStore(keyStore, settings.keyAlias(), settings.keyPassword(), curve)
+                    .withConfiguration(config)
+                    .withLogger(new KwikLog())
+                    .build();
+            InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
+            connector.registerApplicationProtocol("h3", new RelayH3ConnectionFactory(handler, settings, executor, local));
+            connector.start();
+            return new KwikServerEngine(connector, socket, executor);
+        } catch (Exception e) {
+            socket.close();
+            executor.shutdownNow();
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("cannot start the QUIC listener on " + bind + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Kwik needs the EC curve name of an EC key; null for RSA. */
+    private static String curveOf(KeyStore keyStore, String alias, char[] password) throws Exception {
+        PrivateKey key = (PrivateKey) keyStore.getKey(alias, password);
+        if (key == null) {
+            throw new IOException("the key store has no private key under alias '" + alias + "'");
+        }
+        if (key instanceof ECPrivateKey ec) {
+            int bits = ec.getParams().getCurve().getField().getFieldSize();
+            return switch (bits) {
+                case 256 -> "secp256r1";
+                case 384 -> "secp384r1";
+                case 521 -> "secp521r1";
+                default -> throw new IOException("unsupported EC key size " + bits + " (use P-256, P-384 or P-521)");
+            };
+        }
+        return null;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public void close() {
+        try {
+            connector.close();
+        } finally {
+            socket.close();
+            executor.shutdownNow();
+        }
+    }
+}

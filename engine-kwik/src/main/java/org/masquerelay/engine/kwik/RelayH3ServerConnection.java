@@ -1,0 +1,176 @@
+package org.masquerelay.engine.kwik;
+
+import org.masquerelay.engine.RequestHandler;
+import org.masquerelay.wire.FieldSectionTooLargeException;
+import org.masquerelay.wire.FrameWriter;
+import org.masquerelay.wire.H3;
+import org.masquerelay.wire.H3StreamException;
+import org.masquerelay.wire.HttpFields;
+import org.masquerelay.wire.VarInt;
+import tech.kwik.core.QuicConnection;
+import tech.kwik.core.QuicStream;
+import tech.kwik.flupke.server.impl.Http3ServerConnectionImpl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * Flupke's server connection with the request path and the control stream replaced (docs/upstream.md says why):
+ * <ul>
+ *   <li>every request stream is read with our codec, so a GREASE frame before HEADERS is skipped instead of closing
+ *   the connection, and classic CONNECT reaches our handler instead of Flupke's 501;</li>
+ *   <li>the peer's control stream is read to its end (Flupke reads only the first frame), its SETTINGS are kept
+ *   for {@link KwikConnection#datagramsEnabled()}, and later frames (PRIORITY_UPDATE, GREASE, GOAWAY) are skipped;</li>
+ *   <li>our SETTINGS go out on a control stream created before this object, so that a connection started from 0-RTT
+ *   can wait for the handshake (see {@link RelayH3ConnectionFactory}).</li>
+ * </ul>
+ * Flupke still dispatches the unidirectional streams (control, QPACK) and ignores unknown stream types.
+ */
+final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
+    private static final System.Logger LOG = System.getLogger(RelayH3ServerConnection.class.getName());
+    /** A SETTINGS frame bigger than this is not a real peer's. */
+    private static final int MAX_SETTINGS_SIZE = 4096;
+
+    private final KwikConnection connection;
+    private final RequestHandler handler;
+    private final Qpack qpack = new Qpack();
+    private final int maxFieldSectionSize;
+    private final long maxDataFrameSize;
+
+    RelayH3ServerConnection(QuicConnection quic, QuicStream controlStream, ExecutorService executor, KwikConnection connection,
+                            RequestHandler handler, int maxFieldSectionSize, long maxDataFrameSize) throws IOException {
+        // Flupke's own request handler is never reached: handleBidirectionalStream is overridden.
+        super(quic, (request, response) -> response.setStatus(500), maxFieldSectionSize, maxDataFrameSize, executor, Map.of());
+        this.connection = connection;
+        this.handler = handler;
+        this.maxFieldSectionSize = maxFieldSectionSize;
+        this.maxDataFrameSize = maxDataFrameSize;
+        sendSettings(controlStream);
+    }
+
+    /** The settings Apple's client checks (apple-relay-client.md): 0x08 and 0x33, nothing HTTP/2-only, no duplicates. */
+    static Map<Long, Long> localSettings() {
+        Map<Long, Long> settings = new LinkedHashMap<>();
+        settings.put(H3.SETTINGS_QPACK_MAX_TABLE_CAPACITY, 0L);
+        settings.put(H3.SETTINGS_QPACK_BLOCKED_STREAMS, 0L);
+        settings.put(H3.SETTINGS_ENABLE_CONNECT_PROTOCOL, 1L);
+        settings.put(H3.SETTINGS_H3_DATAGRAM, 1L);
+        return settings;
+    }
+
+    private static void sendSettings(QuicStream controlStream) throws IOException {
+        OutputStream out = controlStream.getOutputStream();
+        byte[] type = VarInt.encode(H3.STREAM_CONTROL);
+        byte[] settings = FrameWriter.settingsFrame(localSettings());
+        byte[] both = new byte[type.length + settings.length];
+        System.arraycopy(type, 0, both, 0, type.length);
+        System.arraycopy(settings, 0, both, type.length, settings.length);
+        out.write(both);
+        out.flush();
+    }
+
+    @Override
+    protected void startControlStream() {
+        // Called by Flupke's constructor; our constructor sends SETTINGS on the stream it was given instead.
+    }
+
+    @Override
+    protected void processControlStream(InputStream in) {
+        try {
+            long type = VarInt.read(in);
+            if (type != H3.FRAME_SETTINGS) {
+                LOG.log(WARNING, "{0}: first control frame is 0x{1} instead of SETTINGS", connection.remoteAddress(), Long.toHexString(type));
+                connectionError(H3.H3_MISSING_SETTINGS);
+                return;
+            }
+            long length = VarInt.read(in);
+            if (length > MAX_SETTINGS_SIZE) {
+                connectionError(H3.H3_EXCESSIVE_LOAD);
+                return;
+            }
+            Map<Long, Long> peer = FrameWriter.parseSettings(in.readNBytes((int) length));
+            peer.keySet().stream().filter(H3::isHttp2OnlySetting).forEach(id ->
+                    // RFC 9114 §7.2.4.1 makes this a connection error; tolerating it keeps a sloppy client's tunnels.
+                    LOG.log(DEBUG, "{0}: ignoring HTTP/2-only setting 0x{1}", connection.remoteAddress(), Long.toHexString(id)));
+            connection.peerSettingsReceived(peer);
+            skipRemainingFrames(in);
+        } catch (H3StreamException e) {
+            connectionError(e.errorCode());
+        } catch (IOException e) {
+            // The control stream ended or the connection closed: RFC 9114 §6.2.1 makes the former fatal.
+            if (connection.isOpen()) {
+                LOG.log(DEBUG, "{0}: control stream closed: {1}", connection.remoteAddress(), e.toString());
+                connectionError(H3.H3_CLOSED_CRITICAL_STREAM);
+            }
+        }
+    }
+
+    /** PRIORITY_UPDATE, GOAWAY, reserved and unknown frames: nothing here needs them (RFC 9114 §9 says ignore). */
+    private static void skipRemainingFrames(InputStream in) throws IOException {
+        while (true) {
+            long type = VarInt.readOrEof(in);
+            if (type < 0) {
+                throw new IOException("end of control stream");
+            }
+            long length = VarInt.read(in);
+            in.skipNBytes(length);
+        }
+    }
+
+    @Override
+    protected void handleBidirectionalStream(QuicStream quicStream) {
+        KwikServerStream stream = new KwikServerStream(quicStream, connection, qpack, maxFieldSectionSize, maxDataFrameSize);
+        HttpFields request;
+        try {
+            request = stream.readRequest();
+        } catch (FieldSectionTooLargeException e) {
+            respondQuietly(stream, 431);
+            return;
+        } catch (H3StreamException e) {
+            LOG.log(DEBUG, "{0}: {1}", stream, e.getMessage());
+            stream.stopSending(e.errorCode());
+            stream.reset(e.errorCode());
+            return;
+        } catch (IOException e) {
+            // Reset by the client before its request was complete (a racing cancellation), or malformed QPACK.
+            LOG.log(DEBUG, "{0}: no request: {1}", stream, e.toString());
+            stream.stopSending(H3.H3_REQUEST_INCOMPLETE);
+            stream.reset(H3.H3_REQUEST_INCOMPLETE);
+            return;
+        }
+        if (request == null) {
+            stream.reset(H3.H3_REQUEST_INCOMPLETE);
+            return;
+        }
+        try {
+            handler.handle(stream);
+        } catch (RuntimeException e) {
+            LOG.log(WARNING, stream + ": request handler failed", e);
+            if (!stream.responded()) {
+                respondQuietly(stream, 500);
+            } else {
+                stream.reset(H3.H3_INTERNAL_ERROR);
+            }
+        } finally {
+            if (!stream.responded()) {
+                respondQuietly(stream, 500);
+            }
+        }
+    }
+
+    private static void respondQuietly(KwikServerStream stream, int status) {
+        try {
+            stream.respond(HttpFields.builder().add(":status", Integer.toString(status)).build());
+            stream.finish();
+        } catch (IOException | IllegalStateException e) {
+            stream.reset(H3.H3_INTERNAL_ERROR);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.masquerelay.server;
+
+import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.RequestHandler;
+import org.masquerelay.engine.ServerStream;
+import org.masquerelay.tunnel.DatagramDemux;
+import org.masquerelay.wire.ConnectRequestParser;
+import org.masquerelay.wire.HttpFields;
+import org.masquerelay.wire.ProxyError;
+import org.masquerelay.wire.RequestParseException;
+import org.masquerelay.wire.TcpConnectRequest;
+import org.masquerelay.wire.TunnelRequest;
+import org.masquerelay.wire.UdpConnectRequest;
+
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+
+import static java.lang.System.Logger.Level.DEBUG;
+
+/**
+ * One client connection: routes each request stream — classic CONNECT to a TCP tunnel, connect-udp to a UDP tunnel,
+ * {@code GET /.well-known/pvd} to its small answer, anything else to 404 — after authentication and the per-connection
+ * tunnel limit. A failure is always an answer on that stream alone; other tunnels carry on.
+ */
+final class RelayConnection implements RequestHandler {
+    private static final System.Logger LOG = System.getLogger(RelayConnection.class.getName());
+
+    private final RelaySettings settings;
+    private final H3Connection connection;
+    private final ConnectRequestParser parser;
+    private final DatagramDemux demux;
+    private final Semaphore tunnels;
+    private final TcpConnectHandler tcp;
+    private final UdpConnectHandler udp;
+
+    RelayConnection(RelaySettings settings, H3Connection connection, ConnectRequestParser parser, TcpConnectHandler tcp, UdpConnectHandler udp) {
+        this.settings = settings;
+        this.connection = connection;
+        this.parser = parser;
+        this.tcp = tcp;
+        this.udp = udp;
+        this.demux = new DatagramDemux(settings.tunnel().pendingDatagrams());
+        this.tunnels = new Semaphore(settings.tunnelsPerConnection());
+        connection.setDatagramReceiver(demux);
+        LOG.log(DEBUG, "connection from {0}", connection.remoteAddress());
+        connection.onClose(reason -> LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason));
+    }
+
+    @Override
+    public void handle(ServerStream stream) {
+        HttpFields request = stream.requestHeaders();
+        Optional<TunnelRequest> tunnel;
+        try {
+            tunnel = parser.parse(request);
+        } catch (RequestParseException e) {
+            String token = e.proxyError() == null ? ProxyError.HTTP_REQUEST_ERROR.token() : e.proxyError().token();
+            Responses.error(stream, settings.serverName(), e.httpStatus(), token, e.getMessage(), null);
+            return;
+        }
+        if (tunnel.isEmpty()) {
+            WellKnown.answer(stream, request);
+            return;
+        }
+        Authenticator auth = settings.authenticator();
+        if (auth != null && !auth.accepts(request)) {
+            Responses.error(stream, settings.serverName(), auth.failureStatus(), ProxyError.HTTP_REQUEST_DENIED.token(),
+                    "missing or wrong credential in the '" + auth.header() + "' header", auth.challenge());
+            return;
+        }
+        if (!tunnels.tryAcquire()) {
+            Responses.error(stream, settings.serverName(), 429, ProxyError.HTTP_REQUEST_DENIED.token(),
+                    "this connection already has " + settings.tunnelsPerConnection() + " tunnels open", null);
+            return;
+        }
+        try {
+            switch (tunnel.get()) {
+                case TcpConnectRequest t -> tcp.handle(stream, t.target());
+                case UdpConnectRequest u -> udp.handle(stream, u.target(), demux);
+            }
+        } finally {
+            tunnels.release();
+        }
+    }
+}

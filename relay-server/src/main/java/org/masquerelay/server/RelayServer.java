@@ -1,0 +1,58 @@
+package org.masquerelay.server;
+
+import org.masquerelay.engine.EngineSettings;
+import org.masquerelay.engine.ServerEngine;
+import org.masquerelay.engine.kwik.KwikServerEngine;
+import org.masquerelay.tunnel.TargetResolver;
+import org.masquerelay.wire.ConnectRequestParser;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.System.Logger.Level.INFO;
+
+/** The relay: one HTTP/3 listener per configured address, all sharing the policy and handlers. */
+public final class RelayServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RelayServer.class.getName());
+
+    private final List<ServerEngine> listeners;
+
+    private RelayServer(List<ServerEngine> listeners) {
+        this.listeners = listeners;
+    }
+
+    public static RelayServer start(RelaySettings settings) throws IOException {
+        TargetResolver resolver = new TargetResolver(settings.policy());
+        ConnectRequestParser parser = new ConnectRequestParser(settings.udpTemplates());
+        TcpConnectHandler tcp = new TcpConnectHandler(settings.serverName(), resolver, settings.tunnel());
+        UdpConnectHandler udp = new UdpConnectHandler(settings.serverName(), resolver, settings.tunnel());
+        EngineSettings engineSettings = new EngineSettings(settings.identity(), settings.identityAlias(), settings.identityPassword(),
+                settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.tunnelsPerConnection() + 16,
+                settings.quicIdleTimeout());
+        List<ServerEngine> listeners = new ArrayList<>();
+        try {
+            for (InetSocketAddress address : settings.listen()) {
+                ServerEngine engine = KwikServerEngine.start(address, engineSettings,
+                        connection -> new RelayConnection(settings, connection, parser, tcp, udp));
+                listeners.add(engine);
+                LOG.log(INFO, "listening on {0} (HTTP/3, UDP)", engine.localAddress());
+            }
+        } catch (IOException | RuntimeException e) {
+            listeners.forEach(ServerEngine::close);
+            throw e;
+        }
+        return new RelayServer(listeners);
+    }
+
+    /** The bound addresses, with the ports chosen when 0 was asked for. */
+    public List<InetSocketAddress> addresses() {
+        return listeners.stream().map(ServerEngine::localAddress).toList();
+    }
+
+    @Override
+    public void close() {
+        listeners.forEach(ServerEngine::close);
+    }
+}

@@ -1,0 +1,34 @@
+package org.masquerelay.server;
+
+import org.masquerelay.policy.RelayPolicy;
+import org.masquerelay.tunnel.TunnelSettings;
+import org.masquerelay.wire.ConnectUdpTemplate;
+
+import java.net.InetSocketAddress;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything a running relay needs, resolved: sockets to bind, the TLS identity loaded, the policy built. Made from
+ * the configuration file and command line by {@code ServerSettingsFactory}, or directly by tests.
+ *
+ * @param listen                addresses to bind (IPv4 and IPv6 each get their own socket)
+ * @param identity              TLS key store with one key entry
+ * @param identityAlias         its alias
+ * @param identityPassword      its password
+ * @param serverName            our name in Proxy-Status (RFC 9209 §2: the proxy's identifier)
+ * @param policy                which targets may be reached
+ * @param udpTemplates          operator connect-udp templates, served besides the default one
+ * @param authenticator         credential check, or null for none
+ * @param tunnel                tunnel timeouts
+ * @param tunnelsPerConnection  concurrent tunnels one connection may hold
+ * @param maxFieldSectionSize   largest request header section
+ * @param maxDataFrameSize      largest DATA frame
+ * @param quicIdleTimeout       QUIC idle timeout
+ */
+public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
+                            String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
+                            Authenticator authenticator, TunnelSettings tunnel, int tunnelsPerConnection,
+                            int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout) {
+}

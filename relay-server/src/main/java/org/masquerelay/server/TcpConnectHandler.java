@@ -1,0 +1,68 @@
+package org.masquerelay.server;
+
+import org.masquerelay.engine.ServerStream;
+import org.masquerelay.tunnel.HappyEyeballs;
+import org.masquerelay.tunnel.TargetResolver;
+import org.masquerelay.tunnel.TcpTunnel;
+import org.masquerelay.tunnel.TunnelException;
+import org.masquerelay.tunnel.TunnelRecord;
+import org.masquerelay.tunnel.TunnelSettings;
+import org.masquerelay.wire.H3;
+import org.masquerelay.wire.Target;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Classic CONNECT (RFC 9114 §4.4), what Apple's client sends for TCP flows: policy and DNS, a Happy Eyeballs TCP
+ * connection, 200 as soon as it is up, then the byte copy. Data the client sent before the 200 waits in the stream.
+ */
+final class TcpConnectHandler {
+    private final String serverName;
+    private final TargetResolver resolver;
+    private final TunnelSettings settings;
+
+    TcpConnectHandler(String serverName, TargetResolver resolver, TunnelSettings settings) {
+        this.serverName = serverName;
+        this.resolver = resolver;
+        this.settings = settings;
+    }
+
+    void handle(ServerStream stream, Target target) {
+        TunnelLog log = new TunnelLog("tcp", stream, target);
+        long start = System.nanoTime();
+        Socket socket;
+        try {
+            List<InetAddress> addresses = resolver.resolve(target, settings.connectTimeout());
+            Duration left = settings.connectTimeout().minusNanos(System.nanoTime() - start);
+            socket = HappyEyeballs.connect(addresses, target.port(), settings.attemptDelay(), left.isNegative() ? Duration.ofMillis(1) : left);
+        } catch (TunnelException e) {
+            log.refused(e.httpStatus(), e.proxyError(), e.getMessage());
+            Responses.error(stream, serverName, e.httpStatus(), e.proxyError(), e.getMessage(), null);
+            return;
+        }
+        try {
+            Responses.tunnelEstablished(stream);
+        } catch (IOException e) {
+            // The client gave up (cancelled the stream) while we were connecting.
+            closeQuietly(socket);
+            stream.reset(H3.H3_REQUEST_CANCELLED);
+            return;
+        }
+        TunnelRecord record = new TunnelRecord();
+        log.opened(socket.getRemoteSocketAddress());
+        new TcpTunnel(stream, socket, settings.idleTimeout(), record).run();
+        log.closed(record);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Nothing to do.
+        }
+    }
+}

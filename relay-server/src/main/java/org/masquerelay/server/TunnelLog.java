@@ -1,0 +1,30 @@
+package org.masquerelay.server;
+
+import org.masquerelay.engine.ServerStream;
+import org.masquerelay.tunnel.TunnelRecord;
+import org.masquerelay.wire.Target;
+
+import static java.lang.System.Logger.Level.INFO;
+
+/** One line per tunnel event, so an operator can follow each tunnel: who, where, outcome, bytes, how it ended. */
+final class TunnelLog {
+    private static final System.Logger LOG = System.getLogger("org.masquerelay.tunnel");
+
+    private final String prefix;
+
+    TunnelLog(String kind, ServerStream stream, Target target) {
+        this.prefix = kind + " tunnel " + stream.connection().remoteAddress() + "#" + stream.streamId() + " -> " + target.authority();
+    }
+
+    void opened(Object upstream) {
+        LOG.log(INFO, "{0} opened via {1}", prefix, upstream);
+    }
+
+    void refused(int status, String proxyError, String details) {
+        LOG.log(INFO, "{0} refused: {1} {2} ({3})", prefix, status, proxyError, details);
+    }
+
+    void closed(TunnelRecord record) {
+        LOG.log(INFO, "{0} closed: {1}", prefix, record);
+    }
+}

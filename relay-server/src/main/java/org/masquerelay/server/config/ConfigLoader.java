@@ -1,0 +1,152 @@
+package org.masquerelay.server.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Reads the YAML configuration file into a {@link RelayConfig}: the defaults, overridden by whatever the file sets.
+ * Every problem is a {@link ConfigException} naming the key, so the relay refuses to start rather than run with a
+ * configuration the operator did not mean.
+ */
+public final class ConfigLoader {
+
+    static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "server-name", "tls", "connect-udp", "policy", "auth",
+            "timeouts", "limits", "log");
+    private static final Set<String> CONNECT_UDP_KEYS = Set.of("template");
+    private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle");
+    private static final Set<String> LIMIT_KEYS = Set.of("tunnels-per-connection", "pending-optimistic-bytes",
+            "pending-datagrams", "max-header-size", "max-data-frame", "max-connections");
+    private static final Set<String> LOG_KEYS = Set.of("level");
+
+    private ConfigLoader() {
+    }
+
+    /** Loads a file; relative paths inside it are taken from the file's folder. */
+    public static RelayConfig load(Path file) {
+        if (!Files.exists(file)) {
+            throw new ConfigException(null, "configuration file " + file + " does not exist");
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new ConfigException(null, "configuration file " + file + " is not a readable file");
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(null, "cannot read configuration file " + file + " (it must be UTF-8 text): "
+                    + e.getMessage(), e);
+        }
+        Path baseDir = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), baseDir);
+    }
+
+    /**
+     * Parses configuration text.
+     *
+     * @param label   how to name the source in syntax errors, e.g. the file name
+     * @param baseDir the folder relative paths are taken from
+     */
+    public static RelayConfig parse(String yaml, String label, Path baseDir) {
+        LoadSettings settings = LoadSettings.builder()
+                .setLabel(label)
+                // A key given twice is almost always a mistake; the default would keep the last one silently.
+                .setAllowDuplicateKeys(false)
+                .build();
+        Object document;
+        try {
+            document = new Load(settings).loadFromString(yaml);
+        } catch (YamlEngineException e) {
+            throw new ConfigException(null, label + " is not valid YAML: " + e.getMessage(), e);
+        }
+        return read(YamlSection.root(document), baseDir);
+    }
+
+    private static RelayConfig read(YamlSection root, Path baseDir) {
+        root.allowOnly(TOP_LEVEL_KEYS);
+        RelayConfig config = RelayConfig.defaults();
+        if (root.has("listen")) {
+            config = config.withListen(listen(root));
+        }
+        Optional<String> serverName = root.string("server-name");
+        if (serverName.isPresent()) {
+            config = config.withServerName(serverName.get());
+        }
+        Optional<YamlSection> tls = root.section("tls");
+        if (tls.isPresent()) {
+            config = config.withTls(TlsReader.read(tls.get(), baseDir));
+        }
+        Optional<YamlSection> connectUdp = root.section("connect-udp");
+        if (connectUdp.isPresent()) {
+            connectUdp.get().allowOnly(CONNECT_UDP_KEYS);
+            config = config.withConnectUdp(new ConnectUdpConfig(connectUdp.get().string("template").orElse(null)));
+        }
+        Optional<YamlSection> policy = root.section("policy");
+        if (policy.isPresent()) {
+            config = config.withPolicy(PolicyReader.read(policy.get()));
+        }
+        Optional<YamlSection> auth = root.section("auth");
+        if (auth.isPresent()) {
+            config = config.withAuth(Optional.of(AuthReader.read(auth.get(), baseDir)));
+        }
+        Optional<YamlSection> timeouts = root.section("timeouts");
+        if (timeouts.isPresent()) {
+            config = config.withTimeouts(timeouts(timeouts.get(), config.timeouts()));
+        }
+        Optional<YamlSection> limits = root.section("limits");
+        if (limits.isPresent()) {
+            config = config.withLimits(limits(limits.get(), config.limits()));
+        }
+        Optional<YamlSection> log = root.section("log");
+        if (log.isPresent()) {
+            log.get().allowOnly(LOG_KEYS);
+            Optional<String> level = log.get().string("level");
+            if (level.isPresent()) {
+                config = config.withLogLevel(LogLevel.parse("log.level", level.get()));
+            }
+        }
+        return config;
+    }
+
+    private static List<ListenAddress> listen(YamlSection root) {
+        List<String> items = root.stringList("listen");
+        List<ListenAddress> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            out.add(ListenAddress.parse("listen[" + i + "]", items.get(i)));
+        }
+        return out;
+    }
+
+    private static Timeouts timeouts(YamlSection s, Timeouts d) {
+        s.allowOnly(TIMEOUT_KEYS);
+        return new Timeouts(
+                duration(s, "connect", d.connect()),
+                duration(s, "happy-eyeballs-delay", d.happyEyeballsDelay()),
+                duration(s, "idle", d.idle()),
+                duration(s, "quic-idle", d.quicIdle()));
+    }
+
+    private static Duration duration(YamlSection s, String key, Duration fallback) {
+        return s.has(key) ? Durations.parse(s.keyPath(key), s.raw(key)) : fallback;
+    }
+
+    private static Limits limits(YamlSection s, Limits d) {
+        s.allowOnly(LIMIT_KEYS);
+        return new Limits(
+                s.positiveInt("tunnels-per-connection").orElse(d.tunnelsPerConnection()),
+                s.positiveInt("pending-optimistic-bytes").orElse(d.pendingOptimisticBytes()),
+                s.positiveInt("pending-datagrams").orElse(d.pendingDatagrams()),
+                s.positiveInt("max-header-size").orElse(d.maxHeaderSize()),
+                s.positiveInt("max-data-frame").orElse(d.maxDataFrame()),
+                s.positiveInt("max-connections").orElse(d.maxConnections()));
+    }
+}

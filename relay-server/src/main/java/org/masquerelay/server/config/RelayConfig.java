@@ -1,0 +1,105 @@
+package org.masquerelay.server.config;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.masquerelay.policy.RelayPolicy;
+
+/**
+ * The relay's whole configuration, immutable. Built from {@link #defaults()}, overridden by the file
+ * ({@link ConfigLoader}) and then by command-line flags through the {@code with...} methods.
+ *
+ * @param listen     addresses to listen on, at least one
+ * @param serverName the relay's name in Proxy-Status headers and logs
+ * @param tls        the TLS identity; empty until the file or a flag names one (dev mode may generate one)
+ * @param connectUdp connect-udp settings
+ * @param policy     destination policy (names, then resolved addresses)
+ * @param auth       client authentication; empty means none
+ * @param timeouts   timeouts
+ * @param limits     resource limits
+ * @param logLevel   how much to log
+ */
+public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
+                          ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
+                          Timeouts timeouts, Limits limits, LogLevel logLevel) {
+
+    public static final List<ListenAddress> DEFAULT_LISTEN =
+            List.of(new ListenAddress("0.0.0.0", 443), new ListenAddress("::", 443));
+
+    public RelayConfig {
+        listen = List.copyOf(listen);
+        if (listen.isEmpty()) {
+            throw new ConfigException("listen", "at least one address is needed, e.g. [\"0.0.0.0:443\"]");
+        }
+        Set<ListenAddress> seen = new HashSet<>();
+        for (int i = 0; i < listen.size(); i++) {
+            if (!seen.add(listen.get(i))) {
+                throw new ConfigException("listen[" + i + "]", "'" + listen.get(i) + "' is listed twice");
+            }
+        }
+        ServerName.check("server-name", serverName);
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(connectUdp, "connectUdp");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(logLevel, "logLevel");
+    }
+
+    /**
+     * Listen on port 443 on every IPv4 and IPv6 address, no TLS identity yet, every name but only public addresses
+     * (never an open door into the relay's network), no authentication.
+     */
+    public static RelayConfig defaults() {
+        return new RelayConfig(DEFAULT_LISTEN, ServerName.defaultName(), Optional.empty(), ConnectUdpConfig.defaults(),
+                RelayPolicy.defaults(), Optional.empty(), Timeouts.defaults(), Limits.defaults(), LogLevel.INFO);
+    }
+
+    /** Defaults overridden by the file; see {@link ConfigLoader#load(Path)}. */
+    public static RelayConfig load(Path file) {
+        return ConfigLoader.load(file);
+    }
+
+    public RelayConfig withListen(List<ListenAddress> newListen) {
+        return new RelayConfig(newListen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel);
+    }
+
+    public RelayConfig withServerName(String newServerName) {
+        return new RelayConfig(listen, newServerName, tls, connectUdp, policy, auth, timeouts, limits, logLevel);
+    }
+
+    /** Use {@link TlsConfig#pem} or {@link TlsConfig#pkcs12} so the files are checked. */
+    public RelayConfig withTls(TlsConfig newTls) {
+        return new RelayConfig(listen, serverName, Optional.of(newTls), connectUdp, policy, auth, timeouts, limits,
+                logLevel);
+    }
+
+    public RelayConfig withConnectUdp(ConnectUdpConfig newConnectUdp) {
+        return new RelayConfig(listen, serverName, tls, newConnectUdp, policy, auth, timeouts, limits, logLevel);
+    }
+
+    public RelayConfig withPolicy(RelayPolicy newPolicy) {
+        return new RelayConfig(listen, serverName, tls, connectUdp, newPolicy, auth, timeouts, limits, logLevel);
+    }
+
+    /** An empty value turns authentication off. */
+    public RelayConfig withAuth(Optional<AuthConfig> newAuth) {
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, newAuth, timeouts, limits, logLevel);
+    }
+
+    public RelayConfig withTimeouts(Timeouts newTimeouts) {
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, newTimeouts, limits, logLevel);
+    }
+
+    public RelayConfig withLimits(Limits newLimits) {
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, newLimits, logLevel);
+    }
+
+    public RelayConfig withLogLevel(LogLevel newLogLevel) {
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, newLogLevel);
+    }
+}

@@ -1,0 +1,591 @@
+package org.masquerelay.testpeers;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.http3.DefaultHttp3Headers;
+import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
+import io.netty.handler.codec.http3.DefaultHttp3SettingsFrame;
+import io.netty.handler.codec.http3.Http3;
+import io.netty.handler.codec.http3.Http3ClientConnectionHandler;
+import io.netty.handler.codec.http3.Http3Headers;
+import io.netty.handler.codec.http3.Http3Settings;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
+import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An HTTP/3 client on Netty's QUIC (quiche + BoringSSL) and HTTP/3 codecs: an implementation independent of the
+ * relay's Kwik/Flupke stack, used to drive the relay in tests.
+ * <p>
+ * What Netty does: QUIC, TLS, ALPN, the control and QPACK streams, request HEADERS from {@link #openTcp} and
+ * {@link #openUdp} (Huffman-coded, static table), and decoding of everything that arrives on request streams.
+ * What this class adds: the HTTP datagram layer (quarter stream id, context id), reading the peer's SETTINGS and
+ * control frames off the wire, and raw writes (frames Netty refuses to send, malformed header sections).
+ */
+public final class NettyH3Client implements AutoCloseable {
+
+    /**
+     * @param insecureTrustAll   accept any server certificate
+     * @param caCertificatePem   trust exactly this CA / self-signed certificate (PEM); chain validation only, no
+     *                           host name check; null for the JDK's trust store (or trust-all)
+     * @param datagrams          advertise QUIC DATAGRAM (max_datagram_frame_size) and SETTINGS_H3_DATAGRAM = 1
+     * @param extraSettings      more SETTINGS to send, e.g. GREASE ids {@code RawH3.grease(n)}
+     * @param timeout            bound for the handshake and for each blocking write
+     */
+    public record Options(boolean insecureTrustAll, Path caCertificatePem, boolean datagrams,
+                          Map<Long, Long> extraSettings, Duration timeout) {
+        public Options {
+            extraSettings = Map.copyOf(Objects.requireNonNull(extraSettings, "extraSettings"));
+            Objects.requireNonNull(timeout, "timeout");
+        }
+
+        public static Options defaults() {
+            return new Options(true, null, true, Map.of(), Duration.ofSeconds(10));
+        }
+
+        public Options withDatagrams(boolean on) {
+            return new Options(insecureTrustAll, caCertificatePem, on, extraSettings, timeout);
+        }
+
+        public Options withExtraSettings(Map<Long, Long> settings) {
+            return new Options(insecureTrustAll, caCertificatePem, datagrams, settings, timeout);
+        }
+
+        public Options trusting(Path caPem) {
+            return new Options(false, caPem, datagrams, extraSettings, timeout);
+        }
+    }
+
+    /** A frame as it was on the wire. */
+    public record Frame(long type, byte[] payload) {
+    }
+
+    /** How the QUIC connection was closed (by either side), from quiche. */
+    public record ConnectionClose(boolean applicationClose, long error, String reason) {
+    }
+
+    private final Options options;
+    private final EventLoopGroup group;
+    private final Channel udp;
+    private final QuicChannel quic;
+    private final State state;
+
+    private NettyH3Client(Options options, EventLoopGroup group, Channel udp, QuicChannel quic, State state) {
+        this.options = options;
+        this.group = group;
+        this.udp = udp;
+        this.quic = quic;
+        this.state = state;
+    }
+
+    /** What the connection-level handlers learn, shared with them before the connection exists. */
+    private static final class State {
+        final CompletableFuture<List<Map.Entry<Long, Long>>> peerSettings = new CompletableFuture<>();
+        final List<Frame> peerControlFrames = new CopyOnWriteArrayList<>();
+        final List<Long> peerUniStreamTypes = new CopyOnWriteArrayList<>();
+        final Map<Long, Tunnel> tunnels = new ConcurrentHashMap<>();
+        final AtomicInteger unroutedDatagrams = new AtomicInteger();
+        volatile int datagramMaxLength = -1;
+        volatile ConnectionClose close;
+    }
+
+    public static NettyH3Client connect(InetSocketAddress server, Options options) {
+        if (!server.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("test peers talk to loopback only: " + server);
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        State state = new State();
+        try {
+            QuicSslContextBuilder tls = QuicSslContextBuilder.forClient()
+                    // Explicitly h3 only: Netty's default list starts with draft versions (h3-29).
+                    .applicationProtocols("h3");
+            if (options.caCertificatePem() != null) {
+                tls.trustManager(options.caCertificatePem().toFile());
+            } else if (options.insecureTrustAll()) {
+                tls.trustManager(InsecureTrustManagerFactory.INSTANCE);
+            }
+            var codec = Http3.newQuicClientCodecBuilder()
+                    .sslContext(tls.build())
+                    .maxIdleTimeout(60, TimeUnit.SECONDS)
+                    .initialMaxData(64L << 20)
+                    .initialMaxStreamDataBidirectionalLocal(16L << 20)
+                    .initialMaxStreamDataBidirectionalRemote(16L << 20)
+                    .initialMaxStreamDataUnidirectional(1L << 20)
+                    .initialMaxStreamsUnidirectional(100);
+            if (options.datagrams()) {
+                codec.datagram(4096, 4096); // receive/send queue lengths; quiche advertises 65536 bytes
+            }
+            Channel udp = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec.build())
+                    .bind(new InetSocketAddress(server.getAddress(), 0)).sync().channel();
+
+            Http3Settings settings = new Http3Settings((id, value) -> true); // let GREASE and unknown ids through
+            if (options.datagrams()) {
+                settings.enableH3Datagram(true);
+            }
+            options.extraSettings().forEach(settings::put);
+            Http3ClientConnectionHandler h3 = new Http3ClientConnectionHandler(null, null, null,
+                    new DefaultHttp3SettingsFrame(settings), true, (id, value) -> true);
+
+            Future<QuicChannel> connecting = QuicChannel.newBootstrap(udp)
+                    .handler(new ChannelInitializer<QuicChannel>() {
+                        @Override
+                        protected void initChannel(QuicChannel ch) {
+                            ch.pipeline().addLast(new UniStreamTap(state));
+                            ch.pipeline().addLast(h3);
+                            ch.pipeline().addLast(new ConnectionEvents(state));
+                        }
+                    })
+                    .remoteAddress(server)
+                    .connect();
+            if (!connecting.await(options.timeout().toMillis())) {
+                connecting.cancel(false);
+                throw new PeerException(PeerException.Kind.TIMEOUT, "QUIC handshake with " + server
+                        + " did not finish within " + options.timeout(), null, null);
+            }
+            if (!connecting.isSuccess()) {
+                throw new PeerException(PeerException.Kind.FAILED, "QUIC handshake with " + server + " failed: "
+                        + connecting.cause(), null, connecting.cause());
+            }
+            return new NettyH3Client(options, group, udp, connecting.getNow(), state);
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (e instanceof PeerException p) {
+                throw p;
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new PeerException(PeerException.Kind.FAILED, "cannot connect to " + server + ": " + e, null, e);
+        }
+    }
+
+    public QuicChannel quicChannel() {
+        return quic;
+    }
+
+    public boolean isOpen() {
+        return quic.isActive();
+    }
+
+    /** How the connection was closed, once it was. */
+    public Optional<ConnectionClose> connectionClose() {
+        return Optional.ofNullable(state.close);
+    }
+
+    // ------------------------------------------------------------------------------------------------ SETTINGS
+
+    /** The peer's SETTINGS as they were on the wire (a later duplicate wins here; see {@link #peerSettingsList}). */
+    public Map<Long, Long> peerSettings(Duration wait) {
+        Map<Long, Long> map = new LinkedHashMap<>();
+        peerSettingsList(wait).forEach(e -> map.put(e.getKey(), e.getValue()));
+        return map;
+    }
+
+    /** The peer's SETTINGS in wire order, duplicates included. */
+    public List<Map.Entry<Long, Long>> peerSettingsList(Duration wait) {
+        try {
+            return state.peerSettings.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new PeerException(PeerException.Kind.TIMEOUT, "no SETTINGS within " + wait, null, e);
+        } catch (ExecutionException e) {
+            throw new PeerException(PeerException.Kind.FAILED, e.getCause().getMessage(), null, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PeerException(PeerException.Kind.FAILED, "interrupted", null, e);
+        }
+    }
+
+    /** Frames after SETTINGS on the peer's control stream so far (GOAWAY, GREASE, PRIORITY_UPDATE, ...). */
+    public List<Frame> peerControlFrames() {
+        return List.copyOf(state.peerControlFrames);
+    }
+
+    /** Stream types of the unidirectional streams the peer opened so far (0 control, 2/3 QPACK, others). */
+    public List<Long> peerUniStreamTypes() {
+        return List.copyOf(state.peerUniStreamTypes);
+    }
+
+    /**
+     * Whether the peer's transport parameters enabled QUIC DATAGRAM: quiche announces it with a
+     * {@link QuicDatagramExtensionEvent} at the end of the handshake (the transport-parameter getter misreports it).
+     */
+    public boolean peerDatagramsEnabled() {
+        return state.datagramMaxLength > 0;
+    }
+
+    /** The largest DATAGRAM payload quiche will send on this path, or -1 if datagrams are off. */
+    public int maxDatagramLength() {
+        return state.datagramMaxLength;
+    }
+
+    /** Datagrams whose quarter stream id matched no open tunnel (or did not parse). */
+    public int unroutedDatagrams() {
+        return state.unroutedDatagrams.get();
+    }
+
+    // ------------------------------------------------------------------------------------------------ control
+
+    /**
+     * Appends a frame to this client's control stream (after Netty's SETTINGS). Netty's codec only writes
+     * reserved types, so the frame goes out as raw bytes below it; that also allows PRIORITY_UPDATE (0xF0700).
+     */
+    public void sendControlFrame(long type, byte[] payload) {
+        QuicStreamChannel control = Http3.getLocalControlStream(quic);
+        if (control == null) {
+            throw new PeerException(PeerException.Kind.FAILED, "no local control stream", null, null);
+        }
+        await(control.eventLoop().submit(() -> {
+            if (control.pipeline().get(Tunnel.RAW_WRITER) == null) {
+                control.pipeline().addFirst(Tunnel.RAW_WRITER, new ChannelOutboundHandlerAdapter());
+            }
+            return null;
+        }), options.timeout(), "control stream setup");
+        await(control.pipeline().context(Tunnel.RAW_WRITER)
+                .writeAndFlush(Unpooled.wrappedBuffer(RawH3.frame(type, payload))), options.timeout(),
+                "control frame");
+    }
+
+    /** Opens a unidirectional stream of a reserved type (RFC 9114 §6.2.3), writes a few bytes, and ends it. */
+    public void openGreaseUniStream() {
+        QuicStreamChannel stream = await(quic.createStream(QuicStreamType.UNIDIRECTIONAL,
+                new ChannelInboundHandlerAdapter()), options.timeout(), "GREASE stream");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        RawH3.writeVarint(bytes, RawH3.grease(7));
+        bytes.writeBytes("ignore me".getBytes(StandardCharsets.US_ASCII));
+        await(stream.writeAndFlush(Unpooled.wrappedBuffer(bytes.toByteArray())), options.timeout(), "GREASE write");
+        await(stream.shutdownOutput(), options.timeout(), "GREASE FIN");
+    }
+
+    // ------------------------------------------------------------------------------------------------ requests
+
+    /**
+     * Classic CONNECT (RFC 9114 §4.4): {@code :method CONNECT}, {@code :authority}, no {@code :scheme}/{@code :path}/
+     * {@code :protocol}, then {@code extraHeaders}. {@code optimisticData}, if any, follows at once in a DATA frame,
+     * without waiting for the response.
+     */
+    public Tunnel openTcp(String authority, Map<String, String> extraHeaders, byte[] optimisticData) {
+        Http3Headers headers = new DefaultHttp3Headers();
+        headers.method("CONNECT").authority(authority);
+        extraHeaders.forEach((name, value) -> headers.add(name.toLowerCase(Locale.ROOT), value));
+        return open(List.of(), new DefaultHttp3HeadersFrame(headers), optimisticData);
+    }
+
+    /**
+     * RFC 9298 extended CONNECT: {@code :method CONNECT}, {@code :protocol connect-udp}, {@code :scheme https},
+     * {@code :authority}, {@code :path}, {@code capsule-protocol: ?1}, then {@code extraHeaders}.
+     */
+    public Tunnel openUdp(String authority, String path, Map<String, String> extraHeaders) {
+        Http3Headers headers = new DefaultHttp3Headers();
+        headers.method("CONNECT").protocol("connect-udp").scheme("https").authority(authority).path(path);
+        headers.add("capsule-protocol", "?1");
+        extraHeaders.forEach((name, value) -> headers.add(name.toLowerCase(Locale.ROOT), value));
+        return open(List.of(), new DefaultHttp3HeadersFrame(headers), null);
+    }
+
+    /**
+     * Sends {@code headers} exactly as given (order, case, duplicates, pseudo-headers anywhere) in a literal-only
+     * QPACK section, preceded on the stream by {@code framesBeforeHeaders} (complete frames, see
+     * {@link RawH3#frame}). Netty would reorder and validate such a header list, so it is encoded by {@link RawH3}
+     * and written below Netty's codec; the response is still decoded by Netty.
+     */
+    public Tunnel openRaw(List<Map.Entry<String, String>> headers, List<byte[]> framesBeforeHeaders) {
+        return open(framesBeforeHeaders, RawH3.frame(RawH3.HEADERS, RawH3.qpackLiterals(headers)), null);
+    }
+
+    /** A header entry, for {@link #openRaw}. */
+    public static Map.Entry<String, String> header(String name, String value) {
+        return new AbstractMap.SimpleImmutableEntry<>(name, value);
+    }
+
+    /** @param headers a Netty headers frame, or the bytes of a complete HEADERS frame */
+    private Tunnel open(List<byte[]> framesBefore, Object headers, byte[] optimisticData) {
+        Tunnel tunnel = new Tunnel(this, options.timeout());
+        QuicStreamChannel stream = await(Http3.newRequestStream(quic, tunnel.new Handler()), options.timeout(),
+                "request stream");
+        tunnel.attach(stream);
+        state.tunnels.put(stream.streamId(), tunnel);
+        stream.closeFuture().addListener(f -> state.tunnels.remove(stream.streamId()));
+        // One event-loop task, so the frames leave in exactly this order.
+        Future<?> written = stream.eventLoop().submit(() -> {
+            List<io.netty.channel.ChannelFuture> writes = new ArrayList<>();
+            for (byte[] frame : framesBefore) {
+                writes.add(tunnel.rawWrite(Unpooled.wrappedBuffer(frame)));
+            }
+            if (headers instanceof byte[] raw) {
+                writes.add(tunnel.rawWrite(Unpooled.wrappedBuffer(raw)));
+            } else {
+                writes.add(stream.writeAndFlush(headers));
+            }
+            if (optimisticData != null) {
+                writes.add(tunnel.rawWrite(Unpooled.wrappedBuffer(
+                        RawH3.frameHeader(RawH3.DATA, optimisticData.length), optimisticData)));
+            }
+            return writes;
+        });
+        @SuppressWarnings("unchecked")
+        List<io.netty.channel.ChannelFuture> writes =
+                (List<io.netty.channel.ChannelFuture>) await(written, options.timeout(), "request");
+        for (io.netty.channel.ChannelFuture write : writes) {
+            await(write, options.timeout(), "request write");
+        }
+        return tunnel;
+    }
+
+    // ------------------------------------------------------------------------------------------------ datagrams
+
+    void sendDatagram(long streamId, long contextId, byte[] payload) {
+        ByteArrayOutputStream prefix = new ByteArrayOutputStream(16);
+        RawH3.writeVarint(prefix, streamId / 4); // quarter stream id, RFC 9297 §2.1
+        RawH3.writeVarint(prefix, contextId);    // context id, RFC 9298 §4
+        await(quic.writeAndFlush(Unpooled.wrappedBuffer(prefix.toByteArray(), payload)), options.timeout(),
+                "datagram");
+    }
+
+    // ------------------------------------------------------------------------------------------------ plumbing
+
+    <T> T await(Future<T> future, Duration timeout, String what) {
+        boolean done;
+        try {
+            done = future.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PeerException(PeerException.Kind.FAILED, "interrupted: " + what, null, e);
+        }
+        if (!done) {
+            throw new PeerException(PeerException.Kind.TIMEOUT, what + " did not complete within " + timeout,
+                    null, null);
+        }
+        if (!future.isSuccess()) {
+            throw new PeerException(PeerException.Kind.FAILED, what + " failed: " + future.cause(), null,
+                    future.cause());
+        }
+        return future.getNow();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (quic.isActive()) {
+                // H3_NO_ERROR as an application close.
+                quic.close(true, 0x100, Unpooled.EMPTY_BUFFER).awaitUninterruptibly(options.timeout().toMillis());
+            }
+            udp.close().awaitUninterruptibly(options.timeout().toMillis());
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(options.timeout().toMillis());
+        }
+    }
+
+    /**
+     * Sits before Netty's connection handler and puts a tap at the head of every unidirectional stream the peer
+     * opens. Netty validates SETTINGS (dropping unknown ids, closing on HTTP/2 ones) and hides control frames it
+     * handles itself, so tests read the peer's control stream here, byte for byte, instead.
+     */
+    private static final class UniStreamTap extends ChannelInboundHandlerAdapter {
+        private final State state;
+
+        UniStreamTap(State state) {
+            this.state = state;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof QuicStreamChannel stream && stream.type() == QuicStreamType.UNIDIRECTIONAL) {
+                stream.pipeline().addFirst(new ControlStreamReader(state));
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** Copies (does not consume) the bytes of one peer unidirectional stream and parses its control frames. */
+    private static final class ControlStreamReader extends ChannelInboundHandlerAdapter {
+        private final State state;
+        private byte[] pending = new byte[0];
+        private long streamType = -1;
+        private boolean sawFirstFrame;
+
+        ControlStreamReader(State state) {
+            this.state = state;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf data = msg instanceof ByteBuf b ? b
+                    : msg instanceof io.netty.buffer.ByteBufHolder h ? h.content() : null;
+            if (data != null && data.isReadable()) {
+                byte[] copy = ByteBufUtil.getBytes(data, data.readerIndex(), data.readableBytes(), true);
+                byte[] joined = Arrays.copyOf(pending, pending.length + copy.length);
+                System.arraycopy(copy, 0, joined, pending.length, copy.length);
+                pending = joined;
+                parse(ctx);
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        private void parse(ChannelHandlerContext ctx) {
+            int p = 0;
+            if (streamType < 0) {
+                if (!complete(p, 1) || !complete(p, RawH3.varintLength(pending[p]))) {
+                    return;
+                }
+                streamType = RawH3.readVarint(pending, p);
+                p += RawH3.varintLength(pending[p]);
+                state.peerUniStreamTypes.add(streamType);
+                if (streamType != 0) {
+                    pending = new byte[0];
+                    ctx.pipeline().remove(this); // not a control stream: nothing more to learn
+                    return;
+                }
+            }
+            while (complete(p, 1) && complete(p + RawH3.varintLength(pending[p]), 1)) {
+                int typeLength = RawH3.varintLength(pending[p]);
+                int lengthAt = p + typeLength;
+                int lengthLength = RawH3.varintLength(pending[lengthAt]);
+                if (!complete(lengthAt, lengthLength)) {
+                    break;
+                }
+                long length = RawH3.readVarint(pending, lengthAt);
+                int payloadAt = lengthAt + lengthLength;
+                if (!complete(payloadAt, length)) {
+                    break;
+                }
+                long type = RawH3.readVarint(pending, p);
+                byte[] payload = Arrays.copyOfRange(pending, payloadAt, payloadAt + (int) length);
+                p = payloadAt + (int) length;
+                onFrame(type, payload);
+            }
+            pending = Arrays.copyOfRange(pending, p, pending.length);
+        }
+
+        private boolean complete(int at, long n) {
+            return at < pending.length && pending.length - at >= n;
+        }
+
+        private void onFrame(long type, byte[] payload) {
+            if (sawFirstFrame) {
+                state.peerControlFrames.add(new Frame(type, payload));
+                return;
+            }
+            sawFirstFrame = true;
+            if (type != RawH3.SETTINGS) {
+                state.peerSettings.completeExceptionally(new IllegalStateException(
+                        "first frame on the peer's control stream has type 0x" + Long.toHexString(type)));
+                state.peerControlFrames.add(new Frame(type, payload));
+                return;
+            }
+            List<Map.Entry<Long, Long>> settings = new ArrayList<>();
+            int p = 0;
+            while (p < payload.length) {
+                int idLength = RawH3.varintLength(payload[p]);
+                if (p + idLength >= payload.length
+                        || p + idLength + RawH3.varintLength(payload[p + idLength]) > payload.length) {
+                    state.peerSettings.completeExceptionally(new IllegalStateException("truncated SETTINGS"));
+                    return;
+                }
+                long id = RawH3.readVarint(payload, p);
+                p += idLength;
+                long value = RawH3.readVarint(payload, p);
+                p += RawH3.varintLength(payload[p]);
+                settings.add(Map.entry(id, value));
+            }
+            state.peerSettings.complete(List.copyOf(settings));
+        }
+    }
+
+    /** After Netty's connection handler: QUIC datagrams, the datagram extension, the connection's end. */
+    private static final class ConnectionEvents extends ChannelInboundHandlerAdapter {
+        private final State state;
+
+        ConnectionEvents(State state) {
+            this.state = state;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof ByteBuf datagram) {
+                    route(ByteBufUtil.getBytes(datagram));
+                }
+            } finally {
+                ReferenceCountUtil.release(msg); // QuicStreamChannels end here too; Netty already set them up
+            }
+        }
+
+        private void route(byte[] datagram) {
+            if (datagram.length == 0 || datagram.length < RawH3.varintLength(datagram[0])) {
+                state.unroutedDatagrams.incrementAndGet();
+                return;
+            }
+            int p = 0;
+            long quarter = RawH3.readVarint(datagram, p);
+            p += RawH3.varintLength(datagram[p]);
+            if (p >= datagram.length || datagram.length - p < RawH3.varintLength(datagram[p])) {
+                state.unroutedDatagrams.incrementAndGet();
+                return;
+            }
+            long context = RawH3.readVarint(datagram, p);
+            p += RawH3.varintLength(datagram[p]);
+            Tunnel tunnel = state.tunnels.get(quarter * 4);
+            if (tunnel == null) {
+                state.unroutedDatagrams.incrementAndGet();
+                return;
+            }
+            tunnel.deliverDatagram(context, Arrays.copyOfRange(datagram, p, datagram.length));
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof QuicDatagramExtensionEvent datagrams) {
+                state.datagramMaxLength = datagrams.maxLength();
+            } else if (evt instanceof QuicConnectionCloseEvent close) {
+                state.close = new ConnectionClose(close.isApplicationClose(), close.error(),
+                        new String(close.reason(), StandardCharsets.UTF_8));
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            state.peerSettings.completeExceptionally(new IllegalStateException("connection closed"));
+            ctx.fireChannelInactive();
+        }
+    }
+}
