@@ -13,7 +13,10 @@ import java.time.Duration;
  * @param maxDataFrameSize   largest DATA frame accepted on a request stream; larger resets the stream
  * @param maxStreamsPerConnection concurrent request streams a client may open
  * @param idleTimeout        QUIC idle timeout
+ * @param streamWindow       QUIC receive window of each request stream (bytes a client may send ahead of our reads)
+ * @param maxConnections     concurrent connections; more are closed at once with H3_EXCESSIVE_LOAD
  */
 public record EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassword, int maxFieldSectionSize,
-                             long maxDataFrameSize, int maxStreamsPerConnection, Duration idleTimeout) {
+                             long maxDataFrameSize, int maxStreamsPerConnection, Duration idleTimeout,
+                             long streamWindow, int maxConnections) {
 }

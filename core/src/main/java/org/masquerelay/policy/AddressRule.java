@@ -1,5 +1,6 @@
 package org.masquerelay.policy;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -35,6 +36,6 @@ public record AddressRule(Action action, Cidr cidr, PortRange ports) {
     /** Reads like the config file: {@code allow 203.0.113.0/24 ports 443}. */
     @Override
     public String toString() {
-        return action.name().toLowerCase(java.util.Locale.ROOT) + " " + cidr + " ports " + ports;
+        return action.name().toLowerCase(Locale.ROOT) + " " + cidr + " ports " + ports;
     }
 }

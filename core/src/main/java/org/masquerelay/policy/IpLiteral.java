@@ -1,7 +1,9 @@
 package org.masquerelay.policy;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * Parses IPv4 and IPv6 address literals without ever touching DNS.
@@ -47,7 +49,7 @@ public final class IpLiteral {
     public static InetAddress toInetAddress(byte[] bytes) {
         try {
             if (bytes.length == 16) {
-                return java.net.Inet6Address.getByAddress(null, bytes, -1);
+                return Inet6Address.getByAddress(null, bytes, -1);
             }
             return InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
@@ -190,6 +192,6 @@ public final class IpLiteral {
             }
             out[n++] = v;
         }
-        return java.util.Arrays.copyOf(out, n);
+        return Arrays.copyOf(out, n);
     }
 }

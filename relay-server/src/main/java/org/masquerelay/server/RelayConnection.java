@@ -3,6 +3,7 @@ package org.masquerelay.server;
 import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
+import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.tunnel.DatagramDemux;
 import org.masquerelay.wire.ConnectRequestParser;
 import org.masquerelay.wire.HttpFields;
@@ -46,6 +47,18 @@ final class RelayConnection implements RequestHandler {
         connection.onClose(reason -> LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason));
     }
 
+    /** RFC 9110 §11.6.1 / §11.7.1: a 401 names WWW-Authenticate, a 407 Proxy-Authenticate; 403 neither. */
+    private static HttpFields.Field challenge(AuthConfig auth) {
+        // The scheme of the first credential ("Bearer", "Preshared"...); never the secret itself.
+        String first = auth.credentials().get(0);
+        String scheme = first.indexOf(' ') > 0 ? first.substring(0, first.indexOf(' ')) : "Bearer";
+        return switch (auth.failureStatus()) {
+            case 401 -> new HttpFields.Field("www-authenticate", scheme + " realm=\"relay\"");
+            case 407 -> new HttpFields.Field("proxy-authenticate", scheme + " realm=\"relay\"");
+            default -> null;
+        };
+    }
+
     @Override
     public void handle(ServerStream stream) {
         HttpFields request = stream.requestHeaders();
@@ -61,10 +74,10 @@ final class RelayConnection implements RequestHandler {
             WellKnown.answer(stream, request);
             return;
         }
-        Authenticator auth = settings.authenticator();
-        if (auth != null && !auth.accepts(request)) {
+        AuthConfig auth = settings.auth();
+        if (auth != null && request.getAll(auth.header()).stream().noneMatch(v -> auth.accepts(v.trim()))) {
             Responses.error(stream, settings.serverName(), auth.failureStatus(), ProxyError.HTTP_REQUEST_DENIED.token(),
-                    "missing or wrong credential in the '" + auth.header() + "' header", auth.challenge());
+                    "missing or wrong credential in the '" + auth.header() + "' header", challenge(auth));
             return;
         }
         if (!tunnels.tryAcquire()) {

@@ -30,7 +30,7 @@ public final class RelayServer implements AutoCloseable {
         UdpConnectHandler udp = new UdpConnectHandler(settings.serverName(), resolver, settings.tunnel());
         EngineSettings engineSettings = new EngineSettings(settings.identity(), settings.identityAlias(), settings.identityPassword(),
                 settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.tunnelsPerConnection() + 16,
-                settings.quicIdleTimeout());
+                settings.quicIdleTimeout(), settings.streamWindow(), settings.maxConnections());
         List<ServerEngine> listeners = new ArrayList<>();
         try {
             for (InetSocketAddress address : settings.listen()) {

@@ -1,6 +1,7 @@
 package org.masquerelay.server;
 
 import org.masquerelay.policy.RelayPolicy;
+import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.tunnel.TunnelSettings;
 import org.masquerelay.wire.ConnectUdpTemplate;
 
@@ -20,15 +21,46 @@ import java.util.List;
  * @param serverName            our name in Proxy-Status (RFC 9209 §2: the proxy's identifier)
  * @param policy                which targets may be reached
  * @param udpTemplates          operator connect-udp templates, served besides the default one
- * @param authenticator         credential check, or null for none
+ * @param auth                  credential check, or null for none
  * @param tunnel                tunnel timeouts
  * @param tunnelsPerConnection  concurrent tunnels one connection may hold
  * @param maxFieldSectionSize   largest request header section
  * @param maxDataFrameSize      largest DATA frame
  * @param quicIdleTimeout       QUIC idle timeout
+ * @param streamWindow          QUIC receive window per request stream
+ * @param maxConnections        concurrent client connections per listener
  */
 public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
                             String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
-                            Authenticator authenticator, TunnelSettings tunnel, int tunnelsPerConnection,
-                            int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout) {
+                            AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
+                            int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
+                            long streamWindow, int maxConnections) {
+
+    public RelaySettings withPolicy(RelayPolicy value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+    }
+
+    public RelaySettings withUdpTemplates(List<ConnectUdpTemplate> value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+    }
+
+    public RelaySettings withAuth(AuthConfig value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+    }
+
+    public RelaySettings withTunnel(TunnelSettings value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+    }
+
+    public RelaySettings withTunnelsPerConnection(int value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+    }
+
+    public RelaySettings withMaxFieldSectionSize(int value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+    }
+
+    public RelaySettings withMaxDataFrameSize(long value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections);
+    }
 }

@@ -23,11 +23,11 @@ import io.netty.handler.codec.http3.Http3Settings;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
+import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 
 import java.io.ByteArrayOutputStream;
@@ -65,8 +65,9 @@ public final class NettyH3Client implements AutoCloseable {
 
     /**
      * @param insecureTrustAll   accept any server certificate
-     * @param caCertificatePem   trust exactly this CA / self-signed certificate (PEM); chain validation only, no
-     *                           host name check; null for the JDK's trust store (or trust-all)
+     * @param caCertificatePem   trust exactly this CA / self-signed certificate (PEM); the server's certificate
+     *                           must also name the address connected to (an IP SAN for 127.0.0.1 / ::1); null for
+     *                           the JDK's trust store (or trust-all)
      * @param datagrams          advertise QUIC DATAGRAM (max_datagram_frame_size) and SETTINGS_H3_DATAGRAM = 1
      * @param extraSettings      more SETTINGS to send, e.g. GREASE ids {@code RawH3.grease(n)}
      * @param timeout            bound for the handshake and for each blocking write
@@ -143,8 +144,12 @@ public final class NettyH3Client implements AutoCloseable {
             } else if (options.insecureTrustAll()) {
                 tls.trustManager(InsecureTrustManagerFactory.INSTANCE);
             }
+            QuicSslContext ssl = tls.build();
             var codec = Http3.newQuicClientCodecBuilder()
-                    .sslContext(tls.build())
+                    .sslContext(ssl)
+                    // Without a peer host the engine has nothing to check the certificate's names against, and
+                    // Netty 4.2 clients verify host names by default: every trusted certificate would fail.
+                    .sslEngineProvider(q -> ssl.newEngine(q.alloc(), server.getHostString(), server.getPort()))
                     .maxIdleTimeout(60, TimeUnit.SECONDS)
                     .initialMaxData(64L << 20)
                     .initialMaxStreamDataBidirectionalLocal(16L << 20)
@@ -269,10 +274,7 @@ public final class NettyH3Client implements AutoCloseable {
      * reserved types, so the frame goes out as raw bytes below it; that also allows PRIORITY_UPDATE (0xF0700).
      */
     public void sendControlFrame(long type, byte[] payload) {
-        QuicStreamChannel control = Http3.getLocalControlStream(quic);
-        if (control == null) {
-            throw new PeerException(PeerException.Kind.FAILED, "no local control stream", null, null);
-        }
+        QuicStreamChannel control = localControlStream();
         await(control.eventLoop().submit(() -> {
             if (control.pipeline().get(Tunnel.RAW_WRITER) == null) {
                 control.pipeline().addFirst(Tunnel.RAW_WRITER, new ChannelOutboundHandlerAdapter());
@@ -282,6 +284,25 @@ public final class NettyH3Client implements AutoCloseable {
         await(control.pipeline().context(Tunnel.RAW_WRITER)
                 .writeAndFlush(Unpooled.wrappedBuffer(RawH3.frame(type, payload))), options.timeout(),
                 "control frame");
+    }
+
+    /**
+     * Netty opens the control stream when the connection becomes active, but it is registered (and published) by a
+     * later event-loop task; each task submitted here runs after the ones already queued, so this takes a hop or two.
+     */
+    private QuicStreamChannel localControlStream() {
+        long deadline = System.nanoTime() + options.timeout().toNanos();
+        while (System.nanoTime() < deadline) {
+            QuicStreamChannel control = await(quic.eventLoop().submit(() -> Http3.getLocalControlStream(quic)),
+                    options.timeout(), "control stream lookup");
+            if (control != null) {
+                return control;
+            }
+            if (!quic.isActive()) {
+                break;
+            }
+        }
+        throw new PeerException(PeerException.Kind.FAILED, "no local control stream", null, null);
     }
 
     /** Opens a unidirectional stream of a reserved type (RFC 9114 §6.2.3), writes a few bytes, and ends it. */
@@ -311,9 +332,12 @@ public final class NettyH3Client implements AutoCloseable {
 
     /**
      * RFC 9298 extended CONNECT: {@code :method CONNECT}, {@code :protocol connect-udp}, {@code :scheme https},
-     * {@code :authority}, {@code :path}, {@code capsule-protocol: ?1}, then {@code extraHeaders}.
+     * {@code :authority}, {@code :path}, {@code capsule-protocol: ?1}, then {@code extraHeaders}. Like a real client
+     * (RFC 9220 §3) it first waits for the peer's SETTINGS, but sends even if they lack ENABLE_CONNECT_PROTOCOL, so
+     * tests can see how the peer answers; {@link #openRaw} sends without waiting.
      */
     public Tunnel openUdp(String authority, String path, Map<String, String> extraHeaders) {
+        peerSettingsList(options.timeout());
         Http3Headers headers = new DefaultHttp3Headers();
         headers.method("CONNECT").protocol("connect-udp").scheme("https").authority(authority).path(path);
         headers.add("capsule-protocol", "?1");
@@ -540,12 +564,15 @@ public final class NettyH3Client implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (msg instanceof ByteBuf datagram) {
+            if (msg instanceof ByteBuf datagram) {
+                try {
                     route(ByteBufUtil.getBytes(datagram));
+                } finally {
+                    datagram.release();
                 }
-            } finally {
-                ReferenceCountUtil.release(msg); // QuicStreamChannels end here too; Netty already set them up
+            } else {
+                // Incoming QuicStreamChannels must reach the pipeline's tail: that is where Netty registers them.
+                ctx.fireChannelRead(msg);
             }
         }
 

@@ -65,8 +65,16 @@ abstract class TcpServerBase implements AutoCloseable {
 
     /** host:port as a CONNECT authority, IPv6 in brackets. */
     public String authority() {
-        String host = server.getInetAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+        return authority(server.getInetAddress(), port());
+    }
+
+    /** host:port with IPv6 in brackets and the loopback written the usual way, [::1]. */
+    static String authority(InetAddress address, int port) {
+        if (address instanceof java.net.Inet6Address) {
+            String host = address.isLoopbackAddress() ? "::1" : address.getHostAddress();
+            return "[" + host + "]:" + port;
+        }
+        return address.getHostAddress() + ":" + port;
     }
 
     public int connectionsAccepted() {
@@ -92,6 +100,11 @@ abstract class TcpServerBase implements AutoCloseable {
                 // closing anyway
             }
         }
-        acceptor.interrupt();
+        // The listening socket is only really closed once the blocked accept() has let go of it.
+        try {
+            acceptor.join(java.time.Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

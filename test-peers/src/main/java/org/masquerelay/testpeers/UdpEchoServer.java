@@ -52,8 +52,9 @@ public final class UdpEchoServer implements AutoCloseable {
         return socket.getLocalPort();
     }
 
-    public String host() {
-        return socket.getLocalAddress().getHostAddress();
+    /** host:port as used in a connect-udp path or a CONNECT authority, IPv6 in brackets. */
+    public String authority() {
+        return TcpServerBase.authority(socket.getLocalAddress(), port());
     }
 
     public int datagramsReceived() {
@@ -63,6 +64,10 @@ public final class UdpEchoServer implements AutoCloseable {
     @Override
     public void close() {
         socket.close();
-        loop.interrupt();
+        try {
+            loop.join(java.time.Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

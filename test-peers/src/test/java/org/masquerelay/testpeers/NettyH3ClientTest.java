@@ -4,9 +4,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +29,13 @@ import static org.masquerelay.testpeers.NettyH3TestServer.poll;
 @Timeout(60)
 class NettyH3ClientTest {
     private static final Duration T = Duration.ofSeconds(10);
+    private static TestCertificate certificate;
     private static NettyH3TestServer server;
 
     @BeforeAll
-    static void start() throws Exception {
-        server = new NettyH3TestServer(InetAddress.getByName("127.0.0.1"), true);
+    static void start(@TempDir Path dir) throws Exception {
+        certificate = TestCertificate.create(dir, "ip:127.0.0.1,dns:localhost");
+        server = new NettyH3TestServer(InetAddress.getByName("127.0.0.1"), true, certificate);
     }
 
     @AfterAll
@@ -131,6 +135,21 @@ class NettyH3ClientTest {
             Tunnel.Capsule split = tunnel.readCapsule(T);
             assertEquals(RawH3.CAPSULE_DATAGRAM, split.type());
             assertArrayEquals(ascii("\0split"), split.value());
+        }
+    }
+
+    @Test
+    void datagramsGoToTheirOwnTunnel() {
+        try (NettyH3Client client = connect()) {
+            Tunnel a = client.openUdp("relay.test:443", "/.well-known/masque/udp/127.0.0.1/1/", Map.of());
+            Tunnel b = client.openUdp("relay.test:443", "/.well-known/masque/udp/127.0.0.1/2/", Map.of());
+            assertEquals(200, a.awaitResponse(T).status());
+            assertEquals(200, b.awaitResponse(T).status());
+            b.sendDatagram(0, ascii("for b"));
+            a.sendDatagram(0, ascii("for a"));
+            assertArrayEquals(ascii("for a"), a.receiveDatagram(T));
+            assertArrayEquals(ascii("for b"), b.receiveDatagram(T));
+            assertEquals(0, client.unroutedDatagrams());
         }
     }
 
@@ -238,19 +257,26 @@ class NettyH3ClientTest {
     }
 
     @Test
-    void trustsAGivenCertificateAndRefusesAnUnknownOne() {
+    void trustsAGivenCertificateAndChecksTheHostName() throws Exception {
         try (NettyH3Client client = NettyH3Client.connect(server.address(),
                 NettyH3Client.Options.defaults().trusting(server.certificatePem()))) {
             assertTrue(client.isOpen());
         }
-        var strict = new NettyH3Client.Options(false, null, true, Map.of(), Duration.ofSeconds(5));
-        var failure = assertThrows(PeerException.class, () -> NettyH3Client.connect(server.address(), strict).close());
-        assertEquals(PeerException.Kind.FAILED, failure.kind(), failure.toString());
+        var noTrust = new NettyH3Client.Options(false, null, true, Map.of(), Duration.ofSeconds(5));
+        var untrusted = assertThrows(PeerException.class, () -> NettyH3Client.connect(server.address(), noTrust));
+        assertEquals(PeerException.Kind.FAILED, untrusted.kind(), untrusted.toString());
+
+        // Same certificate, but its SAN has 127.0.0.1 and not ::1.
+        try (NettyH3TestServer v6 = new NettyH3TestServer(InetAddress.getByName("::1"), true, certificate)) {
+            var wrongHost = assertThrows(PeerException.class, () -> NettyH3Client.connect(v6.address(),
+                    NettyH3Client.Options.defaults().trusting(v6.certificatePem())));
+            assertEquals(PeerException.Kind.FAILED, wrongHost.kind(), wrongHost.toString());
+        }
     }
 
     @Test
     void withoutDatagramsOnTheServerNoneAreAdvertised() throws Exception {
-        try (NettyH3TestServer plain = new NettyH3TestServer(InetAddress.getByName("::1"), false);
+        try (NettyH3TestServer plain = new NettyH3TestServer(InetAddress.getByName("::1"), false, certificate);
              NettyH3Client client = NettyH3Client.connect(plain.address(), NettyH3Client.Options.defaults())) {
             assertFalse(client.peerDatagramsEnabled());
             assertNotEquals(1L, client.peerSettings(T).get(0x33L), "H3_DATAGRAM not enabled");

@@ -2,7 +2,9 @@ package org.masquerelay.testpeers;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -11,7 +13,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.DefaultHttp3SettingsFrame;
@@ -27,7 +28,6 @@ import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamResetException;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetAddress;
@@ -76,14 +76,13 @@ final class NettyH3TestServer implements AutoCloseable {
     final BlockingQueue<Map<Long, Long>> clientSettings = new LinkedBlockingQueue<>();
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final SelfSignedCertificate certificate;
+    private final TestCertificate certificate;
     private final Channel channel;
 
-    @SuppressWarnings("deprecation") // SelfSignedCertificate: the one generator here without BouncyCastle
-    NettyH3TestServer(InetAddress bind, boolean datagrams) throws Exception {
-        certificate = new SelfSignedCertificate("localhost");
+    NettyH3TestServer(InetAddress bind, boolean datagrams, TestCertificate certificate) throws Exception {
+        this.certificate = certificate;
         var codec = Http3.newQuicServerCodecBuilder()
-                .sslContext(QuicSslContextBuilder.forServer(certificate.key(), null, certificate.cert())
+                .sslContext(QuicSslContextBuilder.forServer(certificate.key(), null, certificate.certificate())
                         .applicationProtocols("h3").build())
                 .maxIdleTimeout(60, TimeUnit.SECONDS)
                 .initialMaxData(64L << 20)
@@ -127,7 +126,7 @@ final class NettyH3TestServer implements AutoCloseable {
     }
 
     Path certificatePem() {
-        return certificate.certificate().toPath();
+        return certificate.pem();
     }
 
     static <T> T poll(BlockingQueue<T> queue, Duration timeout) throws InterruptedException {
@@ -138,11 +137,11 @@ final class NettyH3TestServer implements AutoCloseable {
     public void close() {
         channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        certificate.delete();
     }
 
     private final class RequestHandler extends ChannelInboundHandlerAdapter {
         private boolean echo;
+        private ChannelFuture lastEcho;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -150,7 +149,7 @@ final class NettyH3TestServer implements AutoCloseable {
                 if (msg instanceof Http3HeadersFrame headers) {
                     onRequest(ctx, headers);
                 } else if (msg instanceof Http3DataFrame data && echo) {
-                    ctx.writeAndFlush(new DefaultHttp3DataFrame(data.content().retain()));
+                    lastEcho = ctx.writeAndFlush(new DefaultHttp3DataFrame(data.content().retain()));
                 } else if (msg instanceof Http3UnknownFrame unknown) {
                     unknownRequestFrameTypes.add(unknown.type());
                 }
@@ -200,7 +199,13 @@ final class NettyH3TestServer implements AutoCloseable {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt == ChannelInputShutdownReadComplete.INSTANCE && echo) {
-                ((QuicStreamChannel) ctx.channel()).shutdownOutput(); // FIN answers FIN
+                // FIN answers FIN, after the echo: a FIN while writes still wait for flow control would close the
+                // stream and fail them.
+                if (lastEcho == null) {
+                    ((QuicStreamChannel) ctx.channel()).shutdownOutput();
+                } else {
+                    lastEcho.addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+                }
             }
             ctx.fireUserEventTriggered(evt);
         }
@@ -210,7 +215,7 @@ final class NettyH3TestServer implements AutoCloseable {
             if (cause instanceof QuicStreamResetException reset) {
                 resetsReceived.add(reset.applicationProtocolCode());
             }
-            ctx.close();
+            // Nothing else: Netty has already reset a stream it found malformed; closing would add a FIN.
         }
     }
 
@@ -245,7 +250,7 @@ final class NettyH3TestServer implements AutoCloseable {
             if (msg instanceof ByteBuf datagram) {
                 ctx.channel().writeAndFlush(datagram);
             } else {
-                ReferenceCountUtil.release(msg);
+                ctx.fireChannelRead(msg); // stream channels: Netty registers them at the tail
             }
         }
     }

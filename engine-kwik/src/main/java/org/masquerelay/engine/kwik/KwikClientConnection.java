@@ -64,23 +64,6 @@ final class KwikClientConnection extends KwikConnection implements H3ClientConne
         });
     }
 
-    private void readControlStream(InputStream in) throws IOException {
-        long type = VarInt.read(in);
-        if (type != H3.FRAME_SETTINGS) {
-            close(H3.H3_MISSING_SETTINGS, "first control frame is not SETTINGS");
-            return;
-        }
-        long length = VarInt.read(in);
-        if (length > 4096) {
-            close(H3.H3_EXCESSIVE_LOAD, "SETTINGS frame too large");
-            return;
-        }
-        peerSettingsReceived(FrameWriter.parseSettings(in.readNBytes((int) length)));
-        while (VarInt.readOrEof(in) >= 0) {
-            in.skipNBytes(VarInt.read(in));
-        }
-    }
-
     @Override
     public ClientStream openRequest(HttpFields requestHeaders) throws IOException {
         KwikClientStream stream = new KwikClientStream(quic.createStream(true), this, qpack, MAX_FIELD_SECTION_SIZE, MAX_DATA_FRAME_SIZE);

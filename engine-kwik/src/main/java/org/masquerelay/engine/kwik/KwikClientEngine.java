@@ -43,6 +43,9 @@ public final class KwikClientEngine implements ClientEngine {
         QuicClientConnection quic;
         try {
             quic = builder.build();
+            if (!settings.insecure()) {
+                IpHostnameVerifier.install(quic, settings.host());
+            }
         } catch (IOException | RuntimeException e) {
             throw new IOException("cannot set up a QUIC connection to " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
         }

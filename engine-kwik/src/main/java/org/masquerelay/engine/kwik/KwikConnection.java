@@ -1,12 +1,18 @@
 package org.masquerelay.engine.kwik;
 
 import org.masquerelay.engine.H3Connection;
+import org.masquerelay.wire.ControlStreamReader;
+import org.masquerelay.wire.Frame;
+import org.masquerelay.wire.FrameWriter;
 import org.masquerelay.wire.H3;
+import org.masquerelay.wire.H3StreamException;
 import tech.kwik.core.ConnectionEstablishedEvent;
 import tech.kwik.core.ConnectionListener;
 import tech.kwik.core.ConnectionTerminatedEvent;
 import tech.kwik.core.QuicConnection;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -27,6 +33,8 @@ import java.util.function.Consumer;
 class KwikConnection implements H3Connection {
     /** Datagrams kept while no receiver is set: a client may send them right behind its request. */
     private static final int EARLY_DATAGRAM_LIMIT = 64;
+    /** No real SETTINGS, GOAWAY or PRIORITY_UPDATE frame comes near this. */
+    private static final int MAX_CONTROL_FRAME = 4096;
 
     protected final QuicConnection quic;
     private final InetSocketAddress local;
@@ -119,6 +127,33 @@ class KwikConnection implements H3Connection {
                 receiver.accept(early);
             }
             datagramReceiver = receiver;
+        }
+    }
+
+    /**
+     * Reads the peer's control stream (after its type) for as long as the connection lives: SETTINGS are kept for
+     * {@link #datagramsEnabled()}; GOAWAY, PRIORITY_UPDATE, reserved and unknown frames are skipped (RFC 9114 §9).
+     * A malformed control stream, or its end, closes the connection as RFC 9114 §6.2.1 requires.
+     */
+    void readControlStream(InputStream in) {
+        ControlStreamReader reader = new ControlStreamReader(in, MAX_CONTROL_FRAME);
+        try {
+            Frame settings = reader.readFrame();
+            Map<Long, Long> peer = FrameWriter.parseSettings(settings.payload());
+            // HTTP/2-only ids are a connection error in RFC 9114 §7.2.4.1; tolerated, as a sloppy peer's tunnels
+            // are worth more than the rule.
+            peerSettingsReceived(peer);
+            while (true) {
+                reader.readFrame();
+            }
+        } catch (H3StreamException e) {
+            if (isOpen()) {
+                System.getLogger(KwikConnection.class.getName()).log(System.Logger.Level.DEBUG,
+                        "{0}: control stream error: {1}", remote, e.getMessage());
+                close(e.errorCode(), e.getMessage());
+            }
+        } catch (IOException e) {
+            // The connection went away under the reader.
         }
     }
 

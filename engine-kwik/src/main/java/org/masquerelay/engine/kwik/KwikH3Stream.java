@@ -21,6 +21,7 @@ abstract class KwikH3Stream implements H3Stream {
     protected final Qpack qpack;
     protected final FrameReader reader;
     protected final FrameWriter writer;
+    private final OutputStream out;
     private final OutputStream bodyOut;
     private final AtomicBoolean sendingEnded = new AtomicBoolean();
     private final AtomicBoolean receivingAborted = new AtomicBoolean();
@@ -30,7 +31,8 @@ abstract class KwikH3Stream implements H3Stream {
         this.connection = connection;
         this.qpack = qpack;
         this.reader = new FrameReader(quic.getInputStream(), maxFieldSectionSize, maxDataFrameSize);
-        this.writer = new FrameWriter(quic.getOutputStream(), this::finishQuietly);
+        this.out = SendKicker.kicking(quic.getOutputStream(), quic.getStreamId());
+        this.writer = new FrameWriter(out, this::finishQuietly);
         this.bodyOut = writer.dataOutputStream();
     }
 
@@ -57,7 +59,7 @@ abstract class KwikH3Stream implements H3Stream {
     @Override
     public void finish() throws IOException {
         if (sendingEnded.compareAndSet(false, true)) {
-            quic.getOutputStream().close();
+            out.close();
         }
     }
 

@@ -11,9 +11,17 @@ import java.nio.ByteBuffer;
 final class KwikLog extends BaseLogger {
     private static final System.Logger LOG = System.getLogger("tech.kwik");
 
+    /** {@code -Dmasquerelay.kwik.trace=true} logs Kwik's packets, recovery and flow control (at debug level). */
+    private static final boolean TRACE = Boolean.getBoolean("masquerelay.kwik.trace");
+
     KwikLog() {
-        logWarning(false);
-        logInfo(false);
+        logWarning(TRACE);
+        logInfo(TRACE);
+        logPackets(TRACE && Boolean.getBoolean("masquerelay.kwik.packets"));
+        logRecovery(TRACE);
+        logCongestionControl(TRACE);
+        logFlowControl(TRACE);
+        logStream(TRACE);
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.masquerelay.engine.kwik;
 import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.engine.RequestHandler;
+import org.masquerelay.wire.H3;
 import tech.kwik.core.ConnectionEstablishedEvent;
 import tech.kwik.core.QuicConnection;
 import tech.kwik.core.QuicStream;
@@ -15,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
@@ -34,6 +36,7 @@ final class RelayH3ConnectionFactory implements ApplicationProtocolConnectionFac
     private final EngineSettings settings;
     private final ExecutorService executor;
     private final InetSocketAddress localAddress;
+    private final AtomicInteger connections = new AtomicInteger();
 
     RelayH3ConnectionFactory(ConnectionHandler connectionHandler, EngineSettings settings, ExecutorService executor, InetSocketAddress localAddress) {
         this.connectionHandler = connectionHandler;
@@ -45,7 +48,14 @@ final class RelayH3ConnectionFactory implements ApplicationProtocolConnectionFac
     @Override
     public ApplicationProtocolConnection createConnection(String protocol, QuicConnection quic) {
         InetSocketAddress remote = ((ServerConnection) quic).getInitialRemoteAddress();
+        if (connections.incrementAndGet() > settings.maxConnections()) {
+            connections.decrementAndGet();
+            LOG.log(WARNING, "{0}: refused, {1} connections open already", remote, settings.maxConnections());
+            quic.close(H3.H3_EXCESSIVE_LOAD, "too many connections");
+            return new ApplicationProtocolConnection() {};
+        }
         DeferredStart deferred = new DeferredStart(quic, remote);
+        deferred.connection.onClose(reason -> connections.decrementAndGet());
         QuicStream controlStream;
         try {
             // Kwik refuses to create streams before the handshake is complete: that is how 0-RTT shows itself.

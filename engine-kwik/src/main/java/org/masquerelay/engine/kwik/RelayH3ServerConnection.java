@@ -35,8 +35,6 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
     private static final System.Logger LOG = System.getLogger(RelayH3ServerConnection.class.getName());
-    /** A SETTINGS frame bigger than this is not a real peer's. */
-    private static final int MAX_SETTINGS_SIZE = 4096;
 
     private final KwikConnection connection;
     private final RequestHandler handler;
@@ -83,45 +81,7 @@ final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
 
     @Override
     protected void processControlStream(InputStream in) {
-        try {
-            long type = VarInt.read(in);
-            if (type != H3.FRAME_SETTINGS) {
-                LOG.log(WARNING, "{0}: first control frame is 0x{1} instead of SETTINGS", connection.remoteAddress(), Long.toHexString(type));
-                connectionError(H3.H3_MISSING_SETTINGS);
-                return;
-            }
-            long length = VarInt.read(in);
-            if (length > MAX_SETTINGS_SIZE) {
-                connectionError(H3.H3_EXCESSIVE_LOAD);
-                return;
-            }
-            Map<Long, Long> peer = FrameWriter.parseSettings(in.readNBytes((int) length));
-            peer.keySet().stream().filter(H3::isHttp2OnlySetting).forEach(id ->
-                    // RFC 9114 §7.2.4.1 makes this a connection error; tolerating it keeps a sloppy client's tunnels.
-                    LOG.log(DEBUG, "{0}: ignoring HTTP/2-only setting 0x{1}", connection.remoteAddress(), Long.toHexString(id)));
-            connection.peerSettingsReceived(peer);
-            skipRemainingFrames(in);
-        } catch (H3StreamException e) {
-            connectionError(e.errorCode());
-        } catch (IOException e) {
-            // The control stream ended or the connection closed: RFC 9114 §6.2.1 makes the former fatal.
-            if (connection.isOpen()) {
-                LOG.log(DEBUG, "{0}: control stream closed: {1}", connection.remoteAddress(), e.toString());
-                connectionError(H3.H3_CLOSED_CRITICAL_STREAM);
-            }
-        }
-    }
-
-    /** PRIORITY_UPDATE, GOAWAY, reserved and unknown frames: nothing here needs them (RFC 9114 §9 says ignore). */
-    private static void skipRemainingFrames(InputStream in) throws IOException {
-        while (true) {
-            long type = VarInt.readOrEof(in);
-            if (type < 0) {
-                throw new IOException("end of control stream");
-            }
-            long length = VarInt.read(in);
-            in.skipNBytes(length);
-        }
+        connection.readControlStream(in);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.masquerelay.server.certs;
 
+import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -74,7 +75,7 @@ final class CertificateBuilder {
             String algorithm = signatureAlgorithm != null ? signatureAlgorithm : sha256For(signingKey);
             return new JcaX509CertificateConverter().getCertificate(
                     b.build(new JcaContentSignerBuilder(algorithm).build(signingKey)));
-        } catch (GeneralSecurityException | OperatorCreationException | java.io.IOException e) {
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new CertsException("cannot build certificate for " + subject + ": " + e.getMessage(), e);
         }
     }

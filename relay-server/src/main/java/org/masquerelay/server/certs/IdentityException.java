@@ -6,6 +6,8 @@ package org.masquerelay.server.certs;
  */
 public final class IdentityException extends CertsException {
 
+    private static final long serialVersionUID = 1L;
+
     /** Which input the problem is in. */
     public enum Source { CERTIFICATE, PRIVATE_KEY, PKCS12, CERTIFICATE_AND_KEY }
 

@@ -8,6 +8,8 @@ package org.masquerelay.server.config;
  */
 public final class ConfigException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final String keyPath;
 
     /** @param keyPath the key the problem is about, e.g. {@code policy.addresses[1].allow}; null for the whole file */

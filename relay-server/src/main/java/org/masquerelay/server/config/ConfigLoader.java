@@ -24,7 +24,7 @@ public final class ConfigLoader {
             "timeouts", "limits", "log");
     private static final Set<String> CONNECT_UDP_KEYS = Set.of("template");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle");
-    private static final Set<String> LIMIT_KEYS = Set.of("tunnels-per-connection", "pending-optimistic-bytes",
+    private static final Set<String> LIMIT_KEYS = Set.of("tunnels-per-connection", "stream-window",
             "pending-datagrams", "max-header-size", "max-data-frame", "max-connections");
     private static final Set<String> LOG_KEYS = Set.of("level");
 
@@ -143,7 +143,7 @@ public final class ConfigLoader {
         s.allowOnly(LIMIT_KEYS);
         return new Limits(
                 s.positiveInt("tunnels-per-connection").orElse(d.tunnelsPerConnection()),
-                s.positiveInt("pending-optimistic-bytes").orElse(d.pendingOptimisticBytes()),
+                s.positiveInt("stream-window").orElse(d.streamWindow()),
                 s.positiveInt("pending-datagrams").orElse(d.pendingDatagrams()),
                 s.positiveInt("max-header-size").orElse(d.maxHeaderSize()),
                 s.positiveInt("max-data-frame").orElse(d.maxDataFrame()),

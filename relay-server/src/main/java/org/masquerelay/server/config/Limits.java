@@ -4,18 +4,19 @@ package org.masquerelay.server.config;
  * Resource limits; every value is positive.
  *
  * @param tunnelsPerConnection   concurrent tunnels one client connection may hold
- * @param pendingOptimisticBytes tunnel bytes buffered before the upstream is open (Apple sends data before the 2xx)
+ * @param streamWindow           QUIC receive window per request stream: the most a client can send that the relay has
+ *                               not read yet, which bounds the optimistic data held before the target is connected
  * @param pendingDatagrams       UDP payloads buffered before the upstream socket is ready
  * @param maxHeaderSize          largest request header section, in bytes
  * @param maxDataFrame           largest HTTP/3 DATA frame accepted, in bytes
  * @param maxConnections         concurrent client connections
  */
-public record Limits(int tunnelsPerConnection, int pendingOptimisticBytes, int pendingDatagrams, int maxHeaderSize,
+public record Limits(int tunnelsPerConnection, int streamWindow, int pendingDatagrams, int maxHeaderSize,
                      int maxDataFrame, int maxConnections) {
 
     public Limits {
         positive("limits.tunnels-per-connection", tunnelsPerConnection);
-        positive("limits.pending-optimistic-bytes", pendingOptimisticBytes);
+        positive("limits.stream-window", streamWindow);
         positive("limits.pending-datagrams", pendingDatagrams);
         positive("limits.max-header-size", maxHeaderSize);
         positive("limits.max-data-frame", maxDataFrame);
@@ -23,7 +24,7 @@ public record Limits(int tunnelsPerConnection, int pendingOptimisticBytes, int p
     }
 
     public static Limits defaults() {
-        return new Limits(256, 65536, 64, 16384, 16777216, 10000);
+        return new Limits(256, 1048576, 64, 16384, 16777216, 10000);
     }
 
     private static void positive(String key, int value) {

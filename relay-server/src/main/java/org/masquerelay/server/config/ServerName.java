@@ -1,5 +1,6 @@
 package org.masquerelay.server.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
 
 /** The name the relay gives itself in Proxy-Status headers and logs. */
@@ -19,7 +20,7 @@ final class ServerName {
             if (isValid(name)) {
                 return name;
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // No resolvable host name (common in containers): fall through to a fixed name.
         }
         return "masque-relay";

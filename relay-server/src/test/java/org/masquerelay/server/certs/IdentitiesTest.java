@@ -16,6 +16,7 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.util.List;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
@@ -64,12 +65,14 @@ class IdentitiesTest {
         if (encoding.equals("pkcs8")) {
             Pem.writePrivateKey(key, issued.privateKey());
         } else {
-            TestCerts.writeTraditional(key, issued.privateKey());
+            TestCerts.writeTraditional(key, issued.privateKey(), issued.leaf().getPublicKey());
         }
         assertTrue(Files.readString(key).startsWith("-----" + header + "-----"), Files.readString(key));
         KeyStore ks = Identities.fromPem(cert, key, "a", PW);
         PrivateKey loaded = (PrivateKey) ks.getKey("a", PW);
-        assertArrayEquals(issued.privateKey().getEncoded(), loaded.getEncoded());
+        // Encodings may differ (SEC1 carries the public key too); the key itself must be the same.
+        assertTrue(KeyMatch.matches(loaded, issued.leaf().getPublicKey()));
+        assertEquals(issued.privateKey().getAlgorithm(), loaded.getAlgorithm());
         assertEquals(type.isRsa() ? null : "secp256r1", Identities.ecCurveName(loaded));
     }
 
@@ -78,7 +81,8 @@ class IdentitiesTest {
         IssuedCertificate issued = new ServerCertificateIssuer().issue(ca, List.of("relay.example.com"),
                 ServerCertificateIssuer.Options.defaults());
         Path cert = TestCerts.writeChain(dir.resolve("server.pem"), issued.chain());
-        Path key = TestCerts.writeTraditional(dir.resolve("key.pem"), issued.privateKey());
+        Path key = TestCerts.writeTraditional(dir.resolve("key.pem"), issued.privateKey(),
+                issued.leaf().getPublicKey());
         // "openssl ecparam -genkey" puts the curve first.
         Files.writeString(key, "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n"
                 + Files.readString(key));
@@ -116,7 +120,8 @@ class IdentitiesTest {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
             w.writeObject(new JcaPKCS8Generator(issued.privateKey(),
-                    new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setPassword(PW).build()));
+                    new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+                            .setProvider(new BouncyCastleProvider()).setPassword(PW).build()));
         }
         Path key = Files.writeString(dir.resolve("enc.pem"), out.toString());
         IdentityException e = assertThrows(IdentityException.class, () -> Identities.fromPem(cert, key, "a", PW));

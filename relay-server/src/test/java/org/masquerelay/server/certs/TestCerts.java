@@ -7,11 +7,17 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.ECPrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -48,11 +54,24 @@ final class TestCerts {
         return g.generateKeyPair();
     }
 
-    /** The traditional OpenSSL encoding: "BEGIN EC PRIVATE KEY" / "BEGIN RSA PRIVATE KEY". */
-    static Path writeTraditional(Path file, PrivateKey key) throws IOException {
+    /**
+     * The traditional OpenSSL encoding: "BEGIN RSA PRIVATE KEY" (PKCS#1), or "BEGIN EC PRIVATE KEY" (SEC1) with the
+     * curve and public key inside, as {@code openssl ecparam -genkey} writes it.
+     */
+    static Path writeTraditional(Path file, PrivateKey key, PublicKey publicKey) throws IOException {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(key);
+            if (key instanceof ECPrivateKey ec) {
+                PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+                DERBitString pub = new DERBitString(
+                        SubjectPublicKeyInfo.getInstance(publicKey.getEncoded()).getPublicKeyData().getBytes());
+                org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                        ec.getParams().getOrder().bitLength(), ec.getS(), pub,
+                        info.getPrivateKeyAlgorithm().getParameters());
+                w.writeObject(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+            } else {
+                w.writeObject(key);
+            }
         }
         Files.writeString(file, out.toString());
         return file;

@@ -1,0 +1,23 @@
+package org.masquerelay.client;
+
+import java.io.IOException;
+
+/** A UDP payload does not fit what the tunnel can carry (a QUIC DATAGRAM frame, or 65527 bytes in a capsule). */
+public final class DatagramTooLargeException extends IOException {
+    private final int size;
+    private final int limit;
+
+    DatagramTooLargeException(int size, int limit, String path) {
+        super("UDP payload of " + size + " bytes is larger than the " + limit + " bytes " + path + " can carry; nothing was sent");
+        this.size = size;
+        this.limit = limit;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int limit() {
+        return limit;
+    }
+}

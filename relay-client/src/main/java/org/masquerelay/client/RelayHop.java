@@ -1,0 +1,199 @@
+package org.masquerelay.client;
+
+import org.masquerelay.engine.ClientEngine;
+import org.masquerelay.engine.ClientEngineSettings;
+import org.masquerelay.engine.ClientStream;
+import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.tunnel.DatagramDemux;
+import org.masquerelay.wire.H3;
+import org.masquerelay.wire.HttpFields;
+
+import javax.net.ssl.SSLException;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertPathValidatorException;
+import java.time.Duration;
+import java.util.Locale;
+
+import static java.lang.System.Logger.Level.DEBUG;
+
+/**
+ * One relay of the chain and its (single, shared) HTTP/3 connection: made on first use, made again when it has
+ * closed. The first hop is reached over plain UDP; each later hop through a connect-udp tunnel of the one before.
+ */
+final class RelayHop {
+    private static final System.Logger LOG = System.getLogger(RelayHop.class.getName());
+    /** Datagrams that overtake their response (held until the tunnel registers), per connection. */
+    private static final int UNCLAIMED_DATAGRAMS = 64;
+
+    /** A live connection with what the tunnels need from it. */
+    record Connected(H3ClientConnection connection, DatagramDemux demux, boolean datagrams, long connectNanos) {}
+
+    final RelayEndpoint endpoint;
+    private final RelayHop previous;
+    private final ClientEngine engine;
+    private final ClientEngineSettings settings;
+    private final RelayClient client;
+    private final VerifyingTrustManager trust;
+    private Connected current;
+    private int connectionsMade;
+
+    RelayHop(RelayEndpoint endpoint, RelayHop previous, ClientEngine engine, ClientEngineSettings settings, VerifyingTrustManager trust, RelayClient client) {
+        this.trust = trust;
+        this.endpoint = endpoint;
+        this.previous = previous;
+        this.engine = engine;
+        this.settings = settings;
+        this.client = client;
+    }
+
+    /** The current connection, connecting (and, for later hops, opening the carrier tunnel) when there is none. */
+    synchronized Connected connection() throws RelayException {
+        if (current != null && current.connection().isOpen()) {
+            return current;
+        }
+        current = connect();
+        connectionsMade++;
+        return current;
+    }
+
+    synchronized int connectionsMade() {
+        return connectionsMade;
+    }
+
+    /** Opens a request stream, reconnecting once if the connection turned out to be gone. */
+    ClientStream openRequest(HttpFields request) throws RelayException {
+        Connected c = connection();
+        try {
+            return c.connection().openRequest(request);
+        } catch (IOException first) {
+            synchronized (this) {
+                if (current == c) {
+                    current.connection().close(H3.H3_NO_ERROR, "request failed: " + first.getMessage());
+                    current = null;
+                }
+            }
+            try {
+                return connection().connection().openRequest(request);
+            } catch (IOException e) {
+                throw new RelayException("cannot open a request stream to " + endpoint + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    synchronized void close() {
+        if (current != null) {
+            current.connection().close(H3.H3_NO_ERROR, "client closed");
+            current = null;
+        }
+    }
+
+    private Connected connect() throws RelayException {
+        long start = System.nanoTime();
+        trust.clear();
+        ProbedDatagramSocket probe = null;
+        UdpTunnel carrier = null;
+        DatagramSocket socket;
+        String via = previous == null ? "" : " via " + previous.endpoint;
+        try {
+            if (previous == null) {
+                InetAddress address = InetAddress.getByName(endpoint.host());
+                socket = probe = new ProbedDatagramSocket(new InetSocketAddress(address, endpoint.port()));
+            } else {
+                // QUIC packets from the engine are ~1252 bytes: more than a QUIC DATAGRAM inside another QUIC
+                // connection can hold (~1233), so the carrier uses DATAGRAM capsules.
+                carrier = client.openUdpOn(previous, endpoint.host(), endpoint.port(), UdpMode.CAPSULES);
+                socket = new TunnelDatagramSocket(carrier);
+            }
+        } catch (UnknownHostException e) {
+            throw new RelayUnreachableException("cannot resolve the relay host '" + endpoint.host() + "'", e);
+        } catch (SocketException e) {
+            throw new RelayUnreachableException("cannot open a UDP socket towards " + endpoint + ": " + e.getMessage(), e);
+        } catch (RelayException e) {
+            throw e;
+        }
+        DatagramSocket chosen = socket;
+        H3ClientConnection connection;
+        try {
+            connection = engine.connect(settings.withSocketSupplier(() -> chosen));
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw classify(e, probe, carrier, via);
+        }
+        // Wait (briefly) for the relay's SETTINGS: they decide whether HTTP Datagrams may be used.
+        connection.peerSettings(Math.min(2000, settings.connectTimeout().toMillis()));
+        DatagramDemux demux = new DatagramDemux(UNCLAIMED_DATAGRAMS);
+        connection.setDatagramReceiver(demux);
+        Connected c = new Connected(connection, demux, connection.datagramsEnabled(), System.nanoTime() - start);
+        LOG.log(DEBUG, "connected to {0}{1} in {2} ms, HTTP datagrams: {3}", endpoint, via, c.connectNanos() / 1_000_000, c.datagrams());
+        return c;
+    }
+
+    /** Turns the engine's connect failure into the typed exception a caller (and an exit code) can act on. */
+    private RelayException classify(Throwable e, ProbedDatagramSocket probe, UdpTunnel carrier, String via) {
+        String where = endpoint + via;
+        if (probe != null && probe.portUnreachable()) {
+            return new RelayUnreachableException("nothing listens on UDP " + endpoint.authority()
+                    + " (ICMP port unreachable): is the relay running, on that port?", e);
+        }
+        if (carrier != null && carrier.failure() instanceof RelayException refused) {
+            // The previous hop refused or lost the carrier tunnel: that is the real reason.
+            return refused;
+        }
+        String certificateProblem = trust.lastProblem() != null ? trust.lastProblem() : certificateProblem(e);
+        if (certificateProblem != null) {
+            return new RelayTrustException("TLS trust failure with the relay " + where + ": " + certificateProblem, e);
+        }
+        String message = innermostMessage(e);
+        if (hasCause(e, SocketTimeoutException.class) || message.toLowerCase(Locale.ROOT).contains("timed out")
+                || message.toLowerCase(Locale.ROOT).contains("timeout")) {
+            return new RelayUnreachableException("no QUIC answer from " + where + " within "
+                    + settings.connectTimeout().toMillis() + " ms (" + message + ")", e);
+        }
+        return new RelayUnreachableException("cannot connect to the relay " + where + ": " + message, e);
+    }
+
+    /** The certificate-related message in the cause chain, if the failure is about trust. */
+    static String certificateProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage();
+            String lower = m.toLowerCase(Locale.ROOT);
+            if (t instanceof CertificateException || t instanceof CertPathValidatorException || t instanceof SSLException
+                    || t.getClass().getName().toLowerCase(Locale.ROOT).contains("certificate")
+                    || lower.contains("certificate") || lower.contains("certification path") || lower.contains("bad_certificate")) {
+                String inner = innermostMessage(t);
+                return inner.isEmpty() ? t.getClass().getSimpleName() : inner;
+            }
+        }
+        return null;
+    }
+
+    static String innermostMessage(Throwable e) {
+        String message = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    Duration connectTimeout() {
+        return settings.connectTimeout();
+    }
+}

@@ -1,0 +1,216 @@
+package org.masquerelay.client;
+
+import org.masquerelay.engine.ClientStream;
+import org.masquerelay.engine.H3Connection;
+import org.masquerelay.tunnel.DatagramDemux;
+import org.masquerelay.wire.Capsule;
+import org.masquerelay.wire.CapsuleReader;
+import org.masquerelay.wire.CapsuleType;
+import org.masquerelay.wire.CapsuleWriter;
+import org.masquerelay.wire.H3;
+import org.masquerelay.wire.HttpDatagram;
+import org.masquerelay.wire.HttpFields;
+import org.masquerelay.wire.UdpPayload;
+
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A connect-udp tunnel (RFC 9298). Payloads go as HTTP Datagrams in QUIC DATAGRAM frames when the relay offers
+ * them, or as DATAGRAM capsules on the request stream ({@link UdpMode#CAPSULES}, or a relay without datagrams);
+ * both are accepted in the other direction. Payloads may be sent before the 200 (optimistic, like the QUIC Initial
+ * Apple's client sends); the relay holds them until the target socket is open.
+ */
+public final class UdpTunnel implements UdpChannel {
+    /** Payloads kept for a slow reader; beyond that, new ones are dropped (UDP is lossy anyway). */
+    private static final int RECEIVE_QUEUE = 1024;
+    /** Marks the end of the flow in the receive queue. */
+    private static final byte[] END = new byte[0];
+
+    private final ClientStream stream;
+    private final H3Connection connection;
+    private final DatagramDemux demux;
+    private final boolean capsules;
+    private final HttpFields request;
+    private final String target;
+    private final Route route;
+    private final CompletableFuture<HttpFields> response = new CompletableFuture<>();
+    private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>(RECEIVE_QUEUE);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile IOException failure;
+    private volatile long answeredAt;
+
+    UdpTunnel(ClientStream stream, RelayHop.Connected hop, boolean capsules, HttpFields request, String target, Route route, Duration requestTimeout) {
+        this.stream = stream;
+        this.connection = hop.connection();
+        this.demux = hop.demux();
+        this.capsules = capsules;
+        this.request = request;
+        this.target = target;
+        this.route = route;
+        demux.register(stream.streamId(), d -> deliver(UdpPayload.decode(d.buffer(), d.offset(), d.length())));
+        Thread.ofVirtual().name("udp-tunnel-" + stream.streamId()).start(() -> run(requestTimeout));
+    }
+
+    private void run(Duration timeout) {
+        try {
+            HttpFields fields = stream.awaitResponse(timeout);
+            answeredAt = System.nanoTime();
+            if (fields.getOrNull(":status").charAt(0) != '2') {
+                stream.reset(H3.H3_REQUEST_CANCELLED);
+                end(RelayException.fromResponse(fields, target));
+                return;
+            }
+            response.complete(fields);
+            // The stream now carries capsules (RFC 9297 §3): DATAGRAM ones hold payloads, others are skipped.
+            CapsuleReader reader = new CapsuleReader(stream.body(), UdpPayload.MAX_UDP_PAYLOAD + 16);
+            Capsule capsule;
+            while ((capsule = reader.read()) != null) {
+                if (capsule.type() == CapsuleType.DATAGRAM) {
+                    deliver(UdpPayload.decode(capsule.value(), 0, capsule.value().length));
+                }
+            }
+            end(closed.get() ? null : new RelayException("the relay ended the UDP tunnel to " + target, null));
+        } catch (SocketTimeoutException e) {
+            end(new RelayTimeoutException("the relay did not answer the connect-udp request for " + target + " within "
+                    + timeout.toMillis() + " ms", e));
+        } catch (IOException e) {
+            end(closed.get() ? null : response.isDone()
+                    ? new RelayException("the UDP tunnel to " + target + " was reset: " + e.getMessage(), e)
+                    : new RelayException("the relay reset or closed the connect-udp stream for " + target
+                    + " before answering (" + e.getMessage() + "); Apple's client reports this as error 53", e));
+        }
+    }
+
+    private void deliver(UdpPayload payload) {
+        if (payload.isUdp() && !closed.get()) {
+            received.offer(payload.payload()); // a full queue drops, as a socket buffer would
+        }
+    }
+
+    private void end(IOException why) {
+        if (why != null && failure == null) {
+            failure = why;
+        }
+        response.completeExceptionally(why != null ? why : new SocketException("tunnel closed"));
+        demux.unregister(stream.streamId());
+        while (!received.offer(END)) {
+            received.poll(); // full: the end matters more than the oldest payload
+        }
+    }
+
+    @Override
+    public void send(byte[] payload, int offset, int length) throws IOException {
+        if (closed.get()) {
+            throw new SocketException("UDP tunnel to " + target + " is closed");
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        if (capsules) {
+            if (length > UdpPayload.MAX_UDP_PAYLOAD) {
+                throw new DatagramTooLargeException(length, UdpPayload.MAX_UDP_PAYLOAD, "a UDP datagram");
+            }
+            stream.bodyOut().write(CapsuleWriter.datagramCapsule(UdpPayload.CONTEXT_UDP, payload, offset, length));
+            return;
+        }
+        int limit = maxPayloadSize();
+        if (length > limit) {
+            throw new DatagramTooLargeException(length, limit, "a QUIC DATAGRAM frame on this connection (use capsules for larger ones)");
+        }
+        // false means the engine dropped it (queue full, connection closing): UDP semantics, no error.
+        connection.sendDatagram(HttpDatagram.encode(stream.streamId(), UdpPayload.CONTEXT_UDP, payload, offset, length));
+    }
+
+    @Override
+    public byte[] receive(Duration timeout) throws IOException {
+        byte[] payload;
+        try {
+            payload = timeout == null ? received.take() : received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SocketException("interrupted");
+        }
+        if (payload == END) {
+            received.offer(END); // every later call sees the end too
+            if (failure != null) {
+                throw failure;
+            }
+            throw new SocketException("UDP tunnel to " + target + " is closed");
+        }
+        return payload;
+    }
+
+    @Override
+    public int maxPayloadSize() {
+        return capsules ? UdpPayload.MAX_UDP_PAYLOAD
+                : connection.maxDatagramSize() - HttpDatagram.overhead(stream.streamId(), UdpPayload.CONTEXT_UDP);
+    }
+
+    /** True when payloads go as DATAGRAM capsules rather than QUIC DATAGRAM frames. */
+    public boolean usesCapsules() {
+        return capsules;
+    }
+
+    public HttpFields requestHeaders() {
+        return request;
+    }
+
+    public HttpFields awaitResponse() throws IOException {
+        try {
+            return response.get();
+        } catch (ExecutionException e) {
+            throw (IOException) e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SocketException("interrupted");
+        }
+    }
+
+    @Override
+    public void awaitEstablished() throws IOException {
+        awaitResponse();
+    }
+
+    /** System.nanoTime() when the relay's answer arrived, or 0. */
+    public long answeredAtNanos() {
+        return answeredAt;
+    }
+
+    /** The typed failure, once the relay refused or lost the tunnel. */
+    public IOException failure() {
+        return failure;
+    }
+
+    public Optional<HttpFields> response() {
+        return Optional.ofNullable(response.isCompletedExceptionally() ? null : response.getNow(null));
+    }
+
+    @Override
+    public Route route() {
+        return route;
+    }
+
+    /** FIN on the request stream ends the tunnel (RFC 9298 §3); the relay closes its socket to the target. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            stream.finish();
+        } catch (IOException e) {
+            stream.reset(H3.H3_REQUEST_CANCELLED);
+        }
+        stream.stopSending(H3.H3_NO_ERROR);
+        end(null);
+    }
+}

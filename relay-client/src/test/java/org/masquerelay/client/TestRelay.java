@@ -1,0 +1,54 @@
+package org.masquerelay.client;
+
+import org.masquerelay.server.DevMode;
+import org.masquerelay.server.RelayServer;
+import org.masquerelay.server.RelaySettings;
+import org.masquerelay.server.config.AuthConfig;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Our relay in dev mode on 127.0.0.1 (loopback targets only), with its dev CA; optionally with an Authenticator. */
+public final class TestRelay implements AutoCloseable {
+    public static final String TOKEN = "Bearer test-token";
+
+    public final RelayServer server;
+    public final Path ca;
+    public final int port;
+
+    private TestRelay(RelayServer server, Path ca) {
+        this.server = server;
+        this.ca = ca;
+        this.port = server.addresses().get(0).getPort();
+    }
+
+    /** Relays started with the same state dir share one dev CA. */
+    public static TestRelay start(Path stateDir) throws IOException {
+        return start(stateDir, false, 0);
+    }
+
+    /** @param auth require "authorization: Bearer test-token" (401 otherwise) */
+    public static TestRelay start(Path stateDir, boolean auth, int port) throws IOException {
+        DevMode.Dev dev = DevMode.prepare(stateDir, List.of(new InetSocketAddress("127.0.0.1", port)));
+        RelaySettings s = dev.settings();
+        if (auth) {
+            s = s.withAuth(new AuthConfig("authorization", List.of(TOKEN), 401));
+        }
+        return new TestRelay(RelayServer.start(s), dev.caCertificate());
+    }
+
+    public String url() {
+        return "https://127.0.0.1:" + port + "/";
+    }
+
+    public RelayClient.Builder client() {
+        return RelayClient.builder().relay(url()).trustCaFile(ca);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

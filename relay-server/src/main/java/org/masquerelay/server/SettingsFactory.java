@@ -1,0 +1,37 @@
+package org.masquerelay.server;
+
+import org.masquerelay.server.config.ConfigException;
+import org.masquerelay.server.config.ConnectUdpConfig;
+import org.masquerelay.server.config.ListenAddress;
+import org.masquerelay.server.config.RelayConfig;
+import org.masquerelay.server.config.TlsConfig;
+import org.masquerelay.tunnel.TunnelSettings;
+import org.masquerelay.wire.ConnectUdpTemplate;
+
+import java.security.KeyStore;
+import java.util.List;
+
+/** Turns a checked configuration into running settings: loads the TLS identity, parses the template. */
+public final class SettingsFactory {
+    private static final String ALIAS = "relay";
+    private static final char[] PASSWORD = "relay".toCharArray();
+
+    private SettingsFactory() {}
+
+    public static RelaySettings from(RelayConfig config) {
+        TlsConfig tls = config.tls().orElseThrow(() -> new ConfigException("tls",
+                "a certificate is needed: tls.certificate + tls.private-key (PEM) or tls.pkcs12; "
+                        + "'relay-server certs' makes one, and 'relay-server dev' runs without any"));
+        KeyStore identity = tls.loadKeyStore(ALIAS, PASSWORD);
+        List<ConnectUdpTemplate> templates = config.connectUdp().template() == null
+                || config.connectUdp().template().equals(ConnectUdpConfig.DEFAULT_TEMPLATE)
+                ? List.of()
+                : List.of(ConnectUdpTemplate.parse(config.connectUdp().template()));
+        TunnelSettings tunnel = new TunnelSettings(config.timeouts().connect(), config.timeouts().happyEyeballsDelay(),
+                config.timeouts().idle(), config.limits().pendingDatagrams());
+        return new RelaySettings(Listeners.collapseWildcards(config.listen().stream().map(ListenAddress::socketAddress).toList()), identity, ALIAS, PASSWORD,
+                config.serverName(), config.policy(), templates, config.auth().orElse(null), tunnel,
+                config.limits().tunnelsPerConnection(), config.limits().maxHeaderSize(), config.limits().maxDataFrame(),
+                config.timeouts().quicIdle(), config.limits().streamWindow(), config.limits().maxConnections());
+    }
+}

@@ -1,0 +1,52 @@
+package org.masquerelay.server.cli;
+
+import org.masquerelay.server.DevMode;
+import org.masquerelay.server.RelayServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "dev", mixinStandardHelpOptions = true,
+        description = {"Runs the relay on loopback with a generated dev CA and certificate, allowing loopback targets only.",
+                "Nothing but this machine can use it or be reached through it."})
+final class DevCommand implements Callable<Integer> {
+
+    @Option(names = "--port", description = "UDP port on 127.0.0.1 and ::1 (default: ${DEFAULT-VALUE})")
+    int port = DevMode.DEFAULT_PORT;
+
+    @Option(names = "--state-dir", description = "where the dev CA and certificate are kept (default: ${DEFAULT-VALUE})")
+    Path stateDir = DevMode.DEFAULT_STATE_DIR;
+
+    @Option(names = "--log-level", description = "error, warn, info or debug (default: ${DEFAULT-VALUE})")
+    String logLevel = "info";
+
+    @Override
+    public Integer call() throws IOException {
+        Logging.configure(logLevel);
+        DevMode.Dev dev = DevMode.prepare(stateDir, DevMode.loopback(port));
+        RelayServer server = RelayServer.start(dev.settings());
+        printBanner(System.out, server, dev);
+        Running.untilStopped(server);
+        return 0;
+    }
+
+    private static void printBanner(PrintStream out, RelayServer server, DevMode.Dev dev) {
+        int port = server.addresses().get(0).getPort();
+        Path ca = dev.caCertificate().toAbsolutePath();
+        out.println("MASQUE relay (dev mode) running.");
+        out.println("  relay URL:   https://localhost:" + port + "/   (HTTP/3 over UDP; also 127.0.0.1 and [::1])");
+        out.println("  listening:   " + server.addresses().stream().map(InetSocketAddress::toString).toList());
+        out.println("  dev CA:      " + ca);
+        out.println("  policy:      loopback targets only (127.0.0.0/8, ::1)");
+        out.println("Try it from another terminal (a local HTTP server, then a relayed fetch):");
+        out.println("  python3 -m http.server 8000 --bind 127.0.0.1 &");
+        out.println("  bin/relay-client fetch -v -x https://localhost:" + port + "/ --proxy-cacert " + ca + " http://127.0.0.1:8000/");
+        out.println("Stop with Ctrl-C.");
+        out.flush();
+    }
+}

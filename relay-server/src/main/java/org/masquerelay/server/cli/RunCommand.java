@@ -1,0 +1,67 @@
+package org.masquerelay.server.cli;
+
+import org.masquerelay.server.RelayServer;
+import org.masquerelay.server.RelaySettings;
+import org.masquerelay.server.SettingsFactory;
+import org.masquerelay.server.config.ListenAddress;
+import org.masquerelay.server.config.RelayConfig;
+import org.masquerelay.server.config.TlsConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Runs the relay from a configuration file (see configs/), with command-line overrides.")
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, description = "YAML configuration file")
+    Path config;
+
+    @Option(names = "--listen", description = "host:port to listen on, repeatable; replaces the file's 'listen'")
+    List<String> listen;
+
+    @Option(names = "--cert", description = "PEM certificate chain (leaf first); replaces tls.certificate")
+    Path certificate;
+
+    @Option(names = "--key", description = "PEM private key; replaces tls.private-key")
+    Path key;
+
+    @Option(names = "--server-name", description = "our name in Proxy-Status and logs")
+    String serverName;
+
+    @Option(names = "--log-level", description = "error, warn, info or debug; replaces log.level")
+    String logLevel;
+
+    @Override
+    public Integer call() throws IOException {
+        RelayConfig cfg = config == null ? RelayConfig.defaults() : RelayConfig.load(config);
+        cfg = applyOverrides(cfg);
+        Logging.configure(logLevel != null ? logLevel : cfg.logLevel().configName());
+        RelaySettings settings = SettingsFactory.from(cfg);
+        RelayServer server = RelayServer.start(settings);
+        System.out.println("MASQUE relay running on " + server.addresses() + " as '" + settings.serverName() + "'. Stop with Ctrl-C.");
+        System.out.flush();
+        Running.untilStopped(server);
+        return 0;
+    }
+
+    RelayConfig applyOverrides(RelayConfig cfg) {
+        if (listen != null && !listen.isEmpty()) {
+            cfg = cfg.withListen(listen.stream().map(text -> ListenAddress.parse("--listen", text)).toList());
+        }
+        if (certificate != null || key != null) {
+            if (certificate == null || key == null) {
+                throw new IllegalArgumentException("--cert and --key go together");
+            }
+            cfg = cfg.withTls(new TlsConfig.PemFiles(certificate, key));
+        }
+        if (serverName != null) {
+            cfg = cfg.withServerName(serverName);
+        }
+        return cfg;
+    }
+}
