@@ -43,6 +43,7 @@ final class KwikClientConnection extends KwikConnection implements H3ClientConne
         out.write(VarInt.encode(H3.STREAM_CONTROL));
         out.write(FrameWriter.settingsFrame(settings));
         out.flush();
+        controlStreamOpened(out);
     }
 
     /** Streams the relay opens: its control stream is read; QPACK streams drained; anything else refused. */

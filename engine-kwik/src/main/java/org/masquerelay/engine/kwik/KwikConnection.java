@@ -13,6 +13,7 @@ import tech.kwik.core.QuicConnection;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -35,6 +36,8 @@ class KwikConnection implements H3Connection {
     private static final int EARLY_DATAGRAM_LIMIT = 64;
     /** No real SETTINGS, GOAWAY or PRIORITY_UPDATE frame comes near this. */
     private static final int MAX_CONTROL_FRAME = 4096;
+    /** A reserved (GREASE) frame type 0x21 with an empty payload. */
+    private static final byte[] WAKE_UP_FRAME = {0x21, 0x00};
 
     protected final QuicConnection quic;
     private final InetSocketAddress local;
@@ -47,6 +50,7 @@ class KwikConnection implements H3Connection {
     private final Queue<byte[]> earlyDatagrams = new ArrayDeque<>();
     private volatile Consumer<byte[]> datagramReceiver;
     private volatile String closeReason;
+    private volatile OutputStream controlStream;
 
     KwikConnection(QuicConnection quic, InetSocketAddress local, InetSocketAddress remote) {
         this.quic = quic;
@@ -64,6 +68,29 @@ class KwikConnection implements H3Connection {
                 closed(describe(event));
             }
         });
+    }
+
+    /** Our control stream, which is never closed: writing to it wakes Kwik's sender (see SendKicker). */
+    void controlStreamOpened(OutputStream out) {
+        controlStream = out;
+    }
+
+    /**
+     * Makes Kwik's sender run now, to send what {@link SendKicker} queued: a frame of a reserved type (0x21, empty)
+     * on our control stream, which the peer ignores (RFC 9114 §7.2.8, §9). Two bytes per wake-up, at most one per
+     * kick period per connection, and only while a stream of it has written in the last two seconds.
+     */
+    void wakeSender() {
+        OutputStream out = controlStream;
+        if (out != null) {
+            try {
+                synchronized (out) {
+                    out.write(WAKE_UP_FRAME);
+                }
+            } catch (IOException e) {
+                // The connection is closing.
+            }
+        }
     }
 
     /** The handshake completed after this object was made (only seen for connections started by 0-RTT). */

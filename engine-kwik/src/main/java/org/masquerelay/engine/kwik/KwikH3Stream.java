@@ -31,7 +31,7 @@ abstract class KwikH3Stream implements H3Stream {
         this.connection = connection;
         this.qpack = qpack;
         this.reader = new FrameReader(quic.getInputStream(), maxFieldSectionSize, maxDataFrameSize);
-        this.out = SendKicker.kicking(quic.getOutputStream(), quic.getStreamId());
+        this.out = SendKicker.kicking(quic.getOutputStream(), quic.getStreamId(), connection::wakeSender);
         this.writer = new FrameWriter(out, this::finishQuietly);
         this.bodyOut = writer.dataOutputStream();
     }

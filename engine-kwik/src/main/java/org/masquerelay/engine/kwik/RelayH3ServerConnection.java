@@ -51,6 +51,7 @@ final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
         this.maxFieldSectionSize = maxFieldSectionSize;
         this.maxDataFrameSize = maxDataFrameSize;
         sendSettings(controlStream);
+        connection.controlStreamOpened(controlStream.getOutputStream());
     }
 
     /** The settings Apple's client checks (apple-relay-client.md): 0x08 and 0x33, nothing HTTP/2-only, no duplicates. */

@@ -4,7 +4,9 @@ import tech.kwik.core.stream.FlowControlUpdateListener;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,17 +18,20 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code StreamOutputStreamImpl.scheduleSendStreamFrameRequest} queues a send request only when its counter of
  * queued requests reads 0, and increments the counter after queuing. When the sender thread runs the request in
  * between, its decrement takes the counter to -1, it sees "a request is queued" and does not queue the next one,
- * and the writer's late increment brings the counter back to 0 with no request queued: the rest of the data sits in
- * the send buffer until the next write. In a request/response exchange there is no next write, and the tunnel
- * stalls until the idle timeout (seen here on 4 of 5 runs of a 1 MiB echo in 16 KiB rounds).
+ * and the writer's late increment brings the counter back to 0 with no request queued: the rest of the data (or the
+ * FIN) sits in the send buffer until the next write. In a request/response exchange there is no next write, and the
+ * tunnel stalls until the idle timeout (seen here on 4 of 5 runs of a 1 MiB echo in 16 KiB rounds).
  *
- * <p>The cure from outside: while a stream has written recently, "kick" it every few milliseconds — a zero-length
- * write while it is open, {@link FlowControlUpdateListener#streamNotBlocked} once closed — which queues a send
- * request whenever the counter reads 0. A kick when nothing is pending costs one no-op call on the sender thread.
+ * <p>The cure from outside: while a stream has written recently, "kick" it every few milliseconds through
+ * {@link FlowControlUpdateListener#streamNotBlocked}, which queues a send request whenever the counter reads 0,
+ * then wake the connection's sender once (a reserved frame on our control stream, see
+ * {@link KwikConnection#wakeSender()}), as the kick itself does not. Kicks with nothing pending cost a no-op call.
+ * (A zero-length write would both queue and wake, but it leaves an empty buffer in Kwik's send queue that can sit
+ * in front of the end-of-stream marker and swallow the FIN.)
  */
 final class SendKicker {
     /** How long after its last write a stream keeps being kicked: covers retransmissions of its last data. */
-    private static final long HOT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long HOT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long PERIOD_MILLIS = 5;
 
     private static final SendKicker INSTANCE = new SendKicker();
@@ -42,47 +47,57 @@ final class SendKicker {
         timer.scheduleWithFixedDelay(this::kickAll, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    static SendKicker instance() {
-        return INSTANCE;
-    }
-
-    /** An output stream whose writes mark the stream for kicking. */
-    static OutputStream kicking(OutputStream quicOut, int streamId) {
-        return new Kicked(quicOut, streamId);
+    /** An output stream whose writes mark the stream for kicking; {@code wakeSender} wakes its connection's sender. */
+    static OutputStream kicking(OutputStream quicOut, int streamId, Runnable wakeSender) {
+        return new Kicked(quicOut, streamId, wakeSender);
     }
 
     private void kickAll() {
         long now = System.nanoTime();
+        Set<Runnable> toWake = new HashSet<>();
         hot.forEach((stream, lastWrite) -> {
             if (now - lastWrite > HOT_NANOS) {
                 hot.remove(stream, lastWrite);
+            } else if (stream.kick()) {
+                toWake.add(stream.wakeSender);
             } else {
-                stream.kick();
+                hot.remove(stream);
             }
         });
+        for (Runnable wake : toWake) {
+            try {
+                wake.run();
+            } catch (RuntimeException e) {
+                // A closing connection; its streams drop out on their own.
+            }
+        }
     }
 
     private static final class Kicked extends OutputStream {
-        private static final byte[] NOTHING = new byte[0];
         private final OutputStream out;
         private final int streamId;
-        private boolean closed;
+        private final Runnable wakeSender;
 
-        Kicked(OutputStream out, int streamId) {
+        Kicked(OutputStream out, int streamId, Runnable wakeSender) {
             this.out = out;
             this.streamId = streamId;
+            this.wakeSender = wakeSender;
+        }
+
+        private void touched() {
+            INSTANCE.hot.put(this, System.nanoTime());
         }
 
         @Override
         public void write(int b) throws IOException {
             out.write(b);
-            INSTANCE.hot.put(this, System.nanoTime());
+            touched();
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
-            INSTANCE.hot.put(this, System.nanoTime());
+            touched();
         }
 
         @Override
@@ -92,28 +107,20 @@ final class SendKicker {
 
         @Override
         public void close() throws IOException {
-            synchronized (this) {
-                closed = true;
-                out.close();
-            }
-            INSTANCE.hot.put(this, System.nanoTime());
+            out.close();
+            touched();
         }
 
-        void kick() {
+        /** False when the stream can no longer be kicked. */
+        boolean kick() {
+            if (!(out instanceof FlowControlUpdateListener listener)) {
+                return false;
+            }
             try {
-                synchronized (this) {
-                    if (!closed) {
-                        // Queues a send request, and wakes the sender, when none is counted. Never after close():
-                        // the empty buffer would land behind Kwik's end-of-stream marker.
-                        out.write(NOTHING, 0, 0);
-                    } else if (out instanceof FlowControlUpdateListener listener) {
-                        // After close: the same without waking the sender, which takes longer (a FIN still queued).
-                        listener.streamNotBlocked(streamId);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // Reset or connection closed: nothing left to send.
-                INSTANCE.hot.remove(this);
+                listener.streamNotBlocked(streamId);
+                return true;
+            } catch (RuntimeException e) {
+                return false;
             }
         }
     }

@@ -1,4 +1,4 @@
-package org.masquerelay.client.cli;
+package org.masquerelay.client.proxy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.Locale;
 
 /** Just enough HTTP/1.1 for fetch and the proxy front end: header sections and message bodies. */
-final class Http1 {
-    static final int MAX_HEADER_SECTION = 64 * 1024;
+public final class Http1 {
+    public static final int MAX_HEADER_SECTION = 64 * 1024;
 
     private Http1() {}
 
     /** A start line and its header lines, as read. */
-    record Head(String startLine, List<String[]> headers) {
-        String header(String name) {
+    public record Head(String startLine, List<String[]> headers) {
+        public String header(String name) {
             for (String[] h : headers) {
                 if (h[0].equalsIgnoreCase(name)) {
                     return h[1];
@@ -28,7 +28,7 @@ final class Http1 {
     }
 
     /** Reads a header section (start line, header lines, empty line); null if the stream ends before any byte. */
-    static Head readHead(InputStream in) throws IOException {
+    public static Head readHead(InputStream in) throws IOException {
         String start = readLine(in, true);
         if (start == null) {
             return null;
@@ -75,7 +75,7 @@ final class Http1 {
     }
 
     /** The body of a response to a request with this method, per RFC 9112 §6.3. */
-    static InputStream responseBody(InputStream in, String method, int status, Head head) throws IOException {
+    public static InputStream responseBody(InputStream in, String method, int status, Head head) throws IOException {
         if (method.equals("HEAD") || status / 100 == 1 || status == 204 || status == 304) {
             return InputStream.nullInputStream();
         }

@@ -1,0 +1,649 @@
+package org.masquerelay.client.cli;
+
+import org.masquerelay.client.ChannelSocket;
+import org.masquerelay.client.RelayClient;
+import org.masquerelay.client.RelayException;
+import org.masquerelay.client.Route;
+import org.masquerelay.client.TcpChannel;
+import org.masquerelay.client.TcpTunnel;
+import org.masquerelay.client.TrustMaterial;
+import org.masquerelay.client.UdpMode;
+import org.masquerelay.client.UdpTunnel;
+import org.masquerelay.client.proxy.Http1;
+import org.masquerelay.engine.ClientEngineSettings;
+import org.masquerelay.engine.ClientStream;
+import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.wire.H3;
+import org.masquerelay.wire.HttpFields;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code relay-client fetch URL}: one HTTP exchange through the relay, with curl's options and timings. */
+@Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Fetch a URL through the relay: HTTP/1.1 (TLS for https://) over a classic CONNECT tunnel, or",
+                "HTTP/3 over connect-udp with --http3 (curl's rule for proxies)."},
+        footer = {"", "-w variables: %{time_connect} (QUIC to the relay), %{time_tunnel} (relay answered 2xx),",
+                "%{time_starttransfer} (first response byte), %{time_total}, %{http_code}, %{size_download}, %{route}, %{url}",
+                "", ExitCodes.HELP})
+final class FetchCommand implements Callable<Integer> {
+    private static final Pattern VARIABLE = Pattern.compile("%\\{([a-z_]+)}");
+
+    @Mixin
+    RelayOptions relay;
+
+    @Parameters(arity = "1..*", paramLabel = "URL", description = "http:// or https:// URL(s) to fetch.")
+    List<String> urls;
+
+    @Option(names = {"-X", "--request"}, paramLabel = "METHOD", description = "Request method (default GET, POST with -d).")
+    String method;
+
+    @Option(names = {"-H", "--header"}, paramLabel = "'Name: value'", description = "Request header for the target (repeatable).")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = {"-d", "--data"}, paramLabel = "DATA", description = "Request body; @file reads it from a file.")
+    String data;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the body here instead of stdout (progress bar on a terminal).")
+    Path output;
+
+    @Option(names = {"-i", "--include"}, description = "Include the response status line and headers in the output.")
+    boolean include;
+
+    @Option(names = {"-v", "--verbose"}, description = "Show the route, the CONNECT request and response (Proxy-Status included) and the HTTP exchange on stderr.")
+    boolean verbose;
+
+    @Option(names = {"-w", "--write-out"}, paramLabel = "FORMAT", description = "Print this after the transfer, e.g. '%%{http_code} %%{time_total}\\n'.")
+    String writeOut;
+
+    @Option(names = {"-m", "--max-time"}, paramLabel = "SECONDS", description = "Give up on the whole operation after this long.")
+    double maxTime;
+
+    @Option(names = "--http3", description = "HTTP/3 to the target through connect-udp (QUIC inside the tunnel).")
+    boolean http3;
+
+    @Option(names = "--parallel", paramLabel = "N", description = "Fetch each URL N times at once, all tunnels on one relay connection (default ${DEFAULT-VALUE}).")
+    int parallel = 1;
+
+    @Option(names = {"-k", "--insecure"}, description = "Do not verify the target's certificate.")
+    boolean insecure;
+
+    @Option(names = "--cacert", paramLabel = "FILE", description = "Trust these CA certificates for the target (default: system roots).")
+    Path caCert;
+
+    @Option(names = {"-s", "--silent"}, description = "No progress bar and no error message (the exit code still tells).")
+    boolean silent;
+
+    private final PrintStream err = System.err;
+
+    @Override
+    public Integer call() throws Exception {
+        Duration requestTimeout = maxTime > 0 ? RelayOptions.seconds(Math.min(maxTime, 15)) : Duration.ofSeconds(15);
+        RelayClient client;
+        byte[] body;
+        try {
+            client = relay.build(requestTimeout);
+            body = data == null ? null : data.startsWith("@") ? Files.readAllBytes(Path.of(data.substring(1))) : data.getBytes(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException | IOException e) {
+            return fail(new ExitCodes.Outcome(ExitCodes.USAGE, e.getMessage()));
+        }
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            List<Future<Transfer>> transfers = new ArrayList<>();
+            for (int u = 0; u < urls.size(); u++) {
+                for (int copy = 0; copy < Math.max(1, parallel); copy++) {
+                    Transfer t = new Transfer(client, urls.get(u), body, requestTimeout, copy == 0 && u == 0);
+                    transfers.add(pool.submit(() -> {
+                        t.run();
+                        return t;
+                    }));
+                }
+            }
+            long deadline = maxTime > 0 ? System.nanoTime() + (long) (maxTime * 1e9) : Long.MAX_VALUE;
+            ExitCodes.Outcome first = null;
+            for (Future<Transfer> f : transfers) {
+                try {
+                    Transfer t = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (writeOut != null) {
+                        System.out.print(t.writeOut(writeOut));
+                        System.out.flush();
+                    }
+                } catch (TimeoutException e) {
+                    return fail(new ExitCodes.Outcome(ExitCodes.TIMEOUT, "timeout: operation took longer than " + maxTime + " s (--max-time)"));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (first == null) {
+                        first = ExitCodes.of(e.getCause());
+                        if (verbose && ExitCodes.unwrap(e.getCause()) instanceof RelayException re) {
+                            re.response().ifPresent(r -> log("< ", r));
+                        }
+                    }
+                }
+            }
+            return first == null ? ExitCodes.OK : fail(first);
+        } finally {
+            pool.shutdownNow();
+            client.close();
+        }
+    }
+
+    private int fail(ExitCodes.Outcome outcome) {
+        if (!silent) {
+            err.println("relay-client: " + outcome.message());
+        }
+        return outcome.code();
+    }
+
+    private synchronized void log(String prefix, HttpFields fields) {
+        for (HttpFields.Field f : fields) {
+            err.println(prefix + f.name() + ": " + f.value());
+        }
+    }
+
+    private synchronized void log(String line) {
+        if (verbose) {
+            err.println(line);
+        }
+    }
+
+    /** One exchange, with its timings. */
+    private final class Transfer {
+        private final RelayClient client;
+        private final String url;
+        private final byte[] body;
+        private final Duration requestTimeout;
+        private final boolean primary;
+        private final long start = System.nanoTime();
+        private long connected;
+        private long tunnelAt;
+        private volatile long firstByte;
+        private long end;
+        private int status;
+        private long size;
+        private Route route;
+
+        Transfer(RelayClient client, String url, byte[] body, Duration requestTimeout, boolean primary) {
+            this.client = client;
+            this.url = url;
+            this.body = body;
+            this.requestTimeout = requestTimeout;
+            this.primary = primary;
+        }
+
+        void run() throws IOException {
+            URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("invalid URL " + url + ": " + e.getMessage());
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            boolean tls = scheme.equals("https");
+            if (!tls && !scheme.equals("http")) {
+                throw new IOException("only http:// and https:// URLs can be fetched: " + url);
+            }
+            String host = uri.getHost();
+            if (host == null) {
+                throw new IOException("URL " + url + " has no host");
+            }
+            if (host.startsWith("[")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
+            String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            route = client.route(host);
+            log("* route for " + host + ": " + route);
+            if (route.relayed()) {
+                client.connect();
+                connected = System.nanoTime();
+                log("* QUIC to " + client.relays() + " up; QUIC datagrams offered: " + client.datagramsOffered());
+            }
+            if (http3) {
+                if (!tls) {
+                    throw new IOException("--http3 needs an https:// URL");
+                }
+                fetchHttp3(host, port, path);
+            } else {
+                fetchHttp1(tls, host, port, path);
+            }
+            end = System.nanoTime();
+        }
+
+        private String authority(String host, int port, boolean tls) {
+            String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+            return (port == (tls ? 443 : 80)) ? h : h + ":" + port;
+        }
+
+        private String method() {
+            return method != null ? method : body != null ? "POST" : "GET";
+        }
+
+        private void fetchHttp1(boolean tls, String host, int port, String path) throws IOException {
+            TcpChannel channel = client.connectTcp(host, port);
+            TcpTunnel tunnel = channel instanceof TcpTunnel t ? t : null;
+            if (tunnel != null && verbose) {
+                log("> ", tunnel.requestHeaders());
+            }
+            Socket socket = new ChannelSocket(channel, InetSocketAddress.createUnresolved(host, port));
+            try {
+                if (tls) {
+                    socket = startTls(socket, host, port, tunnel);
+                }
+                StringBuilder request = new StringBuilder();
+                request.append(method()).append(' ').append(path).append(" HTTP/1.1\r\n");
+                request.append("Host: ").append(authority(host, port, tls)).append("\r\n");
+                boolean userAgent = false;
+                for (String h : headers) {
+                    userAgent |= h.toLowerCase(Locale.ROOT).startsWith("user-agent:");
+                    request.append(h).append("\r\n");
+                }
+                if (!userAgent) {
+                    request.append("User-Agent: relay-client/0.1\r\n");
+                }
+                request.append("Accept: */*\r\nConnection: close\r\n");
+                if (body != null) {
+                    request.append("Content-Length: ").append(body.length).append("\r\n");
+                }
+                request.append("\r\n");
+                OutputStream out = socket.getOutputStream();
+                // Over plain HTTP these bytes go before the relay's 200: optimistic data, as Apple's client does.
+                out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+                if (body != null) {
+                    out.write(body);
+                }
+                out.flush();
+                log(request.toString().strip().lines().map(l -> "> " + l).reduce((a, b) -> a + "\n" + b).orElse(""));
+                if (tunnel != null) {
+                    awaitTunnel(tunnel);
+                }
+                InputStream in = new BufferedInputStream(new FirstByte(socket.getInputStream()));
+                Http1.Head head;
+                try {
+                    head = Http1.readHead(in);
+                    if (head == null) {
+                        throw new ExitCodes.TargetException("the target closed the connection without an HTTP response", null);
+                    }
+                    String[] parts = head.startLine().split(" ", 3);
+                    status = Integer.parseInt(parts[1]);
+                } catch (IOException | RuntimeException e) {
+                    throw targetFailure(tunnel, e, "no valid HTTP response from " + host + ":" + port);
+                }
+                log("< " + head.startLine());
+                head.headers().forEach(h -> log("< " + h[0] + ": " + h[1]));
+                String cl = head.header("content-length");
+                try (OutputStream sink = sink(cl == null ? -1 : Long.parseLong(cl.trim()))) {
+                    if (include && primary) {
+                        StringBuilder sb = new StringBuilder(head.startLine()).append("\r\n");
+                        head.headers().forEach(h -> sb.append(h[0]).append(": ").append(h[1]).append("\r\n"));
+                        sink.write(sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+                    }
+                    size = copy(Http1.responseBody(in, method(), status, head), sink, tunnel);
+                }
+            } finally {
+                socket.close();
+            }
+        }
+
+        private void awaitTunnel(TcpTunnel tunnel) throws IOException {
+            HttpFields response = tunnel.awaitResponse();
+            tunnelAt = tunnel.answeredAtNanos();
+            if (verbose) {
+                log("< ", response);
+            }
+        }
+
+        private Socket startTls(Socket plain, String host, int port, TcpTunnel tunnel) throws IOException {
+            SSLSocket ssl;
+            try {
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(null, targetTrust(), null);
+                ssl = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+            }
+            SSLParameters params = ssl.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm(insecure ? null : "HTTPS");
+            params.setApplicationProtocols(new String[] {"http/1.1"});
+            ssl.setSSLParameters(params);
+            try {
+                ssl.startHandshake(); // the ClientHello goes before the relay's 200 (optimistic data)
+            } catch (IOException e) {
+                if (tunnel != null && tunnel.failure().isPresent()) {
+                    throw tunnel.failure().get();
+                }
+                if (e instanceof SSLHandshakeException) {
+                    throw new ExitCodes.TargetTrustException("TLS failure with the target " + host + ":" + port + ": "
+                            + innermost(e) + (caCert == null ? " (give its CA with --cacert, or -k)" : ""), e);
+                }
+                throw targetFailure(tunnel, e, "TLS handshake with " + host + ":" + port + " failed");
+            }
+            if (tunnel != null) {
+                awaitTunnel(tunnel);
+            }
+            log("* TLS with " + host + ": " + ssl.getSession().getProtocol() + " " + ssl.getSession().getCipherSuite());
+            return ssl;
+        }
+
+        private TrustManager[] targetTrust() {
+            if (insecure) {
+                return new TrustManager[] {new X509TrustManager() {
+                    @Override
+                    public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                    }
+
+                    @Override
+                    public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                    }
+
+                    @Override
+                    public X509Certificate[] getAcceptedIssuers() {
+                        return new X509Certificate[0];
+                    }
+                }};
+            }
+            return caCert == null ? null : new TrustManager[] {TrustMaterial.fromCaFile(caCert)};
+        }
+
+        private void fetchHttp3(String host, int port, String path) throws IOException {
+            UdpTunnel udp = null;
+            DatagramSocket socket = null;
+            if (route.relayed()) {
+                udp = client.openUdp(host, port, UdpMode.CAPSULES);
+                if (verbose) {
+                    log("> ", udp.requestHeaders());
+                }
+                socket = RelayClient.datagramSocket(udp);
+            }
+            DatagramSocket chosen = socket;
+            X509TrustManager trust = insecure ? null : TrustMaterial.forQuic(caCert == null ? null : TrustMaterial.fromCaFile(caCert), host);
+            ClientEngineSettings settings = ClientEngineSettings.of(host, port)
+                    .withInsecure(insecure)
+                    .withTrustManager(trust)
+                    .withConnectTimeout(RelayOptions.seconds(relay.connectTimeout))
+                    .withSocketSupplier(chosen == null ? null : () -> chosen);
+            H3ClientConnection h3;
+            try {
+                h3 = client.engine().connect(settings);
+            } catch (IOException e) {
+                if (udp != null && udp.failure() != null) {
+                    throw udp.failure();
+                }
+                String m = innermost(e);
+                if (m.toLowerCase(Locale.ROOT).contains("certificate") || m.toLowerCase(Locale.ROOT).contains("servername")) {
+                    throw new ExitCodes.TargetTrustException("TLS failure with the target " + host + ":" + port + " (HTTP/3): " + m, e);
+                }
+                throw new ExitCodes.TargetException("no HTTP/3 connection with " + host + ":" + port + (udp != null ? " through the relay" : "") + ": " + m, e);
+            }
+            try {
+                if (udp != null) {
+                    HttpFields answer = udp.awaitResponse();
+                    tunnelAt = udp.answeredAtNanos();
+                    if (verbose) {
+                        log("< ", answer);
+                    }
+                }
+                HttpFields.Builder request = HttpFields.builder()
+                        .add(":method", method())
+                        .add(":scheme", "https")
+                        .add(":authority", authority(host, port, true))
+                        .add(":path", path);
+                boolean userAgent = false;
+                for (String h : headers) {
+                    int colon = h.indexOf(':');
+                    String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                    if (!name.equals("host") && !name.equals("connection")) {
+                        request.add(name, h.substring(colon + 1).trim());
+                        userAgent |= name.equals("user-agent");
+                    }
+                }
+                if (!userAgent) {
+                    request.add("user-agent", "relay-client/0.1");
+                }
+                if (body != null) {
+                    request.add("content-length", Integer.toString(body.length));
+                }
+                HttpFields fields = request.build();
+                if (verbose) {
+                    log("> ", fields);
+                }
+                ClientStream stream = h3.openRequest(fields);
+                if (body != null) {
+                    stream.bodyOut().write(body);
+                }
+                stream.finish();
+                HttpFields response = stream.awaitResponse(requestTimeout);
+                status = Integer.parseInt(response.getOrNull(":status"));
+                if (verbose) {
+                    log("< ", response);
+                }
+                String cl = response.getOrNull("content-length");
+                try (OutputStream sink = sink(cl == null ? -1 : Long.parseLong(cl))) {
+                    if (include && primary) {
+                        StringBuilder sb = new StringBuilder("HTTP/3 " + status + "\r\n");
+                        response.forEach(f -> {
+                            if (!f.isPseudo()) {
+                                sb.append(f.name()).append(": ").append(f.value()).append("\r\n");
+                            }
+                        });
+                        sink.write(sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+                    }
+                    size = copy(new FirstByte(stream.body()), sink, null);
+                }
+            } finally {
+                h3.close(H3.H3_NO_ERROR, "done");
+                if (socket != null) {
+                    socket.close();
+                }
+            }
+        }
+
+        private IOException targetFailure(TcpTunnel tunnel, Exception e, String what) {
+            if (tunnel != null && tunnel.failure().isPresent()) {
+                return tunnel.failure().get();
+            }
+            if (e instanceof RelayException re) {
+                return re;
+            }
+            return new ExitCodes.TargetException(what + ": " + innermost(e), e);
+        }
+
+        private OutputStream sink(long expected) throws IOException {
+            if (!primary) {
+                return OutputStream.nullOutputStream();
+            }
+            if (output == null) {
+                return new FilterOutputStreamNoClose(System.out);
+            }
+            OutputStream file = Files.newOutputStream(output);
+            return System.console() != null && !silent ? new Progress(file, expected, err) : file;
+        }
+
+        private long copy(InputStream in, OutputStream out, TcpTunnel tunnel) throws IOException {
+            byte[] buffer = new byte[32 * 1024];
+            long total = 0;
+            try {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    out.write(buffer, 0, n);
+                    total += n;
+                }
+            } catch (IOException e) {
+                if (e instanceof RelayException) {
+                    throw e;
+                }
+                throw targetFailure(tunnel, e, "the response body from the target broke off after " + total + " bytes");
+            }
+            out.flush();
+            return total;
+        }
+
+        String writeOut(String format) {
+            String f = format.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r");
+            Map<String, String> values = Map.of(
+                    "time_connect", seconds(connected),
+                    "time_tunnel", seconds(tunnelAt),
+                    "time_starttransfer", seconds(firstByte),
+                    "time_total", seconds(end),
+                    "http_code", Integer.toString(status),
+                    "size_download", Long.toString(size),
+                    "route", route == null ? "" : route.relayed() ? "relay" : "direct",
+                    "url", url);
+            Matcher m = VARIABLE.matcher(f);
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(sb, Matcher.quoteReplacement(values.getOrDefault(m.group(1), m.group())));
+            }
+            m.appendTail(sb);
+            return sb.toString();
+        }
+
+        private String seconds(long at) {
+            return at == 0 ? "0.000000" : String.format(Locale.ROOT, "%.6f", (at - start) / 1e9);
+        }
+
+        /** Notes when the first response byte arrives. */
+        private final class FirstByte extends FilterInputStream {
+            FirstByte(InputStream in) {
+                super(in);
+            }
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                mark();
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    mark();
+                }
+                return n;
+            }
+
+            private void mark() {
+                if (firstByte == 0) {
+                    firstByte = System.nanoTime();
+                }
+            }
+        }
+    }
+
+    private static String innermost(Throwable e) {
+        String message = e.toString();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return message;
+    }
+
+    /** stdout must stay open for -w and later transfers. */
+    private static final class FilterOutputStreamNoClose extends java.io.FilterOutputStream {
+        FilterOutputStreamNoClose(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+
+    /** A progress line on the terminal for -o downloads; only made when System.console() exists. */
+    private static final class Progress extends java.io.FilterOutputStream {
+        private final long expected;
+        private final PrintStream err;
+        private long written;
+        private long lastDraw;
+
+        Progress(OutputStream out, long expected, PrintStream err) {
+            super(out);
+            this.expected = expected;
+            this.err = err;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            written += len;
+            long now = System.nanoTime();
+            if (now - lastDraw > 100_000_000L) {
+                lastDraw = now;
+                draw();
+            }
+        }
+
+        private void draw() {
+            if (expected > 0) {
+                int width = 30;
+                int filled = (int) Math.min(width, written * width / expected);
+                err.printf(Locale.ROOT, "\r[%s%s] %3d%% %s / %s", "#".repeat(filled), " ".repeat(width - filled),
+                        written * 100 / expected, human(written), human(expected));
+            } else {
+                err.printf(Locale.ROOT, "\r%s", human(written));
+            }
+            err.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            draw();
+            err.println();
+            super.close();
+        }
+
+        private static String human(long bytes) {
+            if (bytes < 1024) {
+                return bytes + " B";
+            }
+            if (bytes < 1024 * 1024) {
+                return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+            }
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+        }
+    }
+}
