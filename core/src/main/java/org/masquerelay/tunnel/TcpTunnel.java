@@ -2,6 +2,7 @@ package org.masquerelay.tunnel;
 
 import org.masquerelay.engine.H3Stream;
 import org.masquerelay.wire.H3;
+import org.masquerelay.wire.H3StreamException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,7 +69,14 @@ public final class TcpTunnel {
             // The client reset or cancelled the stream, or wrote bad framing: abort the TCP connection (RST).
             record.ended("client ended the stream: " + e.getMessage());
             abortSocket();
-            stream.reset(H3.H3_CONNECT_ERROR);
+            if (e instanceof H3StreamException framing) {
+                // Our reader found a stream error (a DATA frame over the cap, a forbidden frame type): report
+                // that code, as RFC 9114 §8 asks, rather than blaming the target with H3_CONNECT_ERROR.
+                stream.stopSending(framing.errorCode());
+                stream.reset(framing.errorCode());
+            } else {
+                stream.reset(H3.H3_CONNECT_ERROR);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import org.masquerelay.wire.CapsuleReader;
 import org.masquerelay.wire.CapsuleType;
 import org.masquerelay.wire.CapsuleWriter;
 import org.masquerelay.wire.H3;
+import org.masquerelay.wire.H3StreamException;
 import org.masquerelay.wire.HttpDatagram;
 import org.masquerelay.wire.UdpPayload;
 
@@ -95,6 +96,11 @@ public final class UdpTunnel {
         } catch (IOException e) {
             if (!socket.isClosed()) {
                 record.ended("client ended the stream: " + e.getMessage());
+            }
+            if (e instanceof H3StreamException framing) {
+                // A stream error found by our reader (e.g. a DATA frame over the cap): reset with its code.
+                stream.stopSending(framing.errorCode());
+                stream.reset(framing.errorCode());
             }
         } finally {
             socket.close();

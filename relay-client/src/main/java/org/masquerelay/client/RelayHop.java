@@ -142,9 +142,16 @@ final class RelayHop {
             return new RelayUnreachableException("nothing listens on UDP " + endpoint.authority()
                     + " (ICMP port unreachable): is the relay running, on that port?", e);
         }
-        if (carrier != null && carrier.failure() instanceof RelayException refused) {
-            // The previous hop refused or lost the carrier tunnel: that is the real reason.
-            return refused;
+        if (carrier != null) {
+            // If the previous hop refused or lost the carrier tunnel, that is the real reason; its answer may still
+            // be on its way when the engine gives up, so wait for it (bounded by the request timeout).
+            try {
+                carrier.awaitResponse();
+            } catch (RelayException refused) {
+                return refused;
+            } catch (IOException ignored) {
+                // closed: no verdict from the previous hop
+            }
         }
         String certificateProblem = trust.lastProblem() != null ? trust.lastProblem() : certificateProblem(e);
         if (certificateProblem != null) {

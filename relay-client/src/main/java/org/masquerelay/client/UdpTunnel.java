@@ -65,8 +65,8 @@ public final class UdpTunnel implements UdpChannel {
             HttpFields fields = stream.awaitResponse(timeout);
             answeredAt = System.nanoTime();
             if (fields.getOrNull(":status").charAt(0) != '2') {
+                end(RelayException.fromResponse(fields, target)); // first: a racing send() must see the typed failure
                 stream.reset(H3.H3_REQUEST_CANCELLED);
-                end(RelayException.fromResponse(fields, target));
                 return;
             }
             response.complete(fields);

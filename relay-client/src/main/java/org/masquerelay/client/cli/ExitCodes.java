@@ -30,15 +30,18 @@ public final class ExitCodes {
               0  success (whatever HTTP status the target answered)
               1  other error (local file, unexpected failure)
               2  usage error
-              3  relay unreachable: no QUIC connection (nothing listening, no answer, name not found)
-              4  TLS trust failure: the relay's (or with https:// the target's) certificate is not trusted; the
-                 message names the problem
+              3  relay unreachable: no QUIC connection (nothing listening,
+                 no answer, name not found)
+              4  TLS trust failure: the relay's certificate (or an https://
+                 target's) is not trusted; the message names the problem
               5  authentication refused by the relay (401/407)
-              6  refused by the relay's policy (403); the message carries the Proxy-Status error and details
-              7  target failure: the relay could not reach the target (5xx with Proxy-Status), or the target
-                 broke the connection
-              8  timeout (--max-time, or the relay did not answer a tunnel request in time)
-              9  other relay error: a 4xx/501 answer, or the CONNECT stream reset before any answer""";
+              6  refused by the relay's policy (403), with the Proxy-Status
+                 error and details
+              7  target failure: the relay could not reach the target (5xx
+                 with Proxy-Status), or the target broke the connection
+              8  timeout (--max-time, or no answer to a tunnel request)
+              9  other relay error: a 4xx/501 answer, or the CONNECT stream
+                 reset before any answer (Apple's client: error 53)""";
 
     private ExitCodes() {}
 

@@ -57,10 +57,14 @@ import java.util.regex.Pattern;
 
 /** {@code relay-client fetch URL}: one HTTP exchange through the relay, with curl's options and timings. */
 @Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Fetch a URL through the relay: HTTP/1.1 (TLS for https://) over a classic CONNECT tunnel, or",
-                "HTTP/3 over connect-udp with --http3 (curl's rule for proxies)."},
-        footer = {"", "-w variables: %{time_connect} (QUIC to the relay), %{time_tunnel} (relay answered 2xx),",
-                "%{time_starttransfer} (first response byte), %{time_total}, %{http_code}, %{size_download}, %{route}, %{url}",
+        description = {"Fetch a URL through the relay: HTTP/1.1 (TLS for https://) over a classic CONNECT tunnel,",
+                "or HTTP/3 over connect-udp with --http3 (curl's rule for proxies)."},
+        footer = {"", "-w variables (times in seconds since the start):",
+                "  %%{time_connect}       QUIC+TLS to the relay done",
+                "  %%{time_tunnel}        the relay answered 2xx",
+                "  %%{time_starttransfer} first response byte",
+                "  %%{time_total}         the end",
+                "  %%{http_code}, %%{size_download}, %%{route} (relay|direct), %%{url}",
                 "", ExitCodes.HELP})
 final class FetchCommand implements Callable<Integer> {
     private static final Pattern VARIABLE = Pattern.compile("%\\{([a-z_]+)}");

@@ -23,6 +23,7 @@ public final class LocalProxy implements AutoCloseable {
     private final RelayClient client;
     private final Consumer<String> log;
     private final List<ServerSocket> listeners = new ArrayList<>();
+    private final List<Thread> acceptors = new ArrayList<>();
     private final Set<Closeable> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private InetSocketAddress socksAddress;
@@ -95,7 +96,7 @@ public final class LocalProxy implements AutoCloseable {
         ServerSocket server = new ServerSocket();
         listeners.add(server);
         server.bind(address, 128);
-        Thread.ofVirtual().name(name + "-accept").start(() -> {
+        acceptors.add(Thread.ofVirtual().name(name + "-accept").start(() -> {
             while (!server.isClosed()) {
                 Socket socket;
                 try {
@@ -114,7 +115,7 @@ public final class LocalProxy implements AutoCloseable {
                     }
                 });
             }
-        });
+        }));
         return (InetSocketAddress) server.getLocalSocketAddress();
     }
 
@@ -123,6 +124,14 @@ public final class LocalProxy implements AutoCloseable {
     public void close() {
         closed = true;
         listeners.forEach(LocalProxy::closeQuietly);
+        // A virtual thread blocked in accept() holds the listening socket open until it returns: wait for that.
+        for (Thread t : acceptors) {
+            try {
+                t.join(java.time.Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Closeable c : open) {
             closeQuietly(c);
         }

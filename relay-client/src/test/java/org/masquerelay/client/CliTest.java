@@ -1,0 +1,190 @@
+package org.masquerelay.client;
+
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.masquerelay.client.cli.ExitCodes;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** relay-client fetch against our relay on loopback: success paths, -v/-w, and every exit code. */
+@Timeout(60)
+class CliTest {
+    @TempDir
+    static Path state;
+    static TestRelay relay;
+    static HttpServer http;
+    static HttpsServer https;
+
+    @BeforeAll
+    static void start() throws Exception {
+        relay = TestRelay.start(state);
+        http = Origins.http();
+        https = Origins.https(state); // same state dir: certificate from the same dev CA
+    }
+
+    @AfterAll
+    static void stop() {
+        relay.close();
+        http.stop(0);
+        https.stop(0);
+    }
+
+    private static String[] fetch(String... more) {
+        String[] base = {"fetch", "-x", relay.url(), "--proxy-cacert", relay.ca.toString()};
+        String[] all = new String[base.length + more.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    private static String httpUrl(String path) {
+        return "http://127.0.0.1:" + http.getAddress().getPort() + path;
+    }
+
+    @Test
+    void fetchesHttpThroughTheRelayWithTimings(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("data.bin");
+        Cli.Result r = Cli.run(fetch("-o", out.toString(), "-w", "%{http_code} %{route} %{time_connect} %{time_tunnel} %{time_starttransfer} %{time_total}\\n",
+                httpUrl("/data")));
+        assertEquals(0, r.code(), r.toString());
+        assertArrayEquals(Origins.BODY, Files.readAllBytes(out));
+        String[] w = r.out().trim().split(" ");
+        assertEquals("200", w[0]);
+        assertEquals("relay", w[1]);
+        double connect = Double.parseDouble(w[2]);
+        double tunnel = Double.parseDouble(w[3]);
+        double first = Double.parseDouble(w[4]);
+        double total = Double.parseDouble(w[5]);
+        assertTrue(0 < connect && connect <= tunnel && tunnel <= first && first <= total, r.out());
+    }
+
+    @Test
+    void postsABodyToStdout() {
+        Cli.Result r = Cli.run(fetch("-d", "ping body", httpUrl("/echo")));
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("ping body", r.out());
+    }
+
+    @Test
+    void fetchesHttpsWithRealTlsThroughTheTunnel(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("data.bin");
+        String url = "https://127.0.0.1:" + https.getAddress().getPort() + "/data";
+        Cli.Result r = Cli.run(fetch("--cacert", relay.ca.toString(), "-v", "-o", out.toString(), url));
+        assertEquals(0, r.code(), r.toString());
+        assertArrayEquals(Origins.BODY, Files.readAllBytes(out));
+        assertTrue(r.stderr().contains("TLSv1.3") || r.stderr().contains("TLSv1.2"), r.stderr());
+
+        // Without the target's CA the target's certificate is refused, and said so.
+        Cli.Result untrusted = Cli.run(fetch(url));
+        assertEquals(ExitCodes.TLS_TRUST, untrusted.code(), untrusted.toString());
+        assertTrue(untrusted.stderr().contains("target"), untrusted.stderr());
+    }
+
+    @Test
+    void parallelTransfersShareTheRelayConnection() {
+        Cli.Result r = Cli.run(fetch("--parallel", "4", "-w", "%{http_code}\\n", httpUrl("/hello")));
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(4, r.out().lines().filter(l -> l.equals("200")).count(), r.out());
+    }
+
+    @Test
+    void http3ToTheRelaysOwnPvdThroughConnectUdp() {
+        // The relay is its own HTTP/3 origin: GET /.well-known/pvd over QUIC carried in a connect-udp tunnel.
+        String url = "https://127.0.0.1:" + relay.port + "/.well-known/pvd";
+        Cli.Result r = Cli.run(fetch("--http3", "--cacert", relay.ca.toString(), "-v", "-w", "\\n%{http_code}", url));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("\"identifier\""), r.out());
+        assertTrue(r.out().endsWith("200"), r.out());
+        assertTrue(r.stderr().contains(":protocol: connect-udp"), r.stderr());
+    }
+
+    @Test
+    void policyRefusalShowsTheConnectExchangeAndProxyStatus() {
+        Cli.Result r = Cli.run(fetch("-v", "http://10.0.0.1/"));
+        assertEquals(ExitCodes.POLICY_REFUSED, r.code(), r.toString());
+        assertTrue(r.stderr().contains("> :method: CONNECT"), r.stderr());
+        assertTrue(r.stderr().contains("> :authority: 10.0.0.1:80"), r.stderr());
+        assertTrue(r.stderr().contains("< :status: 403"), r.stderr());
+        assertTrue(r.stderr().contains("< proxy-status:"), r.stderr());
+        assertTrue(r.stderr().lines().anyMatch(l -> l.startsWith("relay-client: policy refused") && l.contains("destination_ip_prohibited")), r.stderr());
+    }
+
+    @Test
+    void relayUnreachable() throws Exception {
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Cli.Result r = Cli.run("fetch", "-x", "https://127.0.0.1:" + port + "/", "--proxy-cacert", relay.ca.toString(),
+                "--connect-timeout", "3", httpUrl("/"));
+        assertEquals(ExitCodes.RELAY_UNREACHABLE, r.code(), r.toString());
+    }
+
+    @Test
+    void relayCertificateNotTrusted() {
+        Cli.Result r = Cli.run("fetch", "-x", relay.url(), "--connect-timeout", "5", httpUrl("/"));
+        assertEquals(ExitCodes.TLS_TRUST, r.code(), r.toString());
+        assertTrue(r.stderr().contains("not trusted"), r.stderr());
+    }
+
+    @Test
+    void authenticationRefusedThenAccepted(@TempDir Path dir) throws Exception {
+        try (TestRelay auth = TestRelay.start(dir, true, 0)) {
+            String[] base = {"fetch", "-x", auth.url(), "--proxy-cacert", auth.ca.toString()};
+            Cli.Result refused = Cli.run(concat(base, httpUrl("/")));
+            assertEquals(ExitCodes.AUTH_REFUSED, refused.code(), refused.toString());
+            Cli.Result ok = Cli.run(concat(base, "--proxy-header", "Authorization: " + TestRelay.TOKEN, httpUrl("/")));
+            assertEquals(0, ok.code(), ok.toString());
+            assertTrue(ok.out().startsWith("hello GET /"), ok.out());
+        }
+    }
+
+    @Test
+    void targetFailure() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Cli.Result r = Cli.run(fetch("http://127.0.0.1:" + port + "/"));
+        assertEquals(ExitCodes.TARGET_FAILURE, r.code(), r.toString());
+        assertTrue(r.stderr().contains("connection_refused"), r.stderr());
+    }
+
+    @Test
+    void maxTimeAgainstABlackHole() throws Exception {
+        // A bound UDP socket that never answers: no ICMP, no QUIC, just silence.
+        try (DatagramSocket hole = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            long start = System.nanoTime();
+            Cli.Result r = Cli.run("fetch", "-x", "https://127.0.0.1:" + hole.getLocalPort() + "/", "--max-time", "1", httpUrl("/"));
+            assertEquals(ExitCodes.TIMEOUT, r.code(), r.toString());
+            assertTrue(System.nanoTime() - start < 5_000_000_000L, "gave up promptly");
+        }
+    }
+
+    @Test
+    void usageErrors() {
+        assertEquals(ExitCodes.USAGE, Cli.run("fetch", httpUrl("/")).code()); // no -x
+        assertEquals(ExitCodes.USAGE, Cli.run("fetch", "-x", "http://relay/", httpUrl("/")).code()); // not https
+        assertTrue(Cli.run("fetch", "--help").out().contains("Exit codes"));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = new String[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
