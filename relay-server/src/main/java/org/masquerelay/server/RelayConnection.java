@@ -59,6 +59,13 @@ final class RelayConnection implements RequestHandler {
         };
     }
 
+    /** 431 with Proxy-Status like every other refusal (RFC 9209 has no request-size error type: http_request_error). */
+    @Override
+    public void headerSectionTooLarge(ServerStream stream, int limit) {
+        Responses.error(stream, settings.serverName(), 431, ProxyError.HTTP_REQUEST_ERROR.token(),
+                "request header section larger than " + limit + " bytes", null);
+    }
+
     @Override
     public void handle(ServerStream stream) {
         HttpFields request = stream.requestHeaders();

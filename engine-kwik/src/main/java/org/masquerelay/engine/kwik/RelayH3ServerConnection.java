@@ -92,7 +92,14 @@ final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
         try {
             request = stream.readRequest();
         } catch (FieldSectionTooLargeException e) {
-            respondQuietly(stream, 431);
+            try {
+                handler.headerSectionTooLarge(stream, maxFieldSectionSize);
+            } catch (RuntimeException failed) {
+                LOG.log(WARNING, stream + ": 431 handler failed", failed);
+            }
+            if (!stream.responded()) {
+                respondQuietly(stream, 431);
+            }
             return;
         } catch (H3StreamException e) {
             LOG.log(DEBUG, "{0}: {1}", stream, e.getMessage());

@@ -116,8 +116,7 @@ public final class AppleProfileClient implements AutoCloseable {
         try {
             connection = new KwikClientEngine().connect(settings);
         } catch (IOException e) {
-            AppleOutcome outcome = trust.failure().orElseGet(() -> new AppleOutcome(
-                    AppleOutcome.Kind.SERVER_UNREACHABLE, "QUIC/TLS handshake failed: " + e.getMessage()));
+            AppleOutcome outcome = trust.failure().orElseGet(() -> handshakeFailure(e));
             note("handshake: " + outcome);
             return outcome;
         }
@@ -133,21 +132,32 @@ public final class AppleProfileClient implements AutoCloseable {
         return AppleOutcome.success("handshake");
     }
 
+    /** A handshake that failed outside our trust evaluation: name checks of the TLS stack, or no answer at all. */
+    private static AppleOutcome handshakeFailure(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("servername") || message.contains("certificate")) {
+            return new AppleOutcome(AppleOutcome.Kind.SERVER_CERTIFICATE_INVALID, "TLS handshake failed: " + message);
+        }
+        return new AppleOutcome(AppleOutcome.Kind.SERVER_UNREACHABLE, "QUIC/TLS handshake failed: " + message);
+    }
+
     /**
-     * The relay's SETTINGS and transport parameters as Apple's client checks them before any flow: SETTINGS must
-     * arrive, carry ENABLE_CONNECT_PROTOCOL=1 and H3_DATAGRAM=1, no HTTP/2-only id (a duplicate id makes our engine
-     * close the connection, which is the same 53), and QUIC DATAGRAM must be negotiated.
+     * The relay's SETTINGS and transport parameters as Apple's client checks them. For every flow: SETTINGS must
+     * arrive and carry no HTTP/2-only id (a duplicated id makes our engine close the connection: the same 53). For a
+     * UDP flow also ENABLE_CONNECT_PROTOCOL=1, H3_DATAGRAM=1 and a negotiated QUIC DATAGRAM. (Whether Apple also
+     * demands 0x08/0x33 before a classic CONNECT is not known; judged per flow here, as the protocol needs them.)
      */
-    public AppleOutcome checkSettings() {
+    public AppleOutcome checkSettings(boolean forUdp) {
         Map<Long, Long> peer = connection.peerSettings(config.timeout().toMillis());
-        AppleOutcome outcome = judgeSettings(peer, connection.isOpen(), connection.maxDatagramSize());
-        note("SETTINGS " + describe(peer) + ", max datagram " + connection.maxDatagramSize() + " → " + outcome);
+        AppleOutcome outcome = judgeSettings(peer, connection.isOpen(), connection.maxDatagramSize(), forUdp);
+        note("SETTINGS " + describe(peer) + ", max datagram " + connection.maxDatagramSize()
+                + (forUdp ? " (for UDP flows)" : " (for TCP flows)") + " → " + outcome);
         return outcome;
     }
 
-    static AppleOutcome judgeSettings(Map<Long, Long> peer, boolean open, int maxDatagram) {
+    static AppleOutcome judgeSettings(Map<Long, Long> peer, boolean open, int maxDatagram, boolean forUdp) {
         if (!open) {
-            return AppleOutcome.aborted("the relay closed the connection before any request (bad or duplicate SETTINGS?)");
+            return AppleOutcome.aborted("the relay closed the connection (bad or duplicated SETTINGS, or an unknown frame?)");
         }
         if (peer.isEmpty()) {
             return AppleOutcome.aborted("no SETTINGS frame from the relay");
@@ -155,6 +165,9 @@ public final class AppleProfileClient implements AutoCloseable {
         List<String> http2 = peer.keySet().stream().filter(H3::isHttp2OnlySetting).map(id -> "0x" + Long.toHexString(id)).toList();
         if (!http2.isEmpty()) {
             return AppleOutcome.aborted("HTTP/2-only setting " + String.join(", ", http2) + " in SETTINGS");
+        }
+        if (!forUdp) {
+            return AppleOutcome.success("SETTINGS acceptable");
         }
         if (peer.getOrDefault(H3.SETTINGS_ENABLE_CONNECT_PROTOCOL, 0L) != 1L) {
             return AppleOutcome.aborted("SETTINGS lack ENABLE_CONNECT_PROTOCOL (0x08) = 1");

@@ -10,6 +10,10 @@ import java.util.logging.SimpleFormatter;
  * internals stay quiet unless debugging.
  */
 final class Logging {
+    // JUL holds loggers weakly: without these references the levels set below are lost at the next GC.
+    private static final Logger OURS = Logger.getLogger("org.masquerelay");
+    private static final Logger KWIK = Logger.getLogger("tech.kwik");
+
     private Logging() {}
 
     static void configure(String level) {
@@ -29,7 +33,7 @@ final class Logging {
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
         root.setLevel(Level.WARNING);
-        Logger.getLogger("org.masquerelay").setLevel(ours);
-        Logger.getLogger("tech.kwik").setLevel(ours == Level.FINE ? Level.FINE : Level.WARNING);
+        OURS.setLevel(ours);
+        KWIK.setLevel(ours == Level.FINE ? Level.FINE : Level.WARNING);
     }
 }
