@@ -162,6 +162,35 @@ class ConnectUdpTest {
         assertTrue(tunnel.awaitFin(T), "the relay ends its side when the client ends the tunnel");
     }
 
+    @Test
+    void aPayloadTooBigForAQuicDatagramIsDroppedNotTruncated() throws Exception {
+        try (DatagramSocket target = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            NettyH3Client client = relay.client();
+            Tunnel tunnel = client.openUdp("localhost", defaultPath("127.0.0.1", target.getLocalPort()), Map.of());
+            assertEquals(200, tunnel.awaitResponse(T).status());
+            tunnel.sendDatagram(0, bytes("hi"));
+            DatagramPacket packet = new DatagramPacket(new byte[100], 100);
+            target.setSoTimeout((int) T.toMillis());
+            target.receive(packet);
+            byte[] big = new byte[1400];  // a QUIC DATAGRAM on this path carries about 1200
+            target.send(new DatagramPacket(big, big.length, packet.getSocketAddress()));
+            target.send(new DatagramPacket(bytes("small"), 5, packet.getSocketAddress()));
+            assertArrayEquals(bytes("small"), tunnel.receiveDatagram(T), "the next datagram arrives, the big one never");
+            assertFalse(tunnel.pollDatagram(Duration.ofMillis(300)).isPresent());
+        }
+    }
+
+    @Test
+    void unknownCapsuleTypesAreIgnored() {
+        NettyH3Client client = relay.client(NettyH3Client.Options.defaults().trusting(relay.caCertificate()).withDatagrams(false));
+        Tunnel tunnel = client.openUdp("localhost", defaultPath("127.0.0.1", echo.port()), Map.of());
+        assertEquals(200, tunnel.awaitResponse(T).status());
+        tunnel.writeCapsule(0x17 + 0x29, bytes("a reserved capsule type"));  // RFC 9297 §5.4 GREASE
+        tunnel.writeCapsule(0x4242, new byte[300]);
+        tunnel.writeCapsule(0x00, contextZero(bytes("after the unknown ones")));
+        assertArrayEquals(contextZero(bytes("after the unknown ones")), tunnel.readCapsule(T).value());
+    }
+
     private static byte[] contextZero(byte[] payload) {
         byte[] value = new byte[payload.length + 1];
         System.arraycopy(payload, 0, value, 1, payload.length);

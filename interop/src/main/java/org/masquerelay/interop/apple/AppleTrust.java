@@ -39,19 +39,37 @@ public final class AppleTrust implements X509TrustManager {
     private static X509TrustManager pkixTrusting(X509Certificate root) {
         try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            if (root == null) {
-                factory.init((KeyStore) null);
-            } else {
-                KeyStore anchors = KeyStore.getInstance("PKCS12");
-                anchors.load(null, null);
-                anchors.setCertificateEntry("installed-root", root);
-                factory.init(anchors);
-            }
+            factory.init((KeyStore) null);
             return Arrays.stream(factory.getTrustManagers()).filter(X509TrustManager.class::isInstance)
                     .map(X509TrustManager.class::cast).findFirst().orElseThrow();
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up trust evaluation: " + e, e);
         }
+    }
+
+    /**
+     * Path validation to the installed root (or the JDK's roots standing in for the system's). Done with a plain
+     * PKIX CertPathValidator rather than the JSSE trust manager, whose key-usage checks depend on a TLS 1.2
+     * authType that a TLS 1.3 stack does not meaningfully pass.
+     */
+    private void validatePath(X509Certificate[] chain) throws GeneralSecurityException {
+        java.util.Set<java.security.cert.TrustAnchor> anchors = new java.util.HashSet<>();
+        if (root != null) {
+            anchors.add(new java.security.cert.TrustAnchor(root, null));
+        } else {
+            for (X509Certificate c : pkix.getAcceptedIssuers()) {
+                anchors.add(new java.security.cert.TrustAnchor(c, null));
+            }
+        }
+        // The path excludes any root the server sent along: the anchor stands for it.
+        List<X509Certificate> path = new java.util.ArrayList<>(List.of(chain));
+        while (path.size() > 1 && anchors.stream().anyMatch(a -> a.getTrustedCert().equals(path.get(path.size() - 1)))) {
+            path.remove(path.size() - 1);
+        }
+        java.security.cert.PKIXParameters params = new java.security.cert.PKIXParameters(anchors);
+        params.setRevocationEnabled(false);
+        java.security.cert.CertPathValidator.getInstance("PKIX").validate(
+                java.security.cert.CertificateFactory.getInstance("X.509").generateCertPath(path), params);
     }
 
     @Override
@@ -69,8 +87,8 @@ public final class AppleTrust implements X509TrustManager {
                     + (problems.size() > 1 ? " (+" + (problems.size() - 1) + " more)" : ""));
         }
         try {
-            pkix.checkServerTrusted(chain, authType);
-        } catch (CertificateException e) {
+            validatePath(chain);
+        } catch (GeneralSecurityException e) {
             fail(AppleOutcome.Kind.SERVER_CERTIFICATE_INVALID, "the chain does not lead to the installed root: "
                     + e.getMessage());
         }

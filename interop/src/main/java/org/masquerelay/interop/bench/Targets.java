@@ -179,10 +179,20 @@ final class Targets {
     static final class UdpBlaster implements AutoCloseable {
         static final int MAGIC = 0x424c5354;
         private final DatagramSocket socket;
-        private volatile long lastRun = -1;
-        private volatile Thread pacer;
-        private volatile long sent;
-        private volatile long sendNanos;
+        /** One train: filled in by its pacer thread. */
+        static final class Train {
+            final long run;
+            final Thread thread;
+            volatile long sent;
+            volatile long sendNanos;
+
+            Train(long run, Thread thread) {
+                this.run = run;
+                this.thread = thread;
+            }
+        }
+
+        private volatile Train train;
 
         UdpBlaster() throws IOException {
             socket = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
@@ -220,21 +230,22 @@ final class Targets {
                 long pps = b.getLong();
                 long count = b.getLong();
                 int size = b.getInt();
-                if (run == lastRun || pacer != null && pacer.isAlive()) {
-                    continue;  // a duplicate control datagram
+                Train current = train;
+                if (current != null && (current.run == run || current.thread.isAlive())) {
+                    continue;  // a duplicate control datagram, or a train still running
                 }
-                lastRun = run;
                 SocketAddress to = p.getSocketAddress();
-                sent = 0;
-                sendNanos = 0;
-                Thread t = new Thread(() -> blast(to, run, pps, count, Math.max(16, Math.min(size, 65000))), "udp-blaster");
+                Train[] holder = new Train[1];
+                Thread t = new Thread(() -> blast(holder[0], to, pps, count, Math.max(16, Math.min(size, 65000))), "udp-blaster");
                 t.setDaemon(true);
-                pacer = t;
+                holder[0] = new Train(run, t);
+                train = holder[0];
                 t.start();
             }
         }
 
-        private void blast(SocketAddress to, long run, long pps, long count, int size) {
+        private void blast(Train train, SocketAddress to, long pps, long count, int size) {
+            long run = train.run;
             byte[] payload = new byte[size];
             ByteBuffer b = ByteBuffer.wrap(payload);
             DatagramPacket packet = new DatagramPacket(payload, size, to);
@@ -261,17 +272,24 @@ final class Targets {
                     n++;
                 }
             }
-            sendNanos = System.nanoTime() - start;
-            sent = n;
+            train.sendNanos = System.nanoTime() - start;
+            train.sent = n;
         }
 
-        /** Waits for the current train to end; returns {sent, sendNanos}. */
-        long[] awaitTrain(long millis) throws InterruptedException {
-            Thread t = pacer;
-            if (t != null) {
-                t.join(millis);
+        /** Whether the train of this run has started. */
+        boolean started(long run) {
+            Train t = train;
+            return t != null && t.run == run;
+        }
+
+        /** Waits for this run's train to end; {sent, sendNanos}, or null if it never started or did not end in time. */
+        long[] awaitTrain(long run, long millis) throws InterruptedException {
+            Train t = train;
+            if (t == null || t.run != run) {
+                return null;
             }
-            return new long[] {sent, sendNanos};
+            t.thread.join(millis);
+            return t.thread.isAlive() ? null : new long[] {t.sent, t.sendNanos};
         }
 
         @Override

@@ -1,0 +1,73 @@
+package org.masquerelay.interop.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Fixed work sizes of one benchmark run. {@link #full()} is what {@code bench} measures (about 4 minutes on a 2-core
+ * machine); {@link #quick()} has the same rows with tiny sizes and one run, for the smoke test.
+ *
+ * @param runs              runs per figure (median and min–max over these)
+ * @param tcpBytes          bytes per run through the relay, split over the tunnels of the row
+ * @param tcpBaselineBytes  bytes per run for direct TCP and socat (much faster, so more bytes for a stable figure)
+ * @param tunnelCounts      parallel tunnels of the TCP rows (all on one QUIC connection)
+ * @param udpRatesMbps      offered UDP payload rates
+ * @param udpSeconds        length of each paced train
+ * @param udpPayload        UDP payload size
+ * @param pings             UDP ping-pongs per run (after {@code pings / 10} warm-up ones)
+ * @param ttfbSamples       time-to-first-byte samples per run
+ * @param setupTunnels      tunnel set-ups per run, {@code setupConcurrency} in flight
+ * @param setupConnections  connections per run, {@code setupConcurrency / 4} in flight
+ * @param idleTunnelSteps   idle tunnels held open on one connection when the relay's heap and threads are read
+ * @param idleConnections   idle connections held open for the per-connection cost
+ * @param profileBytes      bytes moved while the relay runs under JFR
+ * @param sections          which sections to run
+ * @param out               where results.json, profile files and the relay's log go
+ */
+record BenchConfig(boolean quick, int runs, long tcpBytes, long tcpBaselineBytes, List<Integer> tunnelCounts,
+                   List<Integer> udpRatesMbps, double udpSeconds, int udpPayload, int pings, int ttfbSamples,
+                   int setupTunnels, int setupConnections, int setupConcurrency, List<Integer> idleTunnelSteps,
+                   int idleConnections, long profileBytes, Set<String> sections, Path out, Duration runLimit) {
+
+    static final Set<String> ALL_SECTIONS = Set.of("tcp", "udp", "latency", "setup", "cost", "profile");
+    static final long MiB = 1024 * 1024;
+
+    static BenchConfig full() {
+        return new BenchConfig(false, 3, 32 * MiB, 256 * MiB, List.of(1, 8), List.of(20, 50, 100, 200), 1.5, 1200,
+                1000, 200, 400, 30, 16, List.of(1, 100, 1000), 10, 64 * MiB, ALL_SECTIONS, Path.of("bench-out"),
+                Duration.ofSeconds(30));
+    }
+
+    /** Every row of {@link #full()}, sized to take seconds: one run each. */
+    static BenchConfig quick() {
+        return new BenchConfig(true, 1, 2 * MiB, 8 * MiB, List.of(1, 8), List.of(20, 50, 100, 200), 0.25, 1200,
+                50, 10, 20, 3, 8, List.of(1, 100, 1000), 2, 2 * MiB, ALL_SECTIONS, Path.of("bench-out"),
+                Duration.ofSeconds(30));
+    }
+
+    BenchConfig withRuns(int value) {
+        return new BenchConfig(quick, value, tcpBytes, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, out, runLimit);
+    }
+
+    BenchConfig withSections(Set<String> value) {
+        return new BenchConfig(quick, runs, tcpBytes, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, value, out, runLimit);
+    }
+
+    BenchConfig withOut(Path value) {
+        return new BenchConfig(quick, runs, tcpBytes, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, value, runLimit);
+    }
+
+    BenchConfig withTcpBytes(long value) {
+        return new BenchConfig(quick, runs, value, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, out, runLimit);
+    }
+
+    BenchConfig withUdp(List<Integer> rates, double seconds) {
+        return new BenchConfig(quick, runs, tcpBytes, tcpBaselineBytes, tunnelCounts, rates, seconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, out, runLimit);
+    }
+
+    boolean runs(String section) {
+        return sections.contains(section);
+    }
+}

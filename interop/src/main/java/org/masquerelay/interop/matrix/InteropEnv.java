@@ -1,0 +1,77 @@
+package org.masquerelay.interop.matrix;
+
+import org.masquerelay.interop.variants.TestPki;
+import org.masquerelay.server.DevMode;
+import org.masquerelay.server.RelayServer;
+import org.masquerelay.server.RelaySettings;
+import org.masquerelay.server.config.AuthConfig;
+import org.masquerelay.testpeers.TcpEchoServer;
+import org.masquerelay.testpeers.TcpSinkServer;
+import org.masquerelay.testpeers.TcpSourceServer;
+import org.masquerelay.testpeers.UdpEchoServer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a run needs on loopback: the dev CA (the "installed root"), targets (TCP echo, UDP echo, a 1 MiB TCP
+ * source, a TCP sink, a port with nobody listening) and the PKI for faulty relays. Servers under test are started
+ * by their {@link ServerPeer}s against this.
+ */
+public final class InteropEnv implements AutoCloseable {
+    /** Apple's client sends additionalHTTPHeaderFields; this is the credential our relay under test requires. */
+    public static final AuthConfig AUTH = new AuthConfig("authorization", List.of("Bearer interop-secret"), 407);
+    public static final Map<String, String> AUTH_HEADER = Map.of("authorization", "Bearer interop-secret");
+    public static final int SOURCE_LENGTH = 1024 * 1024;
+
+    public final Path dir;
+    public final Path caPem;
+    public final TestPki pki;
+    public final TcpEchoServer tcpEcho;
+    public final UdpEchoServer udpEcho;
+    public final TcpSourceServer source;
+    public final TcpSinkServer sink;
+    /** A loopback port with no listener: a connection there is refused. */
+    public final int closedPort;
+    private final RelaySettings devSettings;
+
+    public InteropEnv(Path dir) throws IOException {
+        this.dir = dir;
+        Path state = dir.resolve("relay-dev");
+        DevMode.Dev dev = DevMode.prepare(state, List.of(new InetSocketAddress("127.0.0.1", 0)));
+        this.devSettings = dev.settings().withAuth(AUTH);
+        this.caPem = dev.caCertificate();
+        this.pki = new TestPki(state, Files.createDirectories(dir.resolve("pki")));
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        this.tcpEcho = new TcpEchoServer(lo);
+        this.udpEcho = new UdpEchoServer(lo);
+        this.source = new TcpSourceServer(lo, SOURCE_LENGTH);
+        this.sink = new TcpSinkServer(lo);
+        try (ServerSocket s = new ServerSocket(0, 1, lo)) {
+            this.closedPort = s.getLocalPort();
+        }
+    }
+
+    /** Our relay, as dev mode makes it (loopback-only policy, dev CA) plus a required credential. */
+    public RelayServer startOurRelay() throws IOException {
+        return RelayServer.start(devSettings);
+    }
+
+    public java.security.cert.X509Certificate root() {
+        return pki.root();
+    }
+
+    @Override
+    public void close() {
+        tcpEcho.close();
+        udpEcho.close();
+        source.close();
+        sink.close();
+    }
+}
