@@ -1,7 +1,9 @@
 package org.masquerelay.engine;
 
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What a server engine needs, independent of the QUIC stack.
@@ -15,8 +17,33 @@ import java.time.Duration;
  * @param idleTimeout        QUIC idle timeout
  * @param streamWindow       QUIC receive window of each request stream (bytes a client may send ahead of our reads)
  * @param maxConnections     concurrent connections; more are closed at once with H3_EXCESSIVE_LOAD
+ * @param clientCaCertificates mutual TLS: when not empty, every client must present a certificate issued by one of
+ *                           these CAs, or the handshake fails with a TLS alert; the verified certificate is then
+ *                           {@link H3Connection#peerCertificate()}. Empty: no client certificates asked for.
  */
 public record EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassword, int maxFieldSectionSize,
                              long maxDataFrameSize, int maxStreamsPerConnection, Duration idleTimeout,
-                             long streamWindow, int maxConnections) {
+                             long streamWindow, int maxConnections, List<X509Certificate> clientCaCertificates) {
+
+    public EngineSettings {
+        clientCaCertificates = clientCaCertificates == null ? List.of() : List.copyOf(clientCaCertificates);
+    }
+
+    /** Without mutual TLS. */
+    public EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassword, int maxFieldSectionSize,
+                          long maxDataFrameSize, int maxStreamsPerConnection, Duration idleTimeout,
+                          long streamWindow, int maxConnections) {
+        this(keyStore, keyAlias, keyPassword, maxFieldSectionSize, maxDataFrameSize, maxStreamsPerConnection,
+                idleTimeout, streamWindow, maxConnections, List.of());
+    }
+
+    /** Whether clients must present a certificate from one of {@link #clientCaCertificates()}. */
+    public boolean requiresClientCertificates() {
+        return !clientCaCertificates.isEmpty();
+    }
+
+    public EngineSettings withClientCaCertificates(List<X509Certificate> value) {
+        return new EngineSettings(keyStore, keyAlias, keyPassword, maxFieldSectionSize, maxDataFrameSize,
+                maxStreamsPerConnection, idleTimeout, streamWindow, maxConnections, value);
+    }
 }

@@ -1,6 +1,8 @@
 package org.masquerelay.engine;
 
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -42,4 +44,12 @@ public interface H3Connection {
     void close(long h3ErrorCode, String reason);
 
     boolean isOpen();
+
+    /**
+     * The peer's certificate as verified in the TLS handshake (mutual TLS, see
+     * {@link EngineSettings#clientCaCertificates()}); empty when the peer presented none or the engine cannot tell.
+     */
+    default Optional<X509Certificate> peerCertificate() {
+        return Optional.empty();
+    }
 }

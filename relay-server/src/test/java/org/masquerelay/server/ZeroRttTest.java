@@ -48,18 +48,25 @@ class ZeroRttTest {
         try (RelayFixture relay = RelayFixture.start(dir);
              TcpEchoServer echo = new TcpEchoServer(InetAddress.getByName("127.0.0.1"));
              RecordingUdpProxy proxy = new RecordingUdpProxy(relay.address())) {
-            QuicSessionTicket ticket = ticketFrom(relay.address());
             byte[] request = connectRequest("127.0.0.1:" + echo.port(), "early bytes".getBytes());
-
-            QuicClientConnection resumed = client(proxy.address()).sessionTicket(ticket).build();
-            List<QuicStream> streams = resumed.connect(List.of(new QuicClientConnection.StreamEarlyData(request, false)));
-            assertEquals(1, streams.size());
-            InputStream response = streams.get(0).getInputStream();
-            // HEADERS(:status 200) then the echoed DATA: read until the echo shows up.
-            assertTrue(readUntil(response, "early bytes"), "the 0-RTT request is served once the handshake completes");
-            assertTrue(held.count() >= 1, "the relay saw a 0-RTT start and held its request");
-            assertEquals(1, echo.connectionsAccepted());
-            resumed.close();
+            // Whether Kwik's server takes the early data depends on packet timing (0-RTT packets it processes
+            // before accepting the PSK are dropped and the client resends them after the handshake), so resume
+            // until one attempt really started in 0-RTT; every attempt's tunnel must work either way.
+            int attempts = 0;
+            while (held.count() == 0 && attempts < 5) {
+                attempts++;
+                QuicSessionTicket ticket = ticketFrom(relay.address());
+                proxy.forgetRecording();
+                QuicClientConnection resumed = client(proxy.address()).sessionTicket(ticket).build();
+                List<QuicStream> streams = resumed.connect(List.of(new QuicClientConnection.StreamEarlyData(request, false)));
+                assertEquals(1, streams.size());
+                // HEADERS(:status 200) then the echoed DATA: read until the echo shows up.
+                assertTrue(readUntil(streams.get(0).getInputStream(), "early bytes"), "the request is served");
+                assertEquals(attempts, echo.connectionsAccepted());
+                resumed.close();
+            }
+            assertTrue(held.count() >= 1, "the relay saw a 0-RTT start and held its request (" + attempts + " attempts)");
+            int tunnels = echo.connectionsAccepted();
 
             // An attacker replays the client's first flight (Initial + 0-RTT) from elsewhere.
             // Replayed repeatedly, as an attacker would, also after the relay has dropped the original connection.
@@ -70,7 +77,7 @@ class ZeroRttTest {
             // and were early data accepted, the relay would hold the request until a handshake the replayer cannot
             // finish. Either way its CONNECT must never reach the target.
             Thread.sleep(1500); // an absence can only be observed over a window
-            assertEquals(1, echo.connectionsAccepted(), "a replayed 0-RTT CONNECT must not open a tunnel");
+            assertEquals(tunnels, echo.connectionsAccepted(), "a replayed 0-RTT CONNECT must not open a tunnel");
         } finally {
             held.uninstall();
         }
@@ -205,6 +212,11 @@ class ZeroRttTest {
             } catch (Exception closed) {
                 stopped.countDown();
             }
+        }
+
+        /** Starts a new recording: only the next connection's flight is replayed. */
+        void forgetRecording() {
+            fromClient.clear();
         }
 
         /** The client's long-header packets (Initial, 0-RTT) from a fresh socket the relay has never seen. */

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http3.Http3;
 import io.netty.handler.codec.http3.Http3ClientConnectionHandler;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3Settings;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
@@ -305,15 +306,19 @@ public final class NettyH3Client implements AutoCloseable {
         throw new PeerException(PeerException.Kind.FAILED, "no local control stream", null, null);
     }
 
-    /** Opens a unidirectional stream of a reserved type (RFC 9114 §6.2.3), writes a few bytes, and ends it. */
+    /**
+     * Opens a unidirectional stream of a reserved type (RFC 9114 §6.2.3), writes a few bytes, and ends it. Bytes and
+     * FIN go out in one write: a peer may abort reading as soon as it sees the type (STOP_SENDING with
+     * H3_STREAM_CREATION_ERROR, RFC 9114 §6.2), and once that arrived quiche never completes a separate FIN.
+     */
     public void openGreaseUniStream() {
         QuicStreamChannel stream = await(quic.createStream(QuicStreamType.UNIDIRECTIONAL,
                 new ChannelInboundHandlerAdapter()), options.timeout(), "GREASE stream");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         RawH3.writeVarint(bytes, RawH3.grease(7));
         bytes.writeBytes("ignore me".getBytes(StandardCharsets.US_ASCII));
-        await(stream.writeAndFlush(Unpooled.wrappedBuffer(bytes.toByteArray())), options.timeout(), "GREASE write");
-        await(stream.shutdownOutput(), options.timeout(), "GREASE FIN");
+        await(stream.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(bytes.toByteArray()), true)),
+                options.timeout(), "GREASE write and FIN");
     }
 
     // ------------------------------------------------------------------------------------------------ requests

@@ -28,8 +28,16 @@ public final class KwikServerEngine implements ServerEngine {
         this.localAddress = (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
-    /** Binds the socket and starts accepting connections. */
+    /**
+     * Binds the socket and starts accepting connections. Refuses to start when mutual TLS is configured: Kwik's server
+     * cannot ask for client certificates, and running without the check the operator configured would let in every
+     * client that the client CA was meant to keep out.
+     */
     public static KwikServerEngine start(InetSocketAddress bind, EngineSettings settings, ConnectionHandler handler) throws IOException {
+        if (settings.requiresClientCertificates()) {
+            throw new IOException("the kwik engine cannot require client certificates (mutual TLS is configured for "
+                    + bind + "): Kwik's server has no client-certificate support; use the quiche engine for mutual TLS");
+        }
         GuardedDatagramSocket socket = new GuardedDatagramSocket(bind);
         // Request streams block for the life of a tunnel: one virtual thread each.
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("h3-stream-", 0).factory());

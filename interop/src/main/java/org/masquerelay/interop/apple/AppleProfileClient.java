@@ -148,11 +148,24 @@ public final class AppleProfileClient implements AutoCloseable {
      * demands 0x08/0x33 before a classic CONNECT is not known; judged per flow here, as the protocol needs them.)
      */
     public AppleOutcome checkSettings(boolean forUdp) {
-        Map<Long, Long> peer = connection.peerSettings(config.timeout().toMillis());
+        Map<Long, Long> peer = settingsOrClose();
         AppleOutcome outcome = judgeSettings(peer, connection.isOpen(), connection.maxDatagramSize(), forUdp);
         note("SETTINGS " + describe(peer) + ", max datagram " + connection.maxDatagramSize()
                 + (forUdp ? " (for UDP flows)" : " (for TCP flows)") + " → " + outcome);
         return outcome;
+    }
+
+    /** The peer's SETTINGS, or whatever is known once the connection closes (a rejected SETTINGS frame). */
+    private Map<Long, Long> settingsOrClose() {
+        java.util.concurrent.CompletableFuture<Map<Long, Long>> settings = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> connection.peerSettings(config.timeout().toMillis()), Thread::startVirtualThread);
+        java.util.concurrent.CompletableFuture<Map<Long, Long>> closed = new java.util.concurrent.CompletableFuture<>();
+        connection.onClose(reason -> closed.complete(Map.of()));
+        try {
+            return settings.applyToEither(closed, m -> m).get(config.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            return Map.of();
+        }
     }
 
     static AppleOutcome judgeSettings(Map<Long, Long> peer, boolean open, int maxDatagram, boolean forUdp) {

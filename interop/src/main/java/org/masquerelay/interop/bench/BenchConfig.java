@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Fixed work sizes of one benchmark run. {@link #full()} is what {@code bench} measures (about 4 minutes on a 2-core
- * machine); {@link #quick()} has the same rows with tiny sizes and one run, for the smoke test.
+ * Fixed work sizes of one benchmark run. {@link #defaults()} is what {@code bench} measures (about 4 minutes on a 2-core
+ * machine); {@link #smoke()} has the same rows with tiny sizes and one run, for the smoke test.
  *
  * @param runs              runs per figure (median and min–max over these)
  * @param tcpBytes          bytes per run through the relay, split over the tunnels of the row
@@ -34,14 +34,14 @@ record BenchConfig(boolean quick, int runs, long tcpBytes, long tcpBaselineBytes
     static final Set<String> ALL_SECTIONS = Set.of("tcp", "udp", "latency", "setup", "cost", "profile");
     static final long MiB = 1024 * 1024;
 
-    static BenchConfig full() {
+    static BenchConfig defaults() {
         return new BenchConfig(false, 3, 32 * MiB, 256 * MiB, List.of(1, 8), List.of(20, 50, 100, 200), 1.5, 1200,
                 1000, 200, 400, 30, 16, List.of(1, 100, 1000), 10, 64 * MiB, ALL_SECTIONS, Path.of("bench-out"),
                 Duration.ofSeconds(30));
     }
 
-    /** Every row of {@link #full()}, sized to take seconds: one run each. */
-    static BenchConfig quick() {
+    /** Every row of {@link #defaults()}, sized to take seconds: one run each. */
+    static BenchConfig smoke() {
         return new BenchConfig(true, 1, 2 * MiB, 8 * MiB, List.of(1, 8), List.of(20, 50, 100, 200), 0.25, 1200,
                 50, 10, 20, 3, 8, List.of(1, 100, 1000), 2, 2 * MiB, ALL_SECTIONS, Path.of("bench-out"),
                 Duration.ofSeconds(30));

@@ -159,7 +159,7 @@ final class Results {
         return sb.toString();
     }
 
-    void writeJson(Path file) throws IOException {
+    void writeJson(Path file, String profile) throws IOException {
         StringBuilder sb = new StringBuilder("{\n  \"machine\": {");
         boolean first = true;
         for (Map.Entry<String, String> e : facts.entrySet()) {
@@ -189,7 +189,7 @@ final class Results {
             }
             sb.append("], \"note\": ").append(str(row.note)).append("}");
         }
-        sb.append("\n  ]\n}\n");
+        sb.append("\n  ],\n  \"profile\": ").append(str(profile)).append("\n}\n");
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }

@@ -1,0 +1,380 @@
+package org.masquerelay.engine.quiche;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
+import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.AttributeKey;
+import org.masquerelay.engine.H3Connection;
+import org.masquerelay.wire.ControlStreamReader;
+import org.masquerelay.wire.Frame;
+import org.masquerelay.wire.FrameWriter;
+import org.masquerelay.wire.H3;
+import org.masquerelay.wire.H3StreamException;
+import org.masquerelay.wire.VarInt;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * {@link H3Connection} over a Netty/quiche {@link QuicChannel}, shared by the server and client sides: our control
+ * stream, the peer's unidirectional streams, datagrams, peer SETTINGS, close notification, the peer certificate.
+ * HTTP/3 itself is the wire module's codec on raw QUIC streams, exactly as in the Kwik engine.
+ */
+abstract class QuicheConnection implements H3Connection {
+    private static final System.Logger LOG = System.getLogger(QuicheConnection.class.getName());
+    static final AttributeKey<QuicheConnection> KEY = AttributeKey.valueOf("masque-relay.h3-connection");
+
+    /** Datagrams kept while no receiver is set: a client may send them right behind its request. */
+    private static final int EARLY_DATAGRAM_LIMIT = 64;
+    /** Datagrams handed to the event loop and not yet taken by quiche; more are dropped (never block). */
+    private static final int MAX_PENDING_DATAGRAMS = 1024;
+    /** No real SETTINGS, GOAWAY or PRIORITY_UPDATE frame comes near this. */
+    private static final int MAX_CONTROL_FRAME = 4096;
+
+    protected final QuicChannel quic;
+    protected final Qpack qpack = new Qpack();
+    protected final int maxFieldSectionSize;
+    protected final long maxDataFrameSize;
+    private final Map<Long, Long> peerSettings = new ConcurrentHashMap<>();
+    private final CountDownLatch peerSettingsReceived = new CountDownLatch(1);
+    private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
+    // One virtual thread delivers datagrams in arrival order, off the event loop.
+    private final ExecutorService datagramExecutor = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("h3-datagrams").factory());
+    private final Queue<byte[]> earlyDatagrams = new ArrayDeque<>();
+    private final AtomicInteger pendingDatagrams = new AtomicInteger();
+    private volatile Consumer<byte[]> datagramReceiver;
+    private volatile int datagramMaxLength;
+    private volatile String closeReason;
+    private volatile String peerCloseDetail;
+
+    QuicheConnection(QuicChannel quic, int maxFieldSectionSize, long maxDataFrameSize) {
+        this.quic = quic;
+        this.maxFieldSectionSize = maxFieldSectionSize;
+        this.maxDataFrameSize = maxDataFrameSize;
+        quic.attr(KEY).set(this);
+    }
+
+    /** The handler for the QUIC channel's pipeline: datagrams, extension and close events. */
+    ChannelInboundHandlerAdapter events() {
+        return new Events();
+    }
+
+    /** Called on the event loop once the handshake is complete. */
+    void active() {
+    }
+
+    // ------------------------------------------------------------------------------------------ control stream
+
+    /** Opens our control stream and sends SETTINGS (RFC 9114 §6.2.1); the stream is never closed. */
+    io.netty.util.concurrent.Future<QuicStreamChannel> startControlStream(Map<Long, Long> settings) {
+        byte[] type = VarInt.encode(H3.STREAM_CONTROL);
+        byte[] frame = FrameWriter.settingsFrame(settings);
+        return quic.createStream(QuicStreamType.UNIDIRECTIONAL, new ChannelInboundHandlerAdapter())
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        ((QuicStreamChannel) f.getNow()).writeAndFlush(Unpooled.wrappedBuffer(type, frame));
+                    } else if (quic.isActive()) {
+                        LOG.log(WARNING, "{0}: cannot open the control stream: {1}", remoteAddress(), f.cause());
+                        close(H3.H3_INTERNAL_ERROR, "cannot open the control stream");
+                    }
+                });
+    }
+
+    // ------------------------------------------------------------------------------------------ peer streams
+
+    /** A stream the peer opened (on the event loop): a bridge goes in its pipeline, a virtual thread reads it. */
+    final void peerStreamOpened(QuicStreamChannel stream) {
+        StreamBridge bridge = new StreamBridge(stream);
+        stream.pipeline().addLast(bridge);
+        if (stream.type() == QuicStreamType.UNIDIRECTIONAL) {
+            Thread.ofVirtual().name("h3-uni-" + stream.streamId()).start(() -> readUnidirectional(bridge));
+        } else {
+            Thread.ofVirtual().name("h3-stream-" + stream.streamId()).start(() -> bidirectionalStreamOpened(bridge));
+        }
+    }
+
+    /** A request stream the peer opened: the server serves it, the client refuses it. */
+    abstract void bidirectionalStreamOpened(StreamBridge bridge);
+
+    /** The peer's control stream is read; QPACK streams are drained; reserved and unknown types are refused. */
+    private void readUnidirectional(StreamBridge bridge) {
+        QuicStreamChannel stream = bridge.channel();
+        try {
+            InputStream in = bridge.in();
+            long type = VarInt.read(in);
+            if (type == H3.STREAM_CONTROL) {
+                readControlStream(in);
+            } else if (type == H3.STREAM_QPACK_ENCODER || type == H3.STREAM_QPACK_DECODER) {
+                in.transferTo(OutputStream.nullOutputStream());
+            } else {
+                // RFC 9114 §6.2: unknown stream types (GREASE included) are not processed.
+                stream.shutdownInput((int) H3.H3_STREAM_CREATION_ERROR);
+            }
+        } catch (IOException e) {
+            LOG.log(DEBUG, "{0}: unidirectional stream {1} ended: {2}", remoteAddress(), stream.streamId(), e.toString());
+        }
+    }
+
+    /**
+     * Reads the peer's control stream (after its type) for as long as the connection lives: SETTINGS are kept for
+     * {@link #datagramsEnabled()}; GOAWAY, PRIORITY_UPDATE, reserved and unknown frames are skipped (RFC 9114 §9).
+     * A malformed control stream, or its end, closes the connection as RFC 9114 §6.2.1 requires.
+     */
+    private void readControlStream(InputStream in) {
+        ControlStreamReader reader = new ControlStreamReader(in, MAX_CONTROL_FRAME);
+        try {
+            Frame settings = reader.readFrame();
+            peerSettings.putAll(FrameWriter.parseSettings(settings.payload()));
+            peerSettingsReceived.countDown();
+            while (true) {
+                reader.readFrame();
+            }
+        } catch (H3StreamException e) {
+            if (isOpen()) {
+                LOG.log(DEBUG, "{0}: control stream error: {1}", remoteAddress(), e.getMessage());
+                close(e.errorCode(), e.getMessage());
+            }
+        } catch (IOException e) {
+            // The connection went away under the reader.
+        }
+    }
+
+    Map<Long, Long> peerSettings(long waitMillis) {
+        try {
+            peerSettingsReceived.await(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Map.copyOf(peerSettings);
+    }
+
+    boolean peerSettingsArrived() {
+        return peerSettingsReceived.getCount() == 0;
+    }
+
+    // ------------------------------------------------------------------------------------------ datagrams
+
+    private void datagramReceived(byte[] datagram) {
+        Consumer<byte[]> receiver = datagramReceiver;
+        if (receiver == null) {
+            synchronized (earlyDatagrams) {
+                receiver = datagramReceiver;
+                if (receiver == null) {
+                    if (earlyDatagrams.size() < EARLY_DATAGRAM_LIMIT) {
+                        earlyDatagrams.add(datagram);
+                    }
+                    return;
+                }
+            }
+        }
+        try {
+            receiver.accept(datagram);
+        } catch (RuntimeException e) {
+            LOG.log(WARNING, remoteAddress() + ": datagram receiver failed", e);
+        }
+    }
+
+    @Override
+    public void setDatagramReceiver(Consumer<byte[]> receiver) {
+        synchronized (earlyDatagrams) {
+            byte[] early;
+            while ((early = earlyDatagrams.poll()) != null) {
+                receiver.accept(early);
+            }
+            datagramReceiver = receiver;
+        }
+    }
+
+    @Override
+    public boolean datagramsEnabled() {
+        if (datagramMaxLength <= 0) {
+            return false;
+        }
+        // Before the peer's SETTINGS arrive, the transport parameter is all we know; afterwards the setting decides.
+        return !peerSettingsArrived() || peerSettings.getOrDefault(H3.SETTINGS_H3_DATAGRAM, 0L) == 1L;
+    }
+
+    @Override
+    public int maxDatagramSize() {
+        return Math.max(datagramMaxLength, 0);
+    }
+
+    @Override
+    public boolean sendDatagram(byte[] datagram) {
+        int max = datagramMaxLength;
+        if (closeReason != null || max <= 0 || datagram.length > max || !quic.isActive()) {
+            return false;
+        }
+        if (pendingDatagrams.incrementAndGet() > MAX_PENDING_DATAGRAMS) {
+            pendingDatagrams.decrementAndGet();
+            return false;
+        }
+        quic.writeAndFlush(Unpooled.wrappedBuffer(datagram)).addListener(f -> pendingDatagrams.decrementAndGet());
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------ the rest
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) quic.remoteSocketAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) quic.localSocketAddress();
+    }
+
+    @Override
+    public Optional<X509Certificate> peerCertificate() {
+        try {
+            Certificate[] chain = quic.sslEngine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? Optional.of(x) : Optional.empty();
+        } catch (SSLPeerUnverifiedException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    void closed(String reason) {
+        synchronized (this) {
+            if (closeReason != null) {
+                return;
+            }
+            closeReason = reason;
+        }
+        datagramExecutor.shutdownNow();
+        for (Consumer<String> listener : closeListeners) {
+            try {
+                listener.accept(reason);
+            } catch (RuntimeException e) {
+                LOG.log(WARNING, "close listener failed", e);
+            }
+        }
+    }
+
+    /** Why quiche closed the connection (the peer's or our CONNECTION_CLOSE, a TLS alert), if known. */
+    String closeDetail() {
+        return peerCloseDetail;
+    }
+
+    @Override
+    public void onClose(Consumer<String> listener) {
+        closeListeners.add(listener);
+        String reason = closeReason;
+        if (reason != null) {
+            listener.accept(reason);
+        }
+    }
+
+    @Override
+    public void close(long h3ErrorCode, String reason) {
+        if (quic.isActive()) {
+            quic.close(true, (int) h3ErrorCode, Unpooled.copiedBuffer(reason, StandardCharsets.UTF_8));
+        }
+        closed("closed locally: " + reason);
+    }
+
+    @Override
+    public boolean isOpen() {
+        return closeReason == null;
+    }
+
+    @Override
+    public String toString() {
+        return "HTTP/3 connection with " + remoteAddress();
+    }
+
+    static String describe(QuicConnectionCloseEvent close) {
+        String reason = new String(close.reason(), StandardCharsets.UTF_8);
+        String what;
+        if (close.isTlsError()) {
+            int alert = QuicConnectionCloseEvent.extractTlsError(close.error());
+            what = "TLS alert " + alert + " (" + TlsAlerts.name(alert) + ")";
+        } else if (close.isApplicationClose()) {
+            what = H3.errorName(close.error());
+        } else {
+            what = "transport error 0x" + Integer.toHexString(close.error());
+        }
+        return reason.isEmpty() ? what : what + ": " + reason;
+    }
+
+    /** On the QUIC channel's pipeline. */
+    private final class Events extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            active();
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf datagram) {
+                byte[] bytes;
+                try {
+                    bytes = ByteBufUtil.getBytes(datagram);
+                } finally {
+                    datagram.release();
+                }
+                try {
+                    datagramExecutor.execute(() -> datagramReceived(bytes));
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // The connection is closing.
+                }
+            } else {
+                ctx.fireChannelRead(msg);
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof QuicDatagramExtensionEvent datagrams) {
+                datagramMaxLength = datagrams.maxLength();
+            } else if (evt instanceof QuicConnectionCloseEvent close) {
+                peerCloseDetail = describe(close);
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            String detail = peerCloseDetail;
+            String reason = quic.isTimedOut() ? "idle timeout" : detail != null ? "connection closed: " + detail : "connection closed";
+            closed(reason);
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.log(DEBUG, "{0}: {1}", remoteAddress(), cause.toString());
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package org.masquerelay.engine.quiche;
+
+import org.masquerelay.engine.ServerStream;
+import org.masquerelay.wire.HttpFields;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A request stream on the server: reads the request section, sends one response section. */
+final class QuicheServerStream extends QuicheH3Stream implements ServerStream {
+    private final AtomicBoolean responded = new AtomicBoolean();
+    private HttpFields request;
+
+    QuicheServerStream(StreamBridge bridge, QuicheConnection connection) {
+        super(bridge, connection);
+    }
+
+    /** Reads the request HEADERS frame (reserved frame types before it skipped); null when the stream ended first. */
+    HttpFields readRequest() throws IOException {
+        byte[] section = reader.readFieldSection();
+        if (section == null) {
+            return null;
+        }
+        request = qpack.decode(section);
+        return request;
+    }
+
+    @Override
+    public HttpFields requestHeaders() {
+        return request;
+    }
+
+    @Override
+    public void respond(HttpFields responseHeaders) throws IOException {
+        if (!responded.compareAndSet(false, true)) {
+            throw new IllegalStateException("response already sent on " + this);
+        }
+        writer.writeHeaders(qpack.encode(responseHeaders));
+    }
+
+    boolean responded() {
+        return responded.get();
+    }
+}

@@ -1,0 +1,105 @@
+package org.masquerelay.interop.cli;
+
+import org.masquerelay.interop.apple.AppleProbe;
+import org.masquerelay.interop.matrix.AppleClientPeer;
+import org.masquerelay.interop.matrix.Case;
+import org.masquerelay.interop.matrix.CaseResult;
+import org.masquerelay.interop.matrix.ClientPeer;
+import org.masquerelay.interop.matrix.InteropEnv;
+import org.masquerelay.interop.matrix.MatrixRunner;
+import org.masquerelay.interop.matrix.NettyClientPeer;
+import org.masquerelay.interop.matrix.OurRelayPeer;
+import org.masquerelay.interop.matrix.ServerPeer;
+import org.masquerelay.interop.matrix.VariantRunner;
+import org.masquerelay.interop.report.ReportFiles;
+import org.masquerelay.interop.report.RunReport;
+import org.masquerelay.interop.report.TerminalReport;
+import org.masquerelay.interop.variants.FaultyRelay;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code interop run}: the matrix and the faulty-relay table, printed and written as JSON + HTML. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the interop matrix and the faulty-relay probes.")
+public final class RunCommand implements Callable<Integer> {
+    @Option(names = "--client", split = ",", description = "client peers: apple-profile, netty-quiche (default: all)")
+    List<String> clients;
+
+    @Option(names = "--server", split = ",", description = "server peers: relay-server (default: all)")
+    List<String> servers;
+
+    @Option(names = "--case", split = ",", description = "case codes, e.g. T,U,O (default: all): H T U C O F P X R A E S")
+    List<String> cases;
+
+    @Option(names = "--variant", split = ",", description = "faulty relays to probe (default: all; 'none' to skip)")
+    List<String> variants;
+
+    @Option(names = "--out", description = "output folder (default: interop-out)")
+    Path out = Path.of("interop-out");
+
+    @Override
+    public Integer call() throws Exception {
+        RunReport report = execute(clients, servers, cases, variants, out, true);
+        return report.ok() ? 0 : 1;
+    }
+
+    /** Shared with the tests: runs what was selected, prints progress and the tables, writes the report files. */
+    public static RunReport execute(List<String> clientNames, List<String> serverNames, List<String> caseCodes,
+                                    List<String> variantIds, Path out, boolean print) throws Exception {
+        Files.createDirectories(out);
+        Path logs = out.resolve("logs");
+        Path keys = Files.createDirectories(out.resolve("keys"));
+        List<ClientPeer> clients = select(List.of(new AppleClientPeer(keys), new NettyClientPeer()), clientNames, ClientPeer::name);
+        List<ServerPeer> servers = select(List.<ServerPeer>of(new OurRelayPeer()), serverNames, ServerPeer::name);
+        List<Case> cases = caseCodes == null ? List.of(Case.values()) : caseCodes.stream().map(s -> Case.valueOf(s.trim().toUpperCase())).toList();
+        List<FaultyRelay> variants = variantIds == null ? List.of(FaultyRelay.values())
+                : variantIds.contains("none") ? List.of() : variantIds.stream().map(FaultyRelay::byId).toList();
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        try (InteropEnv env = new InteropEnv(Files.createTempDirectory("interop-env"))) {
+            List<CaseResult> cells = MatrixRunner.run(env, clients, servers, cases, logs, r -> {
+                if (print) {
+                    System.out.printf("  %s %-14s %-14s %s %5d ms %s%n", r.status().symbol, r.client(), r.server(), r.testCase(), r.millis(), r.cause());
+                }
+            });
+            List<VariantRunner.VariantResult> variantResults = VariantRunner.run(env, variants, logs, v -> {
+                if (print) {
+                    System.out.printf("  %s variant %-24s %s%n", v.matches() ? "✓" : "✕", v.variant().id, v.probe().reported());
+                }
+            });
+            AppleProbe.Result ours = null;
+            if (!variants.isEmpty()) {
+                try (ServerPeer.Running relay = new OurRelayPeer().start(env)) {
+                    ours = VariantRunner.probe(relay.target(), env);
+                    Files.createDirectories(logs);
+                    Files.write(logs.resolve("variant__relay-server.log"), ours.log());
+                }
+            }
+            RunReport report = new RunReport(started, (System.nanoTime() - t0) / 1_000_000, cases, cells, variantResults, ours);
+            List<Path> files = ReportFiles.write(report, out);
+            if (print) {
+                System.out.println();
+                TerminalReport.print(report, System.out);
+                System.out.println("report: " + files.get(1).toAbsolutePath() + " (JSON: " + files.get(0).getFileName() + ", logs: " + logs + ")");
+            }
+            return report;
+        }
+    }
+
+    private static <T> List<T> select(List<T> all, List<String> names, java.util.function.Function<T, String> name) {
+        if (names == null || names.isEmpty()) {
+            return all;
+        }
+        List<T> chosen = all.stream().filter(p -> names.contains(name.apply(p))).toList();
+        if (chosen.size() != names.size()) {
+            throw new IllegalArgumentException("unknown peer in " + names + "; known: " + Arrays.toString(all.stream().map(name).toArray()));
+        }
+        return chosen;
+    }
+}

@@ -1,0 +1,25 @@
+package org.masquerelay.interop.matrix;
+
+/** The test cases, with short codes as in the QUIC Interop Runner. */
+public enum Case {
+    H("handshake", "QUIC + TLS 1.3 + ALPN h3; SETTINGS 0x08=1, 0x33=1; QUIC DATAGRAM"),
+    T("tcp", "classic CONNECT to a TCP echo target, bytes both ways after the 2xx"),
+    U("udp-datagrams", "connect-udp on the default template, HTTP datagrams both ways"),
+    C("udp-capsules", "connect-udp without QUIC DATAGRAM: DATAGRAM capsules on the stream"),
+    O("optimistic", "TCP bytes sent before the 2xx arrive at the target"),
+    F("half-close", "client FIN after its data: echo comes back, then FIN"),
+    P("parallel", "8 TCP tunnels at once on one connection"),
+    X("cancel-isolation", "a cancelled CONNECT does not disturb a tunnel beside it nor the next one"),
+    R("policy-refusal", "a target the policy forbids is refused with a status + Proxy-Status, not a reset"),
+    A("auth-refusal", "a CONNECT without the credential is refused with 401/403/407, not a reset"),
+    E("target-refused", "a closed target port gives 5xx + Proxy-Status connection_refused (Apple: errno 64)"),
+    S("transfer", "1 KB echo, 1 MiB download and 1 MiB upload, SHA-256 checked");
+
+    public final String title;
+    public final String description;
+
+    Case(String title, String description) {
+        this.title = title;
+        this.description = description;
+    }
+}

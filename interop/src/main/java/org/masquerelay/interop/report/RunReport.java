@@ -1,0 +1,50 @@
+package org.masquerelay.interop.report;
+
+import org.masquerelay.interop.apple.AppleProbe;
+import org.masquerelay.interop.matrix.Case;
+import org.masquerelay.interop.matrix.CaseResult;
+import org.masquerelay.interop.matrix.VariantRunner.VariantResult;
+
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything one {@code interop run} found: the matrix cells, the faulty-relay table and the same probe against our
+ * relay (null when variants were not run).
+ */
+public record RunReport(Instant started, long millis, List<Case> cases, List<CaseResult> cells,
+                        List<VariantResult> variants, AppleProbe.Result ourRelayProbe) {
+
+    public Set<String> clients() {
+        Set<String> names = new LinkedHashSet<>();
+        cells.forEach(c -> names.add(c.client()));
+        return names;
+    }
+
+    public Set<String> servers() {
+        Set<String> names = new LinkedHashSet<>();
+        cells.forEach(c -> names.add(c.server()));
+        return names;
+    }
+
+    public Optional<CaseResult> cell(String client, String server, Case c) {
+        return cells.stream().filter(r -> r.client().equals(client) && r.server().equals(server) && r.testCase() == c).findFirst();
+    }
+
+    public long count(CaseResult.Status status) {
+        return cells.stream().filter(c -> c.status() == status).count();
+    }
+
+    public long variantMismatches() {
+        return variants.stream().filter(v -> !v.matches()).count();
+    }
+
+    /** True when nothing failed: no ✕ cell, every variant as expected, our relay passes the probe. */
+    public boolean ok() {
+        return count(CaseResult.Status.FAIL) == 0 && variantMismatches() == 0
+                && (ourRelayProbe == null || ourRelayProbe.reported().isSuccess());
+    }
+}
