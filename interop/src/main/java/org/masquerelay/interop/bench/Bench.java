@@ -51,6 +51,9 @@ final class Bench {
         return t;
     });
 
+    /** Receive buffer of the baseline UDP socket: as large as the relay's UDP sockets may get (see UdpTunnel). */
+    static final int RECEIVE_BUFFER = 1 << 20;
+
     private final BenchConfig cfg;
     private final PrintStream progress;
     final Results results = new Results();
@@ -261,7 +264,8 @@ final class Bench {
     }
 
     private Client connect(String stack) throws IOException {
-        return stack.equals("kwik") ? Clients.Kwik.connect(relay.address()) : Clients.Netty.connect(relay.address());
+        return stack.equals("kwik") ? Clients.Kwik.connect(relay.address(), relay.caCertificate())
+                : Clients.Netty.connect(relay.address(), relay.caCertificate());
     }
 
     private static String reason(Throwable e) {
@@ -497,6 +501,7 @@ final class Bench {
     /** A plain UDP socket to the blaster: the baseline. */
     private UdpPath directUdp(int port) throws IOException {
         DatagramSocket socket = new DatagramSocket(new InetSocketAddress(Targets.LOOPBACK, 0));
+        socket.setReceiveBufferSize(RECEIVE_BUFFER);
         socket.connect(new InetSocketAddress(Targets.LOOPBACK, port));
         return new UdpPath() {
             @Override
@@ -967,7 +972,7 @@ final class Bench {
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
             if (name.startsWith(prefix) && name.endsWith(".jar") && Character.isDigit(name.charAt(prefix.length()))) {
-                return name.substring(0, name.length() - 4);
+                return name.substring(0, name.length() - 4).replaceFirst("-(linux|osx|windows)-.*$", "");
             }
         }
         return prefix + "?";

@@ -1,5 +1,6 @@
 package org.masquerelay.interop.bench;
 
+import org.masquerelay.client.TrustMaterial;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -85,11 +87,12 @@ final class Clients {
             connection.setDatagramReceiver(demux);
         }
 
-        static Kwik connect(InetSocketAddress relay) throws IOException {
-            // Certificate verification off: the relay's dev certificate is loopback-only; it costs a handshake,
-            // not a byte of the rows below (noted in the output).
-            return new Kwik(new KwikClientEngine().connect(ClientEngineSettings.of(relay.getHostString(), relay.getPort())
-                    .withInsecure(true).withIdleTimeout(Duration.ofSeconds(60)).withConnectTimeout(T)));
+        /** Verifies the relay's certificate against its dev CA, as a real client would. */
+        static Kwik connect(InetSocketAddress relay, Path caCertificate) throws IOException {
+            String host = relay.getHostString();
+            return new Kwik(new KwikClientEngine().connect(ClientEngineSettings.of(host, relay.getPort())
+                    .withTrustManager(TrustMaterial.forQuic(TrustMaterial.fromCaFile(caCertificate), host))
+                    .withIdleTimeout(Duration.ofSeconds(60)).withConnectTimeout(T)));
         }
 
         @Override
@@ -228,8 +231,8 @@ final class Clients {
             this.client = client;
         }
 
-        static Netty connect(InetSocketAddress relay) {
-            return new Netty(NettyH3Client.connect(relay, NettyH3Client.Options.defaults()));
+        static Netty connect(InetSocketAddress relay, Path caCertificate) {
+            return new Netty(NettyH3Client.connect(relay, NettyH3Client.Options.defaults().trusting(caCertificate)));
         }
 
         @Override

@@ -27,6 +27,7 @@ final class RelayProcess implements AutoCloseable {
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final Path log;
     private final int port;
+    private final Path caCertificate;
 
     private RelayProcess(Process process, Path log) throws IOException {
         this.process = process;
@@ -48,7 +49,9 @@ final class RelayProcess implements AutoCloseable {
             close();
             throw new IOException("relay worker did not start: " + ready + "; log " + log + ":\n" + tail());
         }
-        this.port = Integer.parseInt(ready.substring(6).trim());
+        String[] f = ready.split(" ", 3);
+        this.port = Integer.parseInt(f[1]);
+        this.caCertificate = Path.of(f[2]);
     }
 
     static RelayProcess start(Path dir, List<String> extraJvmOptions) throws IOException {
@@ -69,6 +72,11 @@ final class RelayProcess implements AutoCloseable {
 
     InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    /** The dev CA that issued the relay's certificate. */
+    Path caCertificate() {
+        return caCertificate;
     }
 
     long pid() {

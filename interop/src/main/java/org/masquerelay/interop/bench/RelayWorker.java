@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * benchmark's clients and targets live in the parent JVM). Started by {@link RelayProcess}; speaks a line protocol on
  * stdin/stdout:
  * <pre>
- *   ready PORT                       (once, at start)
+ *   ready PORT CA_PEM_PATH           (once, at start)
  *   stats  -> stats HEAP_USED_AFTER_GC PLATFORM_THREADS ALL_THREADS CPU_NANOS
  *   cpu    -> cpu CPU_NANOS
  *   jfr-start -> ok;  jfr-stop PATH -> ok
@@ -49,7 +49,7 @@ public final class RelayWorker {
         RelaySettings settings = dev.settings().withTunnelsPerConnection(tunnelsPerConnection);
         Recording recording = null;
         try (RelayServer relay = RelayServer.start(settings)) {
-            out.println("ready " + relay.addresses().get(0).getPort());
+            out.println("ready " + relay.addresses().get(0).getPort() + " " + dev.caCertificate().toAbsolutePath());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null) {

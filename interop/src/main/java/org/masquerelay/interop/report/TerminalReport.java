@@ -32,13 +32,13 @@ public final class TerminalReport {
                     report.count(CaseResult.Status.FAIL), report.count(CaseResult.Status.UNSUPPORTED));
         }
         if (!report.variants().isEmpty()) {
-            out.printf("%-26s %-34s %-34s %s%n", "faulty relay", "Apple profile reports", "expected", "");
+            out.printf("%-26s %-46s %-42s %s%n", "faulty relay", "Apple profile reports", "expected", "");
             for (VariantResult v : report.variants()) {
-                out.printf("%-26s %-34s %-34s %s%n", v.variant().id, v.probe().reported().kind().label() + " @" + v.probe().failedStep(),
+                out.printf("%-26s %-46s %-42s %s%n", v.variant().id, v.probe().reported().kind().label() + " @" + v.probe().failedStep(),
                         v.variant().expected.label(), v.matches() ? "✓" : "✕");
             }
             if (report.ourRelayProbe() != null) {
-                out.printf("%-26s %-34s %-34s %s%n", "relay-server (ours)", report.ourRelayProbe().reported().kind().label(),
+                out.printf("%-26s %-46s %-42s %s%n", "relay-server (ours)", report.ourRelayProbe().reported().kind().label(),
                         "success", report.ourRelayProbe().reported().isSuccess() ? "✓" : "✕");
             }
             out.println();

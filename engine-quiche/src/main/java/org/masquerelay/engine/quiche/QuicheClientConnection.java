@@ -1,0 +1,93 @@
+package org.masquerelay.engine.quiche;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.concurrent.Future;
+import org.masquerelay.engine.ClientStream;
+import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.wire.H3;
+import org.masquerelay.wire.HttpFields;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The client end of an HTTP/3 connection on quiche: it opens request streams; the relay may open none. */
+final class QuicheClientConnection extends QuicheConnection implements H3ClientConnection {
+    static final int MAX_FIELD_SECTION_SIZE = 64 * 1024;
+    static final long MAX_DATA_FRAME_SIZE = 16 * 1024 * 1024;
+
+    private final Channel udp;
+    private final Duration timeout;
+
+    QuicheClientConnection(QuicChannel quic, Channel udp, Duration timeout) {
+        super(quic, MAX_FIELD_SECTION_SIZE, MAX_DATA_FRAME_SIZE);
+        this.udp = udp;
+        this.timeout = timeout;
+        // Each client connection has its own UDP socket: it goes with the connection.
+        quic.closeFuture().addListener(f -> udp.close());
+    }
+
+    /** Our SETTINGS: H3_DATAGRAM=1 so the relay may send HTTP datagrams. */
+    static Map<Long, Long> localSettings() {
+        Map<Long, Long> settings = new LinkedHashMap<>();
+        settings.put(H3.SETTINGS_QPACK_MAX_TABLE_CAPACITY, 0L);
+        settings.put(H3.SETTINGS_QPACK_BLOCKED_STREAMS, 0L);
+        settings.put(H3.SETTINGS_H3_DATAGRAM, 1L);
+        return settings;
+    }
+
+    @Override
+    void bidirectionalStreamOpened(StreamBridge bridge) {
+        // RFC 9114 §6.1: a server must not open bidirectional streams.
+        bridge.channel().shutdownInput((int) H3.H3_STREAM_CREATION_ERROR);
+        bridge.channel().shutdownOutput((int) H3.H3_STREAM_CREATION_ERROR);
+    }
+
+    @Override
+    public ClientStream openRequest(HttpFields requestHeaders) throws IOException {
+        if (!isOpen()) {
+            throw new IOException("the connection to the relay is closed" + (closeDetail() == null ? "" : ": " + closeDetail()));
+        }
+        StreamBridge[] holder = new StreamBridge[1];
+        Future<QuicStreamChannel> created = quic.newStreamBootstrap()
+                .type(QuicStreamType.BIDIRECTIONAL)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .handler(new io.netty.channel.ChannelInitializer<QuicStreamChannel>() {
+                    @Override
+                    protected void initChannel(QuicStreamChannel stream) {
+                        holder[0] = new StreamBridge(stream);
+                        stream.pipeline().addLast(holder[0]);
+                    }
+                })
+                .create();
+        try {
+            if (!created.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IOException("cannot open a request stream within " + timeout.toMillis() + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while opening a request stream");
+        }
+        if (!created.isSuccess()) {
+            throw new IOException("cannot open a request stream: " + created.cause(), created.cause());
+        }
+        QuicheClientStream stream = new QuicheClientStream(holder[0], this);
+        stream.sendRequest(requestHeaders);
+        return stream;
+    }
+
+    @Override
+    public Map<Long, Long> peerSettings(long waitMillis) {
+        return super.peerSettings(waitMillis);
+    }
+
+    Channel udp() {
+        return udp;
+    }
+}

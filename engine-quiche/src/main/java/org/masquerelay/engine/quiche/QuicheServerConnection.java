@@ -1,0 +1,126 @@
+package org.masquerelay.engine.quiche;
+
+import io.netty.handler.codec.quic.QuicChannel;
+import org.masquerelay.engine.ConnectionHandler;
+import org.masquerelay.engine.RequestHandler;
+import org.masquerelay.wire.FieldSectionTooLargeException;
+import org.masquerelay.wire.H3;
+import org.masquerelay.wire.H3StreamException;
+import org.masquerelay.wire.HttpFields;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * The server end of an HTTP/3 connection on quiche. Once the handshake is complete (quiche's server takes no 0-RTT
+ * here, see {@link Tls}) it sends SETTINGS and asks the {@link ConnectionHandler} for this connection's request
+ * handler; every request stream is read with the wire codec on a virtual thread of its own and handed to it, as in
+ * the Kwik engine: a GREASE frame before HEADERS is skipped, any CONNECT (classic or extended) reaches the handler,
+ * a failure on one stream is answered on that stream alone.
+ */
+final class QuicheServerConnection extends QuicheConnection {
+    private static final System.Logger LOG = System.getLogger(QuicheServerConnection.class.getName());
+
+    private final ConnectionHandler connectionHandler;
+    private final BooleanSupplier admit;
+    private final CompletableFuture<RequestHandler> handler = new CompletableFuture<>();
+
+    QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler, BooleanSupplier admit,
+                           int maxFieldSectionSize, long maxDataFrameSize) {
+        super(quic, maxFieldSectionSize, maxDataFrameSize);
+        this.connectionHandler = connectionHandler;
+        this.admit = admit;
+    }
+
+    /** The settings Apple's client checks (apple-relay-client.md): 0x08 and 0x33, nothing HTTP/2-only. */
+    static Map<Long, Long> localSettings() {
+        Map<Long, Long> settings = new LinkedHashMap<>();
+        settings.put(H3.SETTINGS_QPACK_MAX_TABLE_CAPACITY, 0L);
+        settings.put(H3.SETTINGS_QPACK_BLOCKED_STREAMS, 0L);
+        settings.put(H3.SETTINGS_ENABLE_CONNECT_PROTOCOL, 1L);
+        settings.put(H3.SETTINGS_H3_DATAGRAM, 1L);
+        return settings;
+    }
+
+    @Override
+    void active() {
+        if (!admit.getAsBoolean()) {
+            LOG.log(WARNING, "{0}: refused, too many connections open already", remoteAddress());
+            handler.completeExceptionally(new IOException("connection refused"));
+            close(H3.H3_EXCESSIVE_LOAD, "too many connections");
+            return;
+        }
+        startControlStream(localSettings());
+        try {
+            handler.complete(connectionHandler.connected(this));
+        } catch (RuntimeException e) {
+            LOG.log(WARNING, remoteAddress() + ": connection handler failed", e);
+            handler.completeExceptionally(e);
+            close(H3.H3_INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    @Override
+    void bidirectionalStreamOpened(StreamBridge bridge) {
+        QuicheServerStream stream = new QuicheServerStream(bridge, this);
+        HttpFields request;
+        try {
+            request = stream.readRequest();
+        } catch (FieldSectionTooLargeException e) {
+            respondQuietly(stream, 431);
+            return;
+        } catch (H3StreamException e) {
+            LOG.log(DEBUG, "{0}: {1}", stream, e.getMessage());
+            stream.stopSending(e.errorCode());
+            stream.reset(e.errorCode());
+            return;
+        } catch (IOException e) {
+            // Reset by the client before its request was complete (a racing cancellation), or malformed QPACK.
+            LOG.log(DEBUG, "{0}: no request: {1}", stream, e.toString());
+            stream.stopSending(H3.H3_REQUEST_INCOMPLETE);
+            stream.reset(H3.H3_REQUEST_INCOMPLETE);
+            return;
+        }
+        if (request == null) {
+            stream.reset(H3.H3_REQUEST_INCOMPLETE);
+            return;
+        }
+        RequestHandler requestHandler;
+        try {
+            // Streams come after the handshake, so this is normally complete already.
+            requestHandler = handler.join();
+        } catch (RuntimeException e) {
+            stream.reset(H3.H3_REQUEST_REJECTED);
+            return;
+        }
+        try {
+            requestHandler.handle(stream);
+        } catch (RuntimeException e) {
+            LOG.log(WARNING, stream + ": request handler failed", e);
+            if (!stream.responded()) {
+                respondQuietly(stream, 500);
+            } else {
+                stream.reset(H3.H3_INTERNAL_ERROR);
+            }
+        } finally {
+            if (!stream.responded()) {
+                respondQuietly(stream, 500);
+            }
+        }
+    }
+
+    private static void respondQuietly(QuicheServerStream stream, int status) {
+        try {
+            stream.respond(HttpFields.builder().add(":status", Integer.toString(status)).build());
+            stream.finish();
+        } catch (IOException | IllegalStateException e) {
+            stream.reset(H3.H3_INTERNAL_ERROR);
+        }
+    }
+}
