@@ -10,6 +10,14 @@ public interface H3ClientConnection extends H3Connection {
     /** Opens a bidirectional stream and sends the request HEADERS frame on it. */
     ClientStream openRequest(HttpFields requestHeaders) throws IOException;
 
+    /**
+     * Sends one more frame on our control stream after SETTINGS — a reserved (GREASE) type or PRIORITY_UPDATE, as
+     * real clients do — so tests can check that a relay ignores them (RFC 9114 §7.2.8, §9).
+     */
+    default void sendControlFrame(long type, byte[] payload) throws IOException {
+        throw new IOException("this engine cannot send extra control-stream frames");
+    }
+
     /** The peer's SETTINGS, once received (waits up to the given milliseconds); empty map if none arrived. */
     java.util.Map<Long, Long> peerSettings(long waitMillis);
 }

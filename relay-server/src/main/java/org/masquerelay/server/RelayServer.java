@@ -2,7 +2,9 @@ package org.masquerelay.server;
 
 import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.engine.ServerEngine;
+import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.kwik.KwikServerEngine;
+import org.masquerelay.engine.quiche.QuicheServerEngine;
 import org.masquerelay.tunnel.TargetResolver;
 import org.masquerelay.wire.ConnectRequestParser;
 
@@ -34,10 +36,13 @@ public final class RelayServer implements AutoCloseable {
         List<ServerEngine> listeners = new ArrayList<>();
         try {
             for (InetSocketAddress address : settings.listen()) {
-                ServerEngine engine = KwikServerEngine.start(address, engineSettings,
-                        connection -> new RelayConnection(settings, connection, parser, tcp, udp));
+                ConnectionHandler handler = connection -> new RelayConnection(settings, connection, parser, tcp, udp);
+                ServerEngine engine = switch (settings.engine()) {
+                    case KWIK -> KwikServerEngine.start(address, engineSettings, handler);
+                    case QUICHE -> QuicheServerEngine.start(address, engineSettings, handler);
+                };
                 listeners.add(engine);
-                LOG.log(INFO, "listening on {0} (HTTP/3, UDP)", engine.localAddress());
+                LOG.log(INFO, "listening on {0} (HTTP/3, UDP, {1} engine)", engine.localAddress(), settings.engine().configName());
             }
         } catch (IOException | RuntimeException e) {
             listeners.forEach(ServerEngine::close);

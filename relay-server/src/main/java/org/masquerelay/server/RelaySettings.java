@@ -2,6 +2,7 @@ package org.masquerelay.server;
 
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.server.config.AuthConfig;
+import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.tunnel.TunnelSettings;
 import org.masquerelay.wire.ConnectUdpTemplate;
 
@@ -29,38 +30,58 @@ import java.util.List;
  * @param quicIdleTimeout       QUIC idle timeout
  * @param streamWindow          QUIC receive window per request stream
  * @param maxConnections        concurrent client connections per listener
+ * @param engine                the QUIC stack every listener runs
  */
 public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
                             String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
                             AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
                             int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
-                            long streamWindow, int maxConnections) {
+                            long streamWindow, int maxConnections, QuicEngine engine) {
+
+    public RelaySettings {
+        engine = engine == null ? QuicEngine.KWIK : engine;
+    }
+
+    /** On the default engine (kwik). */
+    public RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
+                         String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
+                         AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
+                         int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
+                         long streamWindow, int maxConnections) {
+        this(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel,
+                tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow,
+                maxConnections, QuicEngine.KWIK);
+    }
+
+    public RelaySettings withEngine(QuicEngine value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, value);
+    }
 
     public RelaySettings withPolicy(RelayPolicy value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
     }
 
     public RelaySettings withUdpTemplates(List<ConnectUdpTemplate> value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
     }
 
     public RelaySettings withAuth(AuthConfig value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
     }
 
     public RelaySettings withTunnel(TunnelSettings value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
     }
 
     public RelaySettings withTunnelsPerConnection(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
     }
 
     public RelaySettings withMaxFieldSectionSize(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
     }
 
     public RelaySettings withMaxDataFrameSize(long value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections, engine);
     }
 }

@@ -32,6 +32,7 @@ public final class SettingsFactory {
         return new RelaySettings(Listeners.collapseWildcards(config.listen().stream().map(ListenAddress::socketAddress).toList()), identity, ALIAS, PASSWORD,
                 config.serverName(), config.policy(), templates, config.auth().orElse(null), tunnel,
                 config.limits().tunnelsPerConnection(), config.limits().maxHeaderSize(), config.limits().maxDataFrame(),
-                config.timeouts().quicIdle(), config.limits().streamWindow(), config.limits().maxConnections());
+                config.timeouts().quicIdle(), config.limits().streamWindow(), config.limits().maxConnections(),
+                config.engine());
     }
 }

@@ -1,5 +1,6 @@
 package org.masquerelay.server;
 
+import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.testpeers.NettyH3Client;
 
 import java.io.IOException;
@@ -11,11 +12,14 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * Our relay on loopback (dev-mode identity and loopback-only policy unless a test changes the settings), with
+ * Our relay on loopback on the engine named by {@link #ENGINE} (dev-mode identity and loopback-only policy unless a
+ * test changes the settings), with
  * Netty/quiche clients that are closed with it.
  */
 final class RelayFixture implements AutoCloseable {
     static final Duration T = Duration.ofSeconds(10);
+    /** The QUIC engine under test: system property {@code relay.engine} (kwik or quiche; relay-server/pom.xml). */
+    static final QuicEngine ENGINE = QuicEngine.parse("relay.engine", System.getProperty("relay.engine", "kwik"));
 
     private final RelayServer relay;
     private final Path caCertificate;
@@ -32,7 +36,7 @@ final class RelayFixture implements AutoCloseable {
 
     static RelayFixture start(Path stateDir, UnaryOperator<RelaySettings> customise) throws IOException {
         DevMode.Dev dev = DevMode.prepare(stateDir, List.of(new InetSocketAddress("127.0.0.1", 0)));
-        return new RelayFixture(RelayServer.start(customise.apply(dev.settings())), dev.caCertificate());
+        return new RelayFixture(RelayServer.start(customise.apply(dev.settings().withEngine(ENGINE))), dev.caCertificate());
     }
 
     InetSocketAddress address() {

@@ -66,6 +66,11 @@ final class KwikClientConnection extends KwikConnection implements H3ClientConne
     }
 
     @Override
+    public void sendControlFrame(long type, byte[] payload) throws IOException {
+        writeControl(FrameWriter.encodeFrame(type, payload, 0, payload.length));
+    }
+
+    @Override
     public ClientStream openRequest(HttpFields requestHeaders) throws IOException {
         KwikClientStream stream = new KwikClientStream(quic.createStream(true), this, qpack, MAX_FIELD_SECTION_SIZE, MAX_DATA_FRAME_SIZE);
         stream.sendRequest(requestHeaders);

@@ -81,15 +81,21 @@ class KwikConnection implements H3Connection {
      * kick period per connection, and only while a stream of it has written in the last two seconds.
      */
     void wakeSender() {
+        try {
+            writeControl(WAKE_UP_FRAME);
+        } catch (IOException e) {
+            // The connection is closing.
+        }
+    }
+
+    /** Writes whole frames on our control stream, one writer at a time. */
+    void writeControl(byte[] frames) throws IOException {
         OutputStream out = controlStream;
-        if (out != null) {
-            try {
-                synchronized (out) {
-                    out.write(WAKE_UP_FRAME);
-                }
-            } catch (IOException e) {
-                // The connection is closing.
-            }
+        if (out == null) {
+            throw new IOException("the control stream is not open yet");
+        }
+        synchronized (out) {
+            out.write(frames);
         }
     }
 

@@ -1,7 +1,6 @@
 package org.masquerelay.engine.quiche;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
@@ -57,7 +56,6 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
         StreamBridge[] holder = new StreamBridge[1];
         Future<QuicStreamChannel> created = quic.newStreamBootstrap()
                 .type(QuicStreamType.BIDIRECTIONAL)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .handler(new io.netty.channel.ChannelInitializer<QuicStreamChannel>() {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {

@@ -65,7 +65,9 @@ abstract class QuicheConnection implements H3Connection {
     protected final int maxFieldSectionSize;
     protected final long maxDataFrameSize;
     private final Map<Long, Long> peerSettings = new ConcurrentHashMap<>();
+    /** Counted down when the peer's SETTINGS arrive, or the connection closes first (waiters need not wait on). */
     private final CountDownLatch peerSettingsReceived = new CountDownLatch(1);
+    private volatile boolean peerSettingsArrived;
     private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
     // One virtual thread delivers datagrams in arrival order, off the event loop.
     private final ExecutorService datagramExecutor = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("h3-datagrams").factory());
@@ -154,6 +156,7 @@ abstract class QuicheConnection implements H3Connection {
         try {
             Frame settings = reader.readFrame();
             peerSettings.putAll(FrameWriter.parseSettings(settings.payload()));
+            peerSettingsArrived = true;
             peerSettingsReceived.countDown();
             while (true) {
                 reader.readFrame();
@@ -178,7 +181,7 @@ abstract class QuicheConnection implements H3Connection {
     }
 
     boolean peerSettingsArrived() {
-        return peerSettingsReceived.getCount() == 0;
+        return peerSettingsArrived;
     }
 
     // ------------------------------------------------------------------------------------------ datagrams
@@ -272,6 +275,7 @@ abstract class QuicheConnection implements H3Connection {
             closeReason = reason;
         }
         datagramExecutor.shutdownNow();
+        peerSettingsReceived.countDown();
         for (Consumer<String> listener : closeListeners) {
             try {
                 listener.accept(reason);
@@ -314,7 +318,12 @@ abstract class QuicheConnection implements H3Connection {
     }
 
     static String describe(QuicConnectionCloseEvent close) {
-        String reason = new String(close.reason(), StandardCharsets.UTF_8);
+        String reason;
+        try {
+            reason = new String(close.reason(), StandardCharsets.UTF_8);
+        } catch (NullPointerException noReason) {
+            reason = ""; // Netty 4.2.18's reason() clones a null array when the close carried no reason
+        }
         String what;
         if (close.isTlsError()) {
             int alert = QuicConnectionCloseEvent.extractTlsError(close.error());

@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicChannelOption;
@@ -68,8 +67,6 @@ public final class QuicheServerEngine implements ServerEngine {
                 .datagram(2048, 2048)
                 .tokenHandler(NoRetry.INSTANCE)
                 .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, transport.segmentedAllocator())
-                // A peer's FIN must not close our sending side: half-closed tunnels are normal.
-                .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel quic) {

@@ -30,7 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>out: each write is one Netty write; a writer blocks while more than {@link #WRITE_HIGH_WATER} bytes are not
  *   yet taken by quiche (which takes only what the peer's flow control allows).</li>
  * </ul>
- * The end of the peer's data (FIN) is -1; a RESET_STREAM, or the stream or connection closing under the reader, is an
+ * Netty's QUIC stream channels allow half-closure by default (a peer's FIN leaves our sending side open, as a tunnel
+ * needs). The end of the peer's data (FIN) is -1; a RESET_STREAM, or the stream or connection closing under the reader, is an
  * IOException. FIN is sent as an empty stream frame queued behind the data: Netty's {@code shutdownOutput()} would
  * send it ahead of data still waiting for flow-control credit.
  */

@@ -125,9 +125,12 @@ public final class AppleProfileClient implements AutoCloseable {
         note("handshake: QUIC + TLS 1.3 + ALPN h3 to " + config.host() + ":" + config.port()
                 + ", certificate accepted (" + trust.presentedChain().size() + " in chain)");
         if (config.grease()) {
-            boolean sent = EngineGrease.sendControlFrame(connection, GREASE_FRAME, new byte[]{'a', 'p', 'p', 'l'});
-            note(sent ? "sent a GREASE frame (type 0x" + Long.toHexString(GREASE_FRAME) + ") on the control stream"
-                    : "could not send a GREASE frame (engine internals changed)");
+            try {
+                connection.sendControlFrame(GREASE_FRAME, new byte[]{'a', 'p', 'p', 'l'});
+                note("sent a GREASE frame (type 0x" + Long.toHexString(GREASE_FRAME) + ") on the control stream");
+            } catch (IOException e) {
+                note("could not send a GREASE frame: " + e.getMessage());
+            }
         }
         return AppleOutcome.success("handshake");
     }

@@ -600,8 +600,8 @@ final class Bench {
         if (sent == null) {
             throw new IOException("the UDP train did not start or end (control datagram lost?)");
         }
-        // Let the tail arrive: until all are in, or nothing new for 300 ms (at most 2 s).
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        // Let the tail arrive: until all are in, or nothing new for 300 ms (at most 1 s).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         long last = -1;
         while (System.nanoTime() < deadline && stats.received() < sent[0]) {
             long now = stats.received();

@@ -35,7 +35,7 @@ record BenchConfig(boolean quick, int runs, long tcpBytes, long tcpBaselineBytes
     static final long MiB = 1024 * 1024;
 
     static BenchConfig defaults() {
-        return new BenchConfig(false, 3, 32 * MiB, 256 * MiB, List.of(1, 8), List.of(20, 50, 100, 200), 1.5, 1200,
+        return new BenchConfig(false, 3, 32 * MiB, 256 * MiB, List.of(1, 8), List.of(20, 50, 100, 200), 1.0, 1200,
                 1000, 200, 400, 30, 16, List.of(1, 100, 1000), 10, 64 * MiB, ALL_SECTIONS, Path.of("bench-out"),
                 Duration.ofSeconds(30));
     }

@@ -28,7 +28,7 @@ public final class BenchMain {
               --only LIST    sections: tcp,udp,latency,setup,cost,profile (default all)
               --tcp-mib N    MiB per TCP run through the relay (default 32)
               --udp-rates L  offered UDP rates in Mbit/s (default 20,50,100,200)
-              --udp-seconds S  length of each UDP train (default 1.5)
+              --udp-seconds S  length of each UDP train (default 1.0)
             """;
 
     public static void main(String[] args) throws Exception {

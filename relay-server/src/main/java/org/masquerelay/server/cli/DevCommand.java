@@ -2,6 +2,7 @@ package org.masquerelay.server.cli;
 
 import org.masquerelay.server.DevMode;
 import org.masquerelay.server.RelayServer;
+import org.masquerelay.server.config.QuicEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,11 +26,14 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--log-level", description = "error, warn, info or debug (default: ${DEFAULT-VALUE})")
     String logLevel = "info";
 
+    @Option(names = "--engine", description = "QUIC engine, kwik or quiche (default: ${DEFAULT-VALUE})")
+    String engine = "kwik";
+
     @Override
     public Integer call() throws IOException {
         Logging.configure(logLevel);
         DevMode.Dev dev = DevMode.prepare(stateDir, DevMode.loopback(port));
-        RelayServer server = RelayServer.start(dev.settings());
+        RelayServer server = RelayServer.start(dev.settings().withEngine(QuicEngine.parse("--engine", engine)));
         printBanner(System.out, server, dev);
         Running.untilStopped(server);
         return 0;

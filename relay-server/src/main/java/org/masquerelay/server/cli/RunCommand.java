@@ -4,6 +4,7 @@ import org.masquerelay.server.RelayServer;
 import org.masquerelay.server.RelaySettings;
 import org.masquerelay.server.SettingsFactory;
 import org.masquerelay.server.config.ListenAddress;
+import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.server.config.RelayConfig;
 import org.masquerelay.server.config.TlsConfig;
 import picocli.CommandLine.Command;
@@ -36,6 +37,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--log-level", description = "error, warn, info or debug; replaces log.level")
     String logLevel;
 
+    @Option(names = "--engine", description = "QUIC engine, kwik or quiche; replaces the file's 'engine'")
+    String engine;
+
     @Override
     public Integer call() throws IOException {
         RelayConfig cfg = config == null ? RelayConfig.defaults() : RelayConfig.load(config);
@@ -61,6 +65,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (serverName != null) {
             cfg = cfg.withServerName(serverName);
+        }
+        if (engine != null) {
+            cfg = cfg.withEngine(QuicEngine.parse("--engine", engine));
         }
         return cfg;
     }

@@ -21,7 +21,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 public final class ConfigLoader {
 
     static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "server-name", "tls", "connect-udp", "policy", "auth",
-            "timeouts", "limits", "log");
+            "timeouts", "limits", "log", "engine");
     private static final Set<String> CONNECT_UDP_KEYS = Set.of("template");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle");
     private static final Set<String> LIMIT_KEYS = Set.of("tunnels-per-connection", "stream-window",
@@ -105,6 +105,10 @@ public final class ConfigLoader {
         Optional<YamlSection> limits = root.section("limits");
         if (limits.isPresent()) {
             config = config.withLimits(limits(limits.get(), config.limits()));
+        }
+        Optional<String> engine = root.string("engine");
+        if (engine.isPresent()) {
+            config = config.withEngine(QuicEngine.parse("engine", engine.get()));
         }
         Optional<YamlSection> log = root.section("log");
         if (log.isPresent()) {

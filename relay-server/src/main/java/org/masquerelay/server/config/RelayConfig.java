@@ -21,10 +21,11 @@ import org.masquerelay.policy.RelayPolicy;
  * @param timeouts   timeouts
  * @param limits     resource limits
  * @param logLevel   how much to log
+ * @param engine     which QUIC stack to run (kwik unless the file or --engine says otherwise)
  */
 public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
                           ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
-                          Timeouts timeouts, Limits limits, LogLevel logLevel) {
+                          Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine) {
 
     public static final List<ListenAddress> DEFAULT_LISTEN =
             List.of(new ListenAddress("0.0.0.0", 443), new ListenAddress("::", 443));
@@ -48,6 +49,14 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(logLevel, "logLevel");
+        Objects.requireNonNull(engine, "engine");
+    }
+
+    /** With the default engine (kwik). */
+    public RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
+                       ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
+                       Timeouts timeouts, Limits limits, LogLevel logLevel) {
+        this(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, QuicEngine.KWIK);
     }
 
     /**
@@ -56,7 +65,8 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
      */
     public static RelayConfig defaults() {
         return new RelayConfig(DEFAULT_LISTEN, ServerName.defaultName(), Optional.empty(), ConnectUdpConfig.defaults(),
-                RelayPolicy.defaults(), Optional.empty(), Timeouts.defaults(), Limits.defaults(), LogLevel.INFO);
+                RelayPolicy.defaults(), Optional.empty(), Timeouts.defaults(), Limits.defaults(), LogLevel.INFO,
+                QuicEngine.KWIK);
     }
 
     /** Defaults overridden by the file; see {@link ConfigLoader#load(Path)}. */
@@ -65,41 +75,45 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     }
 
     public RelayConfig withListen(List<ListenAddress> newListen) {
-        return new RelayConfig(newListen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel);
+        return new RelayConfig(newListen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine);
     }
 
     public RelayConfig withServerName(String newServerName) {
-        return new RelayConfig(listen, newServerName, tls, connectUdp, policy, auth, timeouts, limits, logLevel);
+        return new RelayConfig(listen, newServerName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine);
     }
 
     /** Use {@link TlsConfig#pem} or {@link TlsConfig#pkcs12} so the files are checked. */
     public RelayConfig withTls(TlsConfig newTls) {
         return new RelayConfig(listen, serverName, Optional.of(newTls), connectUdp, policy, auth, timeouts, limits,
-                logLevel);
+                logLevel, engine);
     }
 
     public RelayConfig withConnectUdp(ConnectUdpConfig newConnectUdp) {
-        return new RelayConfig(listen, serverName, tls, newConnectUdp, policy, auth, timeouts, limits, logLevel);
+        return new RelayConfig(listen, serverName, tls, newConnectUdp, policy, auth, timeouts, limits, logLevel, engine);
     }
 
     public RelayConfig withPolicy(RelayPolicy newPolicy) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, newPolicy, auth, timeouts, limits, logLevel);
+        return new RelayConfig(listen, serverName, tls, connectUdp, newPolicy, auth, timeouts, limits, logLevel, engine);
     }
 
     /** An empty value turns authentication off. */
     public RelayConfig withAuth(Optional<AuthConfig> newAuth) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, newAuth, timeouts, limits, logLevel);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, newAuth, timeouts, limits, logLevel, engine);
     }
 
     public RelayConfig withTimeouts(Timeouts newTimeouts) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, newTimeouts, limits, logLevel);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, newTimeouts, limits, logLevel, engine);
     }
 
     public RelayConfig withLimits(Limits newLimits) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, newLimits, logLevel);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, newLimits, logLevel, engine);
     }
 
     public RelayConfig withLogLevel(LogLevel newLogLevel) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, newLogLevel);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, newLogLevel, engine);
+    }
+
+    public RelayConfig withEngine(QuicEngine newEngine) {
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, newEngine);
     }
 }
