@@ -51,6 +51,14 @@ class KwikConnection implements H3Connection {
     private volatile Consumer<byte[]> datagramReceiver;
     private volatile String closeReason;
     private volatile OutputStream controlStream;
+    /**
+     * Datagrams we let wait in Kwik's send queue: 32 full packets, about 40 KB (a few ms at the rates Kwik reaches).
+     * Within that window Kwik's LIFO order can still reorder; beyond it we drop, like a full router queue.
+     */
+    private static final int MAX_QUEUED_DATAGRAMS = 32;
+    private final Object datagramBudgetLock = new Object();
+    private long datagramsQueued;
+    private long packetsSentSeen;
 
     KwikConnection(QuicConnection quic, InetSocketAddress local, InetSocketAddress remote) {
         this.quic = quic;
@@ -233,12 +241,26 @@ class KwikConnection implements H3Connection {
         if (closeReason != null || !quic.isDatagramExtensionEnabled() || datagram.length > quic.maxDatagramDataSize()) {
             return false;
         }
-        try {
-            quic.sendDatagram(datagram);
-            return true;
-        } catch (RuntimeException e) {
-            // Kwik throws when the connection is closing or the extension is not (or no longer) enabled.
-            return false;
+        synchronized (datagramBudgetLock) {
+            // Kwik queues datagrams without bound and in front of everything else, newest first (addFirst). A burst
+            // faster than the congestion window builds a backlog that is sent LIFO and starves every stream of the
+            // connection for seconds (docs/benchmark.md, "datagram collapse"). Kwik sends from the front of its
+            // queue, so each packet it sends takes one of ours first: estimate how many are still queued from its
+            // packet counter and drop (UDP semantics) instead of queueing more than a few packets' worth.
+            long sent = quic.getStats().packetsSent();
+            datagramsQueued = Math.max(0, datagramsQueued - (sent - packetsSentSeen));
+            packetsSentSeen = sent;
+            if (datagramsQueued >= MAX_QUEUED_DATAGRAMS) {
+                return false;
+            }
+            try {
+                quic.sendDatagram(datagram);
+                datagramsQueued++;
+                return true;
+            } catch (RuntimeException e) {
+                // Kwik throws when the connection is closing or the extension is not (or no longer) enabled.
+                return false;
+            }
         }
     }
 

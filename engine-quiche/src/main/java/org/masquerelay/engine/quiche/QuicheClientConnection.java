@@ -81,6 +81,11 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
     }
 
     @Override
+    public void sendControlFrame(long type, byte[] payload) throws IOException {
+        writeControl(org.masquerelay.wire.FrameWriter.encodeFrame(type, payload, 0, payload.length));
+    }
+
+    @Override
     public Map<Long, Long> peerSettings(long waitMillis) {
         return super.peerSettings(waitMillis);
     }

@@ -77,6 +77,7 @@ abstract class QuicheConnection implements H3Connection {
     private volatile int datagramMaxLength;
     private volatile String closeReason;
     private volatile String peerCloseDetail;
+    private volatile QuicStreamChannel controlStream;
 
     QuicheConnection(QuicChannel quic, int maxFieldSectionSize, long maxDataFrameSize) {
         this.quic = quic;
@@ -103,12 +104,22 @@ abstract class QuicheConnection implements H3Connection {
         return quic.createStream(QuicStreamType.UNIDIRECTIONAL, new ChannelInboundHandlerAdapter())
                 .addListener(f -> {
                     if (f.isSuccess()) {
-                        ((QuicStreamChannel) f.getNow()).writeAndFlush(Unpooled.wrappedBuffer(type, frame));
+                        controlStream = (QuicStreamChannel) f.getNow();
+                        controlStream.writeAndFlush(Unpooled.wrappedBuffer(type, frame));
                     } else if (quic.isActive()) {
                         LOG.log(WARNING, "{0}: cannot open the control stream: {1}", remoteAddress(), f.cause());
                         close(H3.H3_INTERNAL_ERROR, "cannot open the control stream");
                     }
                 });
+    }
+
+    /** Appends one frame to our control stream (after SETTINGS); one write, so frames never interleave. */
+    void writeControl(byte[] bytes) throws IOException {
+        QuicStreamChannel control = controlStream;
+        if (control == null) {
+            throw new IOException("the control stream is not open (yet)");
+        }
+        control.writeAndFlush(Unpooled.wrappedBuffer(bytes));
     }
 
     // ------------------------------------------------------------------------------------------ peer streams

@@ -73,7 +73,14 @@ final class QuicheServerConnection extends QuicheConnection {
         try {
             request = stream.readRequest();
         } catch (FieldSectionTooLargeException e) {
-            respondQuietly(stream, 431);
+            try {
+                awaitHandler().headerSectionTooLarge(stream, maxFieldSectionSize);
+            } catch (RuntimeException failed) {
+                LOG.log(WARNING, stream + ": 431 handler failed", failed);
+            }
+            if (!stream.responded()) {
+                respondQuietly(stream, 431);
+            }
             return;
         } catch (H3StreamException e) {
             LOG.log(DEBUG, "{0}: {1}", stream, e.getMessage());
@@ -93,8 +100,7 @@ final class QuicheServerConnection extends QuicheConnection {
         }
         RequestHandler requestHandler;
         try {
-            // Streams come after the handshake, so this is normally complete already.
-            requestHandler = handler.join();
+            requestHandler = awaitHandler();
         } catch (RuntimeException e) {
             stream.reset(H3.H3_REQUEST_REJECTED);
             return;
@@ -113,6 +119,11 @@ final class QuicheServerConnection extends QuicheConnection {
                 respondQuietly(stream, 500);
             }
         }
+    }
+
+    /** Streams come after the handshake, so this is normally complete already; fails if the connection was refused. */
+    private RequestHandler awaitHandler() {
+        return handler.join();
     }
 
     private static void respondQuietly(QuicheServerStream stream, int status) {

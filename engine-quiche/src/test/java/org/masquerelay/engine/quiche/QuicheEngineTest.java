@@ -163,6 +163,24 @@ class QuicheEngineTest {
     }
 
     @Test
+    void finishedAndCancelledStreamsGiveTheirStreamCreditBack() throws IOException {
+        // The server allows 100 concurrent request streams: 120 in a row only work if each one's credit comes back,
+        // whether it ended with FIN both ways or with resets.
+        netty = NettyH3Client.connect(startEcho(settings()), NettyH3Client.Options.defaults());
+        for (int i = 0; i < 120; i++) {
+            Tunnel tunnel = netty.openTcp("127.0.0.1:9", Map.of(), bytes("x"));
+            assertEquals(200, tunnel.awaitResponse(T).status(), "tunnel " + i);
+            assertArrayEquals(bytes("x"), tunnel.readBytes(1, T));
+            if (i % 2 == 0) {
+                tunnel.shutdownOutput();
+                assertTrue(tunnel.awaitFin(T), "tunnel " + i);
+            } else {
+                tunnel.cancel();
+            }
+        }
+    }
+
+    @Test
     void datagramsBothWays() throws IOException {
         netty = NettyH3Client.connect(startEcho(settings()), NettyH3Client.Options.defaults());
         Tunnel udp = netty.openUdp("127.0.0.1:443", UDP_PATH, Map.of());
@@ -228,6 +246,17 @@ class QuicheEngineTest {
         HttpFields response = stream.awaitResponse(T);
         assertEquals("200", response.getOrNull(":status"));
         assertEquals("CN=alice", response.getOrNull("x-client"), "the relay sees the verified client certificate");
+    }
+
+    @Test
+    void mutualTlsWithTheKwikClientEngine() throws Exception {
+        InetSocketAddress relay = startEcho(settings().withClientCaCertificates(List.of(pki.ca)));
+        client = new org.masquerelay.engine.kwik.KwikClientEngine().connect(ClientEngineSettings.of("127.0.0.1", relay.getPort())
+                .withInsecure(true).withConnectTimeout(T).withClientIdentity(pki.clientIdentity("bob"), TestPki.PASSWORD));
+        ClientStream stream = client.openRequest(connectRequest());
+        assertEquals("CN=bob", stream.awaitResponse(T).getOrNull("x-client"));
+        stream.bodyOut().write(bytes("kwik"));
+        assertArrayEquals(bytes("kwik"), stream.body().readNBytes(4));
     }
 
     @Test

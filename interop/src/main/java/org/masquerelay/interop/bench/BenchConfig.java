@@ -25,46 +25,52 @@ import java.util.Set;
  * @param profileBytes      bytes moved while the relay runs under JFR
  * @param sections          which sections to run
  * @param out               where results.json, profile files and the relay's log go
+ * @param engines           relay QUIC engines measured: the first gets every row, the others the relay rows again
  */
 record BenchConfig(boolean quick, int runs, long tcpBytes, long tcpBaselineBytes, List<Integer> tunnelCounts,
                    List<Integer> udpRatesMbps, double udpSeconds, int udpPayload, int pings, int ttfbSamples,
                    int setupTunnels, int setupConnections, int setupConcurrency, List<Integer> idleTunnelSteps,
-                   int idleConnections, long profileBytes, Set<String> sections, Path out, Duration runLimit) {
+                   int idleConnections, long profileBytes, Set<String> sections, Path out, Duration runLimit,
+                   List<String> engines) {
 
     static final Set<String> ALL_SECTIONS = Set.of("tcp", "udp", "latency", "setup", "cost", "profile");
     static final long MiB = 1024 * 1024;
 
     static BenchConfig defaults() {
         return new BenchConfig(false, 3, 32 * MiB, 256 * MiB, List.of(1, 8), List.of(20, 50, 100, 200), 1.0, 1200,
-                1000, 200, 400, 30, 16, List.of(1, 100, 1000), 10, 64 * MiB, ALL_SECTIONS, Path.of("bench-out"),
-                Duration.ofSeconds(30));
+                1000, 200, 400, 30, 16, List.of(1, 100, 1000), 20, 64 * MiB, ALL_SECTIONS, Path.of("bench-out"),
+                Duration.ofSeconds(30), List.of("kwik", "quiche"));
     }
 
     /** Every row of {@link #defaults()}, sized to take seconds: one run each. */
     static BenchConfig smoke() {
         return new BenchConfig(true, 1, 2 * MiB, 8 * MiB, List.of(1, 8), List.of(20, 50, 100, 200), 0.25, 1200,
-                50, 10, 20, 3, 8, List.of(1, 100, 1000), 2, 2 * MiB, ALL_SECTIONS, Path.of("bench-out"),
-                Duration.ofSeconds(30));
+                50, 10, 20, 3, 8, List.of(1, 100, 1000), 10, 2 * MiB, ALL_SECTIONS, Path.of("bench-out"),
+                Duration.ofSeconds(30), List.of("kwik", "quiche"));
     }
 
     BenchConfig withRuns(int value) {
-        return new BenchConfig(quick, value, tcpBytes, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, out, runLimit);
+        return new BenchConfig(quick, value, tcpBytes, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, out, runLimit, engines);
     }
 
     BenchConfig withSections(Set<String> value) {
-        return new BenchConfig(quick, runs, tcpBytes, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, value, out, runLimit);
+        return new BenchConfig(quick, runs, tcpBytes, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, value, out, runLimit, engines);
     }
 
     BenchConfig withOut(Path value) {
-        return new BenchConfig(quick, runs, tcpBytes, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, value, runLimit);
+        return new BenchConfig(quick, runs, tcpBytes, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, value, runLimit, engines);
     }
 
     BenchConfig withTcpBytes(long value) {
-        return new BenchConfig(quick, runs, value, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, out, runLimit);
+        return new BenchConfig(quick, runs, value, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, out, runLimit, engines);
     }
 
     BenchConfig withUdp(List<Integer> rates, double seconds) {
-        return new BenchConfig(quick, runs, tcpBytes, tcpBaselineBytes, tunnelCounts, rates, seconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, out, runLimit);
+        return new BenchConfig(quick, runs, tcpBytes, tcpBaselineBytes, tunnelCounts, rates, seconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, out, runLimit, engines);
+    }
+
+    BenchConfig withEngines(List<String> value) {
+        return new BenchConfig(quick, runs, tcpBytes, tcpBaselineBytes, tunnelCounts, udpRatesMbps, udpSeconds, udpPayload, pings, ttfbSamples, setupTunnels, setupConnections, setupConcurrency, idleTunnelSteps, idleConnections, profileBytes, sections, out, runLimit, value);
     }
 
     boolean runs(String section) {

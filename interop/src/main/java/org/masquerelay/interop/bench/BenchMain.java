@@ -13,7 +13,7 @@ import java.util.Set;
  * {@code bench}: the relay's throughput, latency, set-up rate and cost beside baselines, as a table and JSON.
  * <pre>
  *   bench [--quick] [--runs N] [--out DIR] [--only tcp,udp,latency,setup,cost,profile] [--tcp-mib N]
- *         [--udp-rates 20,50,100,200] [--udp-seconds S]
+ *         [--udp-rates 20,50,100,200] [--udp-seconds S] [--engines kwik,quiche]
  * </pre>
  * Exit code 0 when every row has at least one value, 1 otherwise, 2 for a usage error.
  */
@@ -29,6 +29,7 @@ public final class BenchMain {
               --tcp-mib N    MiB per TCP run through the relay (default 32)
               --udp-rates L  offered UDP rates in Mbit/s (default 20,50,100,200)
               --udp-seconds S  length of each UDP train (default 1.0)
+              --engines L    relay QUIC engines, the first with every row, the others with the relay rows (default kwik,quiche)
             """;
 
     public static void main(String[] args) throws Exception {
@@ -92,6 +93,13 @@ public final class BenchMain {
                         throw new IllegalArgumentException("--udp-seconds must be in (0, 10]");
                     }
                     cfg = cfg.withUdp(cfg.udpRatesMbps(), s);
+                }
+                case "--engines" -> {
+                    List<String> engines = Arrays.asList(value(args, ++i, arg).split(","));
+                    if (engines.isEmpty() || !List.of("kwik", "quiche").containsAll(engines)) {
+                        throw new IllegalArgumentException("--engines takes kwik and/or quiche, not " + engines);
+                    }
+                    cfg = cfg.withEngines(engines);
                 }
                 case "-h", "--help" -> throw new IllegalArgumentException("");
                 default -> throw new IllegalArgumentException("unknown argument: " + arg);

@@ -55,6 +55,11 @@ final class RelayProcess implements AutoCloseable {
     }
 
     static RelayProcess start(Path dir, List<String> extraJvmOptions) throws IOException {
+        return start(dir, "kwik", extraJvmOptions);
+    }
+
+    /** @param engine the relay's QUIC engine: kwik or quiche */
+    static RelayProcess start(Path dir, String engine, List<String> extraJvmOptions) throws IOException {
         Files.createDirectories(dir);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>();
@@ -65,6 +70,7 @@ final class RelayProcess implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(RelayWorker.class.getName());
         cmd.add(dir.toAbsolutePath().toString());
+        cmd.add(engine);
         Path log = dir.resolve("relay.log");
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         return new RelayProcess(p, log);

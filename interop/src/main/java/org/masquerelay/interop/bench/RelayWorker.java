@@ -6,6 +6,7 @@ import jdk.jfr.Recording;
 import org.masquerelay.server.DevMode;
 import org.masquerelay.server.RelayServer;
 import org.masquerelay.server.RelaySettings;
+import org.masquerelay.server.config.QuicEngine;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -43,10 +44,11 @@ public final class RelayWorker {
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
-        int tunnelsPerConnection = args.length > 1 ? Integer.parseInt(args[1]) : 2048;
+        QuicEngine engine = args.length > 1 ? QuicEngine.parse("engine", args[1]) : QuicEngine.KWIK;
+        int tunnelsPerConnection = args.length > 2 ? Integer.parseInt(args[2]) : 2048;
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         DevMode.Dev dev = DevMode.prepare(dir, List.of(new InetSocketAddress("127.0.0.1", 0)));
-        RelaySettings settings = dev.settings().withTunnelsPerConnection(tunnelsPerConnection);
+        RelaySettings settings = dev.settings().withTunnelsPerConnection(tunnelsPerConnection).withEngine(engine);
         Recording recording = null;
         try (RelayServer relay = RelayServer.start(settings)) {
             out.println("ready " + relay.addresses().get(0).getPort() + " " + dev.caCertificate().toAbsolutePath());

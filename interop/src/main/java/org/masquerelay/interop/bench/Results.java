@@ -57,6 +57,11 @@ final class Results {
     }
 
     private final Map<String, Row> rows = new LinkedHashMap<>();
+    /**
+     * Appended to every row id by {@link #add}, {@link #fail}, {@link #note} and {@link #get} while a second relay
+     * variant (another QUIC engine) is measured; values for rows not declared for that variant are dropped.
+     */
+    String variant = "";
     final Map<String, String> facts = new LinkedHashMap<>();
     final List<String> notes = new ArrayList<>();
 
@@ -65,7 +70,10 @@ final class Results {
     }
 
     void add(String id, double value) {
-        Row row = rows.get(id);
+        Row row = rows.get(id + variant);
+        if (row == null && !variant.isEmpty()) {
+            return;
+        }
         if (row == null) {
             throw new IllegalStateException("row not declared: " + id);
         }
@@ -73,7 +81,10 @@ final class Results {
     }
 
     void fail(String id, String reason) {
-        Row row = rows.get(id);
+        Row row = rows.get(id + variant);
+        if (row == null && !variant.isEmpty()) {
+            return;
+        }
         if (row == null) {
             throw new IllegalStateException("row not declared: " + id);
         }
@@ -81,7 +92,10 @@ final class Results {
     }
 
     void note(String id, String note) {
-        rows.get(id).note = note;
+        Row row = rows.get(id + variant);
+        if (row != null) {
+            row.note = note;
+        }
     }
 
     List<Row> rows() {
@@ -89,7 +103,7 @@ final class Results {
     }
 
     Row get(String id) {
-        return rows.get(id);
+        return rows.get(id + variant);
     }
 
     // ------------------------------------------------------------------------------------------------ output

@@ -34,6 +34,13 @@ class ConfigLoaderTest {
         assertFalse(d.policy().checkAddress(IpLiteral.toInetAddress("127.0.0.1"), 80).allowed(), "not an open proxy");
         assertFalse(d.serverName().isBlank());
         assertEquals(LogLevel.INFO, d.logLevel());
+        assertEquals(QuicEngine.KWIK, d.engine());
+    }
+
+    @Test
+    void engineIsChosenByName() {
+        assertEquals(QuicEngine.QUICHE, parse("engine: quiche\n").engine());
+        assertEquals(QuicEngine.KWIK, parse("engine: Kwik\n").engine());
     }
 
     @Test
