@@ -2,6 +2,8 @@ package org.masquerelay.engine.kwik;
 
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.h3.ClientRequestStream;
+import org.masquerelay.engine.h3.Qpack;
 import org.masquerelay.wire.FrameWriter;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
@@ -72,7 +74,8 @@ final class KwikClientConnection extends KwikConnection implements H3ClientConne
 
     @Override
     public ClientStream openRequest(HttpFields requestHeaders) throws IOException {
-        KwikClientStream stream = new KwikClientStream(quic.createStream(true), this, qpack, MAX_FIELD_SECTION_SIZE, MAX_DATA_FRAME_SIZE);
+        ClientRequestStream stream = new ClientRequestStream(new KwikStreamIo(quic.createStream(true), this), this, qpack,
+                MAX_FIELD_SECTION_SIZE, MAX_DATA_FRAME_SIZE, () -> null);
         stream.sendRequest(requestHeaders);
         return stream;
     }

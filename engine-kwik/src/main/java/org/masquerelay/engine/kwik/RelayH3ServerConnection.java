@@ -1,11 +1,11 @@
 package org.masquerelay.engine.kwik;
 
 import org.masquerelay.engine.RequestHandler;
-import org.masquerelay.wire.FieldSectionTooLargeException;
+import org.masquerelay.engine.h3.Qpack;
+import org.masquerelay.engine.h3.RequestDispatch;
+import org.masquerelay.engine.h3.ServerRequestStream;
 import org.masquerelay.wire.FrameWriter;
 import org.masquerelay.wire.H3;
-import org.masquerelay.wire.H3StreamException;
-import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.VarInt;
 import tech.kwik.core.QuicConnection;
 import tech.kwik.core.QuicStream;
@@ -18,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
-import static java.lang.System.Logger.Level.DEBUG;
-import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * Flupke's server connection with the request path and the control stream replaced (docs/upstream.md says why):
@@ -34,7 +32,6 @@ import static java.lang.System.Logger.Level.WARNING;
  * Flupke still dispatches the unidirectional streams (control, QPACK) and ignores unknown stream types.
  */
 final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
-    private static final System.Logger LOG = System.getLogger(RelayH3ServerConnection.class.getName());
 
     private final KwikConnection connection;
     private final RequestHandler handler;
@@ -87,58 +84,8 @@ final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
 
     @Override
     protected void handleBidirectionalStream(QuicStream quicStream) {
-        KwikServerStream stream = new KwikServerStream(quicStream, connection, qpack, maxFieldSectionSize, maxDataFrameSize);
-        HttpFields request;
-        try {
-            request = stream.readRequest();
-        } catch (FieldSectionTooLargeException e) {
-            try {
-                handler.headerSectionTooLarge(stream, maxFieldSectionSize);
-            } catch (RuntimeException failed) {
-                LOG.log(WARNING, stream + ": 431 handler failed", failed);
-            }
-            if (!stream.responded()) {
-                respondQuietly(stream, 431);
-            }
-            return;
-        } catch (H3StreamException e) {
-            LOG.log(DEBUG, "{0}: {1}", stream, e.getMessage());
-            stream.stopSending(e.errorCode());
-            stream.reset(e.errorCode());
-            return;
-        } catch (IOException e) {
-            // Reset by the client before its request was complete (a racing cancellation), or malformed QPACK.
-            LOG.log(DEBUG, "{0}: no request: {1}", stream, e.toString());
-            stream.stopSending(H3.H3_REQUEST_INCOMPLETE);
-            stream.reset(H3.H3_REQUEST_INCOMPLETE);
-            return;
-        }
-        if (request == null) {
-            stream.reset(H3.H3_REQUEST_INCOMPLETE);
-            return;
-        }
-        try {
-            handler.handle(stream);
-        } catch (RuntimeException e) {
-            LOG.log(WARNING, stream + ": request handler failed", e);
-            if (!stream.responded()) {
-                respondQuietly(stream, 500);
-            } else {
-                stream.reset(H3.H3_INTERNAL_ERROR);
-            }
-        } finally {
-            if (!stream.responded()) {
-                respondQuietly(stream, 500);
-            }
-        }
-    }
-
-    private static void respondQuietly(KwikServerStream stream, int status) {
-        try {
-            stream.respond(HttpFields.builder().add(":status", Integer.toString(status)).build());
-            stream.finish();
-        } catch (IOException | IllegalStateException e) {
-            stream.reset(H3.H3_INTERNAL_ERROR);
-        }
+        ServerRequestStream stream = new ServerRequestStream(new KwikStreamIo(quicStream, connection), connection, qpack,
+                maxFieldSectionSize, maxDataFrameSize);
+        RequestDispatch.serve(stream, () -> handler, maxFieldSectionSize);
     }
 }

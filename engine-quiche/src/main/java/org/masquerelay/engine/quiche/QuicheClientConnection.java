@@ -1,5 +1,7 @@
 package org.masquerelay.engine.quiche;
 
+import org.masquerelay.engine.h3.ClientRequestStream;
+
 import io.netty.channel.Channel;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
@@ -75,7 +77,7 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
         if (!created.isSuccess()) {
             throw new IOException("cannot open a request stream: " + created.cause(), created.cause());
         }
-        QuicheClientStream stream = new QuicheClientStream(holder[0], this);
+        ClientRequestStream stream = new ClientRequestStream(holder[0], this, qpack, maxFieldSectionSize, maxDataFrameSize, this::closeDetail);
         stream.sendRequest(requestHeaders);
         return stream;
     }

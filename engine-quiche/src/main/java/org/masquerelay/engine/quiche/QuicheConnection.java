@@ -1,5 +1,7 @@
 package org.masquerelay.engine.quiche;
 
+import org.masquerelay.engine.h3.Qpack;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

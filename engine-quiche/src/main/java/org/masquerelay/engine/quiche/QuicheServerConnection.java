@@ -1,12 +1,12 @@
 package org.masquerelay.engine.quiche;
 
+import org.masquerelay.engine.h3.RequestDispatch;
+import org.masquerelay.engine.h3.ServerRequestStream;
+
 import io.netty.handler.codec.quic.QuicChannel;
 import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.RequestHandler;
-import org.masquerelay.wire.FieldSectionTooLargeException;
 import org.masquerelay.wire.H3;
-import org.masquerelay.wire.H3StreamException;
-import org.masquerelay.wire.HttpFields;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
-import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
@@ -68,70 +67,12 @@ final class QuicheServerConnection extends QuicheConnection {
 
     @Override
     void bidirectionalStreamOpened(StreamBridge bridge) {
-        QuicheServerStream stream = new QuicheServerStream(bridge, this);
-        HttpFields request;
-        try {
-            request = stream.readRequest();
-        } catch (FieldSectionTooLargeException e) {
-            try {
-                awaitHandler().headerSectionTooLarge(stream, maxFieldSectionSize);
-            } catch (RuntimeException failed) {
-                LOG.log(WARNING, stream + ": 431 handler failed", failed);
-            }
-            if (!stream.responded()) {
-                respondQuietly(stream, 431);
-            }
-            return;
-        } catch (H3StreamException e) {
-            LOG.log(DEBUG, "{0}: {1}", stream, e.getMessage());
-            stream.stopSending(e.errorCode());
-            stream.reset(e.errorCode());
-            return;
-        } catch (IOException e) {
-            // Reset by the client before its request was complete (a racing cancellation), or malformed QPACK.
-            LOG.log(DEBUG, "{0}: no request: {1}", stream, e.toString());
-            stream.stopSending(H3.H3_REQUEST_INCOMPLETE);
-            stream.reset(H3.H3_REQUEST_INCOMPLETE);
-            return;
-        }
-        if (request == null) {
-            stream.reset(H3.H3_REQUEST_INCOMPLETE);
-            return;
-        }
-        RequestHandler requestHandler;
-        try {
-            requestHandler = awaitHandler();
-        } catch (RuntimeException e) {
-            stream.reset(H3.H3_REQUEST_REJECTED);
-            return;
-        }
-        try {
-            requestHandler.handle(stream);
-        } catch (RuntimeException e) {
-            LOG.log(WARNING, stream + ": request handler failed", e);
-            if (!stream.responded()) {
-                respondQuietly(stream, 500);
-            } else {
-                stream.reset(H3.H3_INTERNAL_ERROR);
-            }
-        } finally {
-            if (!stream.responded()) {
-                respondQuietly(stream, 500);
-            }
-        }
+        ServerRequestStream stream = new ServerRequestStream(bridge, this, qpack, maxFieldSectionSize, maxDataFrameSize);
+        RequestDispatch.serve(stream, this::awaitHandler, maxFieldSectionSize);
     }
 
     /** Streams come after the handshake, so this is normally complete already; fails if the connection was refused. */
     private RequestHandler awaitHandler() {
         return handler.join();
-    }
-
-    private static void respondQuietly(QuicheServerStream stream, int status) {
-        try {
-            stream.respond(HttpFields.builder().add(":status", Integer.toString(status)).build());
-            stream.finish();
-        } catch (IOException | IllegalStateException e) {
-            stream.reset(H3.H3_INTERNAL_ERROR);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package org.masquerelay.engine.quiche;
 
+import org.masquerelay.engine.h3.QuicStreamIo;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * IOException. FIN is sent as an empty stream frame queued behind the data: Netty's {@code shutdownOutput()} would
  * send it ahead of data still waiting for flow-control credit.
  */
-final class StreamBridge extends ChannelInboundHandlerAdapter {
+final class StreamBridge extends ChannelInboundHandlerAdapter implements QuicStreamIo {
     static final int READ_HIGH_WATER = 512 * 1024;
     static final int READ_LOW_WATER = 128 * 1024;
     static final int WRITE_HIGH_WATER = 512 * 1024;
@@ -64,13 +66,30 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
-    InputStream in() {
+    @Override
+    public long id() {
+        return channel.streamId();
+    }
+
+    @Override
+    public InputStream in() {
         return in;
     }
 
     /** Raw QUIC stream bytes out; {@code close()} sends FIN. Callers serialise whole frames themselves. */
-    OutputStream out() {
+    @Override
+    public OutputStream out() {
         return out;
+    }
+
+    @Override
+    public void resetOutput(long errorCode) {
+        channel.shutdownOutput((int) errorCode); // RESET_STREAM
+    }
+
+    @Override
+    public void abortInput(long errorCode) {
+        channel.shutdownInput((int) errorCode); // STOP_SENDING
     }
 
     // ---------------------------------------------------------------- event loop side

@@ -1,6 +1,5 @@
-package org.masquerelay.engine.quiche;
+package org.masquerelay.engine.h3;
 
-import io.netty.handler.codec.quic.QuicStreamChannel;
 import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.H3Stream;
 import org.masquerelay.wire.FrameReader;
@@ -11,10 +10,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** The DATA-frame side of a request stream on quiche, with the wire module's codec (the same as the Kwik engine's). */
-abstract class QuicheH3Stream implements H3Stream {
-    protected final StreamBridge bridge;
-    protected final QuicheConnection connection;
+/**
+ * The DATA-frame side of a request stream, over any engine's {@link QuicStreamIo}, with the wire module's codec:
+ * bulk reads, a DATA-frame cap, unknown frames skipped, one writer at a time. (Flupke's own reader takes byte 0xFF
+ * for end of stream and closes the stream on unknown frames; see docs/upstream.md.)
+ */
+public abstract class FramedStream implements H3Stream {
+    protected final QuicStreamIo io;
+    protected final H3Connection connection;
     protected final Qpack qpack;
     protected final FrameReader reader;
     protected final FrameWriter writer;
@@ -22,17 +25,13 @@ abstract class QuicheH3Stream implements H3Stream {
     private final AtomicBoolean sendingEnded = new AtomicBoolean();
     private final AtomicBoolean receivingAborted = new AtomicBoolean();
 
-    QuicheH3Stream(StreamBridge bridge, QuicheConnection connection) {
-        this.bridge = bridge;
+    protected FramedStream(QuicStreamIo io, H3Connection connection, Qpack qpack, int maxFieldSectionSize, long maxDataFrameSize) {
+        this.io = io;
         this.connection = connection;
-        this.qpack = connection.qpack;
-        this.reader = new FrameReader(bridge.in(), connection.maxFieldSectionSize, connection.maxDataFrameSize);
-        this.writer = new FrameWriter(bridge.out(), this::finishQuietly);
+        this.qpack = qpack;
+        this.reader = new FrameReader(io.in(), maxFieldSectionSize, maxDataFrameSize);
+        this.writer = new FrameWriter(io.out(), this::finishQuietly);
         this.bodyOut = writer.dataOutputStream();
-    }
-
-    private QuicStreamChannel channel() {
-        return bridge.channel();
     }
 
     @Override
@@ -42,7 +41,7 @@ abstract class QuicheH3Stream implements H3Stream {
 
     @Override
     public long streamId() {
-        return channel().streamId();
+        return io.id();
     }
 
     @Override
@@ -58,7 +57,7 @@ abstract class QuicheH3Stream implements H3Stream {
     @Override
     public void finish() throws IOException {
         if (sendingEnded.compareAndSet(false, true)) {
-            bridge.out().close();
+            io.out().close();
         }
     }
 
@@ -70,21 +69,17 @@ abstract class QuicheH3Stream implements H3Stream {
         }
     }
 
-    boolean sendingEnded() {
-        return sendingEnded.get();
-    }
-
     @Override
     public void reset(long h3ErrorCode) {
         if (sendingEnded.compareAndSet(false, true)) {
-            channel().shutdownOutput((int) h3ErrorCode); // RESET_STREAM
+            io.resetOutput(h3ErrorCode);
         }
     }
 
     @Override
     public void stopSending(long h3ErrorCode) {
         if (receivingAborted.compareAndSet(false, true)) {
-            channel().shutdownInput((int) h3ErrorCode); // STOP_SENDING
+            io.abortInput(h3ErrorCode);
         }
     }
 

@@ -1,9 +1,9 @@
-package org.masquerelay.engine.kwik;
+package org.masquerelay.engine.h3;
 
 import org.masquerelay.engine.ClientStream;
+import org.masquerelay.engine.H3Connection;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
-import tech.kwik.core.QuicStream;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -12,23 +12,31 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /** A request stream on the client: the request section is sent at creation; the response is read on demand. */
-final class KwikClientStream extends KwikH3Stream implements ClientStream {
+public final class ClientRequestStream extends FramedStream implements ClientStream {
+    private final Supplier<String> closeDetail;
     private CompletableFuture<HttpFields> response;
 
-    KwikClientStream(QuicStream quic, KwikConnection connection, Qpack qpack, int maxFieldSectionSize, long maxDataFrameSize) {
-        super(quic, connection, qpack, maxFieldSectionSize, maxDataFrameSize);
+    /**
+     * @param closeDetail why the connection closed (a TLS alert, the peer's reason), added to a failed response
+     *                    read when the connection is gone; may return null
+     */
+    public ClientRequestStream(QuicStreamIo io, H3Connection connection, Qpack qpack, int maxFieldSectionSize,
+                               long maxDataFrameSize, Supplier<String> closeDetail) {
+        super(io, connection, qpack, maxFieldSectionSize, maxDataFrameSize);
+        this.closeDetail = closeDetail;
     }
 
-    void sendRequest(HttpFields request) throws IOException {
+    public void sendRequest(HttpFields request) throws IOException {
         writer.writeHeaders(qpack.encode(request));
     }
 
     @Override
     public synchronized HttpFields awaitResponse(Duration timeout) throws IOException {
         if (response == null) {
-            // Read on a virtual thread so the caller can give up after the timeout (Kwik reads have none).
+            // Read on a virtual thread so the caller can give up after the timeout (blocking reads have none).
             response = new CompletableFuture<>();
             Thread.ofVirtual().name("h3-response-" + streamId()).start(this::readFinalResponse);
         }
@@ -67,7 +75,9 @@ final class KwikClientStream extends KwikH3Stream implements ClientStream {
                 }
             }
         } catch (IOException e) {
-            response.completeExceptionally(e);
+            String detail = closeDetail.get();
+            response.completeExceptionally(detail != null && !connection.isOpen()
+                    ? new IOException(e.getMessage() + " (" + detail + ")", e) : e);
         } catch (RuntimeException e) {
             response.completeExceptionally(new IOException(e));
         }

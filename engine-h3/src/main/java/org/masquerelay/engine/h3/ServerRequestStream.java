@@ -1,22 +1,22 @@
-package org.masquerelay.engine.kwik;
+package org.masquerelay.engine.h3;
 
+import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.wire.HttpFields;
-import tech.kwik.core.QuicStream;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A request stream on the server: reads the request section, sends one response section. */
-final class KwikServerStream extends KwikH3Stream implements ServerStream {
+public final class ServerRequestStream extends FramedStream implements ServerStream {
     private final AtomicBoolean responded = new AtomicBoolean();
     private HttpFields request;
 
-    KwikServerStream(QuicStream quic, KwikConnection connection, Qpack qpack, int maxFieldSectionSize, long maxDataFrameSize) {
-        super(quic, connection, qpack, maxFieldSectionSize, maxDataFrameSize);
+    public ServerRequestStream(QuicStreamIo io, H3Connection connection, Qpack qpack, int maxFieldSectionSize, long maxDataFrameSize) {
+        super(io, connection, qpack, maxFieldSectionSize, maxDataFrameSize);
     }
 
-    /** Reads the request HEADERS frame; null when the stream ended before one. */
+    /** Reads the request HEADERS frame (reserved frame types before it skipped); null when the stream ended first. */
     HttpFields readRequest() throws IOException {
         byte[] section = reader.readFieldSection();
         if (section == null) {

@@ -1,4 +1,4 @@
-package org.masquerelay.engine.kwik;
+package org.masquerelay.engine.h3;
 
 import org.masquerelay.wire.HttpFields;
 import tech.kwik.qpack.Decoder;
@@ -17,11 +17,11 @@ import java.util.Map;
  * folds them into a map, which would hide a duplicated pseudo-header). We advertise a dynamic table capacity of 0,
  * so every section is self-contained and one coder per connection suffices.
  */
-final class Qpack {
+public final class Qpack {
     private final Encoder encoder = Encoder.newBuilder().build();
     private final Decoder decoder = Decoder.newBuilder().build();
 
-    synchronized byte[] encode(HttpFields fields) {
+    public synchronized byte[] encode(HttpFields fields) {
         List<Map.Entry<String, String>> lines = new ArrayList<>(fields.size());
         for (HttpFields.Field f : fields) {
             lines.add(new AbstractMap.SimpleImmutableEntry<>(f.name(), f.value()));
@@ -33,7 +33,7 @@ final class Qpack {
         return bytes;
     }
 
-    synchronized HttpFields decode(byte[] fieldSection) throws IOException {
+    public synchronized HttpFields decode(byte[] fieldSection) throws IOException {
         List<Map.Entry<String, String>> lines;
         try {
             lines = decoder.decodeStream(new ByteArrayInputStream(fieldSection));

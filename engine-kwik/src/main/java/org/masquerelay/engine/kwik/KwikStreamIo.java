@@ -1,0 +1,43 @@
+package org.masquerelay.engine.kwik;
+
+import org.masquerelay.engine.h3.QuicStreamIo;
+import tech.kwik.core.QuicStream;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** A Kwik stream as the shared HTTP/3 layer sees it; writes go through the {@link SendKicker} workaround. */
+final class KwikStreamIo implements QuicStreamIo {
+    private final QuicStream quic;
+    private final OutputStream out;
+
+    KwikStreamIo(QuicStream quic, KwikConnection connection) {
+        this.quic = quic;
+        this.out = SendKicker.kicking(quic.getOutputStream(), quic.getStreamId(), connection::wakeSender);
+    }
+
+    @Override
+    public long id() {
+        return quic.getStreamId();
+    }
+
+    @Override
+    public InputStream in() {
+        return quic.getInputStream();
+    }
+
+    @Override
+    public OutputStream out() {
+        return out;
+    }
+
+    @Override
+    public void resetOutput(long errorCode) {
+        quic.resetStream(errorCode);
+    }
+
+    @Override
+    public void abortInput(long errorCode) {
+        quic.abortReading(errorCode);
+    }
+}
