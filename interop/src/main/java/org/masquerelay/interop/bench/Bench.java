@@ -228,7 +228,11 @@ final class Bench {
                 results.variant = "@" + engine;
                 try (RelayProcess other = RelayProcess.start(cfg.out().resolve("relay-" + engine), engine, List.of())) {
                     relay = other;
-                    warmUp();
+                    if (!warmUp()) {
+                        results.notes.add("the relay on the " + engine + " engine accepted no client during warm-up: its rows are skipped (log: "
+                                + cfg.out().resolve("relay-" + engine).resolve("relay.log") + ")");
+                        continue;
+                    }
                     section("tcp", this::tcp);
                     section("udp", this::udp);
                     section("latency", this::latency);
@@ -323,9 +327,10 @@ final class Bench {
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + (m.length() > 160 ? m.substring(0, 160) + "..." : m));
     }
 
-    /** JIT warm-up of both stacks and the relay: a few MiB each way, not recorded. */
-    private void warmUp() {
+    /** JIT warm-up of both stacks and the relay: a few MiB each way, not recorded. False if no client got through. */
+    private boolean warmUp() {
         progress.println("[bench] warm-up ...");
+        boolean any = false;
         for (String stack : STACKS) {
             try (Client c = connect(stack)) {
                 guarded(cfg.runLimit(), c::close, () -> c.download(source.authority(), cfg.quick() ? MiB(1) : MiB(8)));
@@ -335,10 +340,12 @@ final class Bench {
                         return null;
                     });
                 }
+                any = true;
             } catch (Exception e) {
                 results.notes.add("warm-up with the " + stack + " client failed: " + reason(e));
             }
         }
+        return any;
     }
 
     private static long MiB(long n) {
