@@ -181,6 +181,28 @@ class ConnectUdpTest {
     }
 
     @Test
+    void aFullSizeQuicPacketFitsADatagramTowardsTheClient() throws Exception {
+        // Apple's client runs QUIC inside connect-udp: every inner Initial is a 1200-byte UDP payload, which must
+        // travel as one HTTP Datagram (1200 + quarter stream id + context id). Regression: the quiche engine once
+        // sent 1200-byte QUIC packets only, leaving too little room, and dropped every such payload.
+        try (DatagramSocket target = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            NettyH3Client client = relay.client();
+            Tunnel tunnel = client.openUdp("localhost", defaultPath("127.0.0.1", target.getLocalPort()), Map.of());
+            assertEquals(200, tunnel.awaitResponse(T).status());
+            tunnel.sendDatagram(0, bytes("hi"));
+            DatagramPacket packet = new DatagramPacket(new byte[100], 100);
+            target.setSoTimeout((int) T.toMillis());
+            target.receive(packet);
+            byte[] initial = new byte[1200];
+            for (int i = 0; i < initial.length; i++) {
+                initial[i] = (byte) i;
+            }
+            target.send(new DatagramPacket(initial, initial.length, packet.getSocketAddress()));
+            assertArrayEquals(initial, tunnel.receiveDatagram(T));
+        }
+    }
+
+    @Test
     void unknownCapsuleTypesAreIgnored() {
         NettyH3Client client = relay.client(NettyH3Client.Options.defaults().trusting(relay.caCertificate()).withDatagrams(false));
         Tunnel tunnel = client.openUdp("localhost", defaultPath("127.0.0.1", echo.port()), Map.of());

@@ -70,6 +70,11 @@ public final class QuicheClientEngine implements ClientEngine {
                 .initialMaxStreamsBidirectional(0)
                 .initialMaxStreamsUnidirectional(16)
                 .datagram(2048, 2048)
+                // quiche sends at most 1200-byte UDP payloads by default, which leaves ~1150 bytes per DATAGRAM: too
+                // few for a QUIC packet carried in connect-udp (1200 bytes + quarter stream id + context id), so
+                // Apple's QUIC-in-MASQUE flows would be dropped. 1350 is what browsers use.
+                .maxSendUdpPayloadSize(QuicheConnection.MAX_UDP_PAYLOAD)
+                .maxRecvUdpPayloadSize(QuicheConnection.MAX_UDP_PAYLOAD)
                 .build();
         Channel udp;
         try {

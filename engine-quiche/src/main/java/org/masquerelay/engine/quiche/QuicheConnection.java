@@ -77,6 +77,8 @@ abstract class QuicheConnection implements H3Connection {
     private final AtomicInteger pendingDatagrams = new AtomicInteger();
     private volatile Consumer<byte[]> datagramReceiver;
     private volatile int datagramMaxLength;
+    /** UDP payload size we send and accept; see the codec builders. */
+    static final int MAX_UDP_PAYLOAD = 1350;
     private volatile String closeReason;
     private volatile String peerCloseDetail;
     private volatile QuicStreamChannel controlStream;

@@ -65,6 +65,11 @@ public final class QuicheServerEngine implements ServerEngine {
                 // RFC 9114 §6.2 needs 3 (control, QPACK encoder, decoder); room for reserved (GREASE) types besides.
                 .initialMaxStreamsUnidirectional(16)
                 .datagram(2048, 2048)
+                // quiche sends at most 1200-byte UDP payloads by default, which leaves ~1150 bytes per DATAGRAM: too
+                // few for a QUIC packet carried in connect-udp (1200 bytes + quarter stream id + context id), so
+                // Apple's QUIC-in-MASQUE flows would be dropped. 1350 is what browsers use.
+                .maxSendUdpPayloadSize(QuicheConnection.MAX_UDP_PAYLOAD)
+                .maxRecvUdpPayloadSize(QuicheConnection.MAX_UDP_PAYLOAD)
                 .tokenHandler(NoRetry.INSTANCE)
                 .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, transport.segmentedAllocator())
                 .handler(new ChannelInitializer<QuicChannel>() {
