@@ -12,12 +12,10 @@ import tech.kwik.core.QuicClientConnection;
 import tech.kwik.core.QuicStream;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static java.lang.System.Logger.Level.DEBUG;
 
 /**
  * The client end of an HTTP/3 connection on Kwik, written directly on QUIC streams: Flupke's client discards the
@@ -50,21 +48,8 @@ final class KwikClientConnection extends KwikConnection implements H3ClientConne
 
     /** Streams the relay opens: its control stream is read; QPACK streams drained; anything else refused. */
     void acceptUnidirectional(QuicStream stream) {
-        Thread.ofVirtual().name("h3-uni-" + stream.getStreamId()).start(() -> {
-            try {
-                InputStream in = stream.getInputStream();
-                long type = VarInt.read(in);
-                if (type == H3.STREAM_CONTROL) {
-                    readControlStream(in);
-                } else if (type == H3.STREAM_QPACK_ENCODER || type == H3.STREAM_QPACK_DECODER) {
-                    in.transferTo(OutputStream.nullOutputStream());
-                } else {
-                    stream.abortReading(H3.H3_STREAM_CREATION_ERROR);
-                }
-            } catch (IOException e) {
-                LOG.log(DEBUG, "unidirectional stream {0} ended: {1}", stream.getStreamId(), e.toString());
-            }
-        });
+        Thread.ofVirtual().name("h3-uni-" + stream.getStreamId())
+                .start(() -> readUnidirectional(stream.getInputStream(), stream::abortReading, stream.getStreamId()));
     }
 
     @Override
@@ -80,8 +65,4 @@ final class KwikClientConnection extends KwikConnection implements H3ClientConne
         return stream;
     }
 
-    @Override
-    public Map<Long, Long> peerSettings(long waitMillis) {
-        return super.peerSettings(waitMillis);
-    }
 }

@@ -64,7 +64,7 @@ public final class KwikClientEngine implements ClientEngine {
             connection.startControlStream();
         } catch (IOException | RuntimeException e) {
             quic.close();
-            connection.closed("connect failed: " + e.getMessage());
+            connection.failed("connect failed: " + e.getMessage());
             throw new IOException("cannot connect to the relay at " + settings.host() + ":" + settings.port() + ": " + describe(e), e);
         }
         return connection;

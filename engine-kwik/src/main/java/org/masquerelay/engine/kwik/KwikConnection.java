@@ -1,11 +1,7 @@
 package org.masquerelay.engine.kwik;
 
-import org.masquerelay.engine.H3Connection;
-import org.masquerelay.wire.ControlStreamReader;
-import org.masquerelay.wire.Frame;
-import org.masquerelay.wire.FrameWriter;
+import org.masquerelay.engine.h3.H3ConnectionBase;
 import org.masquerelay.wire.H3;
-import org.masquerelay.wire.H3StreamException;
 import tech.kwik.core.ConnectionEstablishedEvent;
 import tech.kwik.core.ConnectionListener;
 import tech.kwik.core.ConnectionTerminatedEvent;
@@ -15,41 +11,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
-import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * {@link H3Connection} over a Kwik {@link QuicConnection}, shared by the server and client sides: datagrams, peer
  * SETTINGS, close notification.
  */
-class KwikConnection implements H3Connection {
-    /** Datagrams kept while no receiver is set: a client may send them right behind its request. */
-    private static final int EARLY_DATAGRAM_LIMIT = 64;
-    /** No real SETTINGS, GOAWAY or PRIORITY_UPDATE frame comes near this. */
-    private static final int MAX_CONTROL_FRAME = 4096;
+class KwikConnection extends H3ConnectionBase {
     /** A reserved (GREASE) frame type 0x21 with an empty payload. */
     private static final byte[] WAKE_UP_FRAME = {0x21, 0x00};
 
     protected final QuicConnection quic;
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
-    private final Map<Long, Long> peerSettings = new ConcurrentHashMap<>();
-    private final CountDownLatch peerSettingsReceived = new CountDownLatch(1);
-    private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
-    // One virtual thread delivers datagrams in arrival order (Kwik submits each to this executor).
-    private final ExecutorService datagramExecutor = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("h3-datagrams").factory());
-    private final Queue<byte[]> earlyDatagrams = new ArrayDeque<>();
-    private volatile Consumer<byte[]> datagramReceiver;
-    private volatile String closeReason;
     private volatile OutputStream controlStream;
     /**
      * Datagrams we let wait in Kwik's send queue: 32 full packets, about 40 KB (a few ms at the rates Kwik reaches).
@@ -64,7 +37,7 @@ class KwikConnection implements H3Connection {
         this.quic = quic;
         this.local = local;
         this.remote = remote;
-        quic.setDatagramHandler(this::datagramReceived, datagramExecutor);
+        quic.setDatagramHandler(this::datagramReceived, datagramExecutor());
         quic.setConnectionListener(new ConnectionListener() {
             @Override
             public void connected(ConnectionEstablishedEvent event) {
@@ -107,6 +80,16 @@ class KwikConnection implements H3Connection {
         }
     }
 
+    /** The peer's control stream, handed over by Flupke's stream dispatch. */
+    void controlStreamOpenedByPeer(InputStream in) {
+        readControlStream(in);
+    }
+
+    /** The connection never got going (the client's connect() failed). */
+    void failed(String reason) {
+        closed(reason);
+    }
+
     /** The handshake completed after this object was made (only seen for connections started by 0-RTT). */
     void connected(ConnectionEstablishedEvent event) {
     }
@@ -127,91 +110,6 @@ class KwikConnection implements H3Connection {
         return sb.toString();
     }
 
-    void closed(String reason) {
-        synchronized (this) {
-            if (closeReason != null) {
-                return;
-            }
-            closeReason = reason;
-        }
-        datagramExecutor.shutdownNow();
-        for (Consumer<String> listener : closeListeners) {
-            try {
-                listener.accept(reason);
-            } catch (RuntimeException e) {
-                System.getLogger(KwikConnection.class.getName()).log(System.Logger.Level.WARNING, "close listener failed", e);
-            }
-        }
-    }
-
-    private void datagramReceived(byte[] datagram) {
-        Consumer<byte[]> receiver = datagramReceiver;
-        if (receiver == null) {
-            synchronized (earlyDatagrams) {
-                receiver = datagramReceiver;
-                if (receiver == null) {
-                    if (earlyDatagrams.size() < EARLY_DATAGRAM_LIMIT) {
-                        earlyDatagrams.add(datagram);
-                    }
-                    return;
-                }
-            }
-        }
-        receiver.accept(datagram);
-    }
-
-    @Override
-    public void setDatagramReceiver(Consumer<byte[]> receiver) {
-        synchronized (earlyDatagrams) {
-            byte[] early;
-            while ((early = earlyDatagrams.poll()) != null) {
-                receiver.accept(early);
-            }
-            datagramReceiver = receiver;
-        }
-    }
-
-    /**
-     * Reads the peer's control stream (after its type) for as long as the connection lives: SETTINGS are kept for
-     * {@link #datagramsEnabled()}; GOAWAY, PRIORITY_UPDATE, reserved and unknown frames are skipped (RFC 9114 §9).
-     * A malformed control stream, or its end, closes the connection as RFC 9114 §6.2.1 requires.
-     */
-    void readControlStream(InputStream in) {
-        ControlStreamReader reader = new ControlStreamReader(in, MAX_CONTROL_FRAME);
-        try {
-            Frame settings = reader.readFrame();
-            Map<Long, Long> peer = FrameWriter.parseSettings(settings.payload());
-            // HTTP/2-only ids are a connection error in RFC 9114 §7.2.4.1; tolerated, as a sloppy peer's tunnels
-            // are worth more than the rule.
-            peerSettingsReceived(peer);
-            while (true) {
-                reader.readFrame();
-            }
-        } catch (H3StreamException e) {
-            if (isOpen()) {
-                System.getLogger(KwikConnection.class.getName()).log(System.Logger.Level.DEBUG,
-                        "{0}: control stream error: {1}", remote, e.getMessage());
-                close(e.errorCode(), e.getMessage());
-            }
-        } catch (IOException e) {
-            // The connection went away under the reader.
-        }
-    }
-
-    void peerSettingsReceived(Map<Long, Long> settings) {
-        peerSettings.putAll(settings);
-        peerSettingsReceived.countDown();
-    }
-
-    Map<Long, Long> peerSettings(long waitMillis) {
-        try {
-            peerSettingsReceived.await(waitMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return Map.copyOf(peerSettings);
-    }
-
     @Override
     public InetSocketAddress remoteAddress() {
         return remote;
@@ -227,8 +125,7 @@ class KwikConnection implements H3Connection {
         if (!quic.isDatagramExtensionEnabled()) {
             return false;
         }
-        // Before the peer's SETTINGS arrive, the transport parameter is all we know; afterwards the setting decides.
-        return peerSettingsReceived.getCount() > 0 || peerSettings.getOrDefault(H3.SETTINGS_H3_DATAGRAM, 0L) == 1L;
+        return settingsAllowDatagrams();
     }
 
     @Override
@@ -238,7 +135,7 @@ class KwikConnection implements H3Connection {
 
     @Override
     public boolean sendDatagram(byte[] datagram) {
-        if (closeReason != null || !quic.isDatagramExtensionEnabled() || datagram.length > quic.maxDatagramDataSize()) {
+        if (!isOpen() || !quic.isDatagramExtensionEnabled() || datagram.length > quic.maxDatagramDataSize()) {
             return false;
         }
         synchronized (datagramBudgetLock) {
@@ -265,22 +162,9 @@ class KwikConnection implements H3Connection {
     }
 
     @Override
-    public void onClose(Consumer<String> listener) {
-        closeListeners.add(listener);
-        String reason = closeReason;
-        if (reason != null) {
-            listener.accept(reason);
-        }
-    }
-
-    @Override
     public void close(long h3ErrorCode, String reason) {
         quic.close(h3ErrorCode, reason);
         closed("closed locally: " + reason);
     }
 
-    @Override
-    public boolean isOpen() {
-        return closeReason == null;
-    }
 }

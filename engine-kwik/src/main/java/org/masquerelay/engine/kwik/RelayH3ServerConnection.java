@@ -79,7 +79,7 @@ final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
 
     @Override
     protected void processControlStream(InputStream in) {
-        connection.readControlStream(in);
+        connection.controlStreamOpenedByPeer(in);
     }
 
     @Override

@@ -87,11 +87,6 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
         writeControl(org.masquerelay.wire.FrameWriter.encodeFrame(type, payload, 0, payload.length));
     }
 
-    @Override
-    public Map<Long, Long> peerSettings(long waitMillis) {
-        return super.peerSettings(waitMillis);
-    }
-
     Channel udp() {
         return udp;
     }

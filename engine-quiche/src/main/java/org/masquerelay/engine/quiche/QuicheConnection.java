@@ -1,5 +1,6 @@
 package org.masquerelay.engine.quiche;
 
+import org.masquerelay.engine.h3.H3ConnectionBase;
 import org.masquerelay.engine.h3.Qpack;
 
 import io.netty.buffer.ByteBuf;
@@ -13,35 +14,19 @@ import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.AttributeKey;
-import org.masquerelay.engine.H3Connection;
-import org.masquerelay.wire.ControlStreamReader;
-import org.masquerelay.wire.Frame;
 import org.masquerelay.wire.FrameWriter;
 import org.masquerelay.wire.H3;
-import org.masquerelay.wire.H3StreamException;
 import org.masquerelay.wire.VarInt;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
@@ -51,35 +36,20 @@ import static java.lang.System.Logger.Level.WARNING;
  * stream, the peer's unidirectional streams, datagrams, peer SETTINGS, close notification, the peer certificate.
  * HTTP/3 itself is the wire module's codec on raw QUIC streams, exactly as in the Kwik engine.
  */
-abstract class QuicheConnection implements H3Connection {
+abstract class QuicheConnection extends H3ConnectionBase {
     private static final System.Logger LOG = System.getLogger(QuicheConnection.class.getName());
     static final AttributeKey<QuicheConnection> KEY = AttributeKey.valueOf("masque-relay.h3-connection");
 
-    /** Datagrams kept while no receiver is set: a client may send them right behind its request. */
-    private static final int EARLY_DATAGRAM_LIMIT = 64;
     /** Datagrams handed to the event loop and not yet taken by quiche; more are dropped (never block). */
     private static final int MAX_PENDING_DATAGRAMS = 1024;
-    /** No real SETTINGS, GOAWAY or PRIORITY_UPDATE frame comes near this. */
-    private static final int MAX_CONTROL_FRAME = 4096;
-
     protected final QuicChannel quic;
     protected final Qpack qpack = new Qpack();
     protected final int maxFieldSectionSize;
     protected final long maxDataFrameSize;
-    private final Map<Long, Long> peerSettings = new ConcurrentHashMap<>();
-    /** Counted down when the peer's SETTINGS arrive, or the connection closes first (waiters need not wait on). */
-    private final CountDownLatch peerSettingsReceived = new CountDownLatch(1);
-    private volatile boolean peerSettingsArrived;
-    private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
-    // One virtual thread delivers datagrams in arrival order, off the event loop.
-    private final ExecutorService datagramExecutor = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("h3-datagrams").factory());
-    private final Queue<byte[]> earlyDatagrams = new ArrayDeque<>();
     private final AtomicInteger pendingDatagrams = new AtomicInteger();
-    private volatile Consumer<byte[]> datagramReceiver;
     private volatile int datagramMaxLength;
     /** UDP payload size we send and accept; see the codec builders. */
     static final int MAX_UDP_PAYLOAD = 1350;
-    private volatile String closeReason;
     private volatile String peerCloseDetail;
     private volatile QuicStreamChannel controlStream;
 
@@ -133,7 +103,7 @@ abstract class QuicheConnection implements H3Connection {
         StreamBridge bridge = new StreamBridge(stream);
         stream.pipeline().addLast(bridge);
         if (stream.type() == QuicStreamType.UNIDIRECTIONAL) {
-            Thread.ofVirtual().name("h3-uni-" + stream.streamId()).start(() -> readUnidirectional(bridge));
+            Thread.ofVirtual().name("h3-uni-" + stream.streamId()).start(() -> readUnidirectional(bridge.in(), bridge::abortInput, stream.streamId()));
         } else {
             Thread.ofVirtual().name("h3-stream-" + stream.streamId()).start(() -> bidirectionalStreamOpened(bridge));
         }
@@ -142,103 +112,14 @@ abstract class QuicheConnection implements H3Connection {
     /** A request stream the peer opened: the server serves it, the client refuses it. */
     abstract void bidirectionalStreamOpened(StreamBridge bridge);
 
-    /** The peer's control stream is read; QPACK streams are drained; reserved and unknown types are refused. */
-    private void readUnidirectional(StreamBridge bridge) {
-        QuicStreamChannel stream = bridge.channel();
-        try {
-            InputStream in = bridge.in();
-            long type = VarInt.read(in);
-            if (type == H3.STREAM_CONTROL) {
-                readControlStream(in);
-            } else if (type == H3.STREAM_QPACK_ENCODER || type == H3.STREAM_QPACK_DECODER) {
-                in.transferTo(OutputStream.nullOutputStream());
-            } else {
-                // RFC 9114 §6.2: unknown stream types (GREASE included) are not processed.
-                stream.shutdownInput((int) H3.H3_STREAM_CREATION_ERROR);
-            }
-        } catch (IOException e) {
-            LOG.log(DEBUG, "{0}: unidirectional stream {1} ended: {2}", remoteAddress(), stream.streamId(), e.toString());
-        }
-    }
-
-    /**
-     * Reads the peer's control stream (after its type) for as long as the connection lives: SETTINGS are kept for
-     * {@link #datagramsEnabled()}; GOAWAY, PRIORITY_UPDATE, reserved and unknown frames are skipped (RFC 9114 §9).
-     * A malformed control stream, or its end, closes the connection as RFC 9114 §6.2.1 requires.
-     */
-    private void readControlStream(InputStream in) {
-        ControlStreamReader reader = new ControlStreamReader(in, MAX_CONTROL_FRAME);
-        try {
-            Frame settings = reader.readFrame();
-            peerSettings.putAll(FrameWriter.parseSettings(settings.payload()));
-            peerSettingsArrived = true;
-            peerSettingsReceived.countDown();
-            while (true) {
-                reader.readFrame();
-            }
-        } catch (H3StreamException e) {
-            if (isOpen()) {
-                LOG.log(DEBUG, "{0}: control stream error: {1}", remoteAddress(), e.getMessage());
-                close(e.errorCode(), e.getMessage());
-            }
-        } catch (IOException e) {
-            // The connection went away under the reader.
-        }
-    }
-
-    Map<Long, Long> peerSettings(long waitMillis) {
-        try {
-            peerSettingsReceived.await(waitMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return Map.copyOf(peerSettings);
-    }
-
-    boolean peerSettingsArrived() {
-        return peerSettingsArrived;
-    }
-
     // ------------------------------------------------------------------------------------------ datagrams
-
-    private void datagramReceived(byte[] datagram) {
-        Consumer<byte[]> receiver = datagramReceiver;
-        if (receiver == null) {
-            synchronized (earlyDatagrams) {
-                receiver = datagramReceiver;
-                if (receiver == null) {
-                    if (earlyDatagrams.size() < EARLY_DATAGRAM_LIMIT) {
-                        earlyDatagrams.add(datagram);
-                    }
-                    return;
-                }
-            }
-        }
-        try {
-            receiver.accept(datagram);
-        } catch (RuntimeException e) {
-            LOG.log(WARNING, remoteAddress() + ": datagram receiver failed", e);
-        }
-    }
-
-    @Override
-    public void setDatagramReceiver(Consumer<byte[]> receiver) {
-        synchronized (earlyDatagrams) {
-            byte[] early;
-            while ((early = earlyDatagrams.poll()) != null) {
-                receiver.accept(early);
-            }
-            datagramReceiver = receiver;
-        }
-    }
 
     @Override
     public boolean datagramsEnabled() {
         if (datagramMaxLength <= 0) {
             return false;
         }
-        // Before the peer's SETTINGS arrive, the transport parameter is all we know; afterwards the setting decides.
-        return !peerSettingsArrived() || peerSettings.getOrDefault(H3.SETTINGS_H3_DATAGRAM, 0L) == 1L;
+        return settingsAllowDatagrams();
     }
 
     @Override
@@ -249,7 +130,7 @@ abstract class QuicheConnection implements H3Connection {
     @Override
     public boolean sendDatagram(byte[] datagram) {
         int max = datagramMaxLength;
-        if (closeReason != null || max <= 0 || datagram.length > max || !quic.isActive()) {
+        if (!isOpen() || max <= 0 || datagram.length > max || !quic.isActive()) {
             return false;
         }
         if (pendingDatagrams.incrementAndGet() > MAX_PENDING_DATAGRAMS) {
@@ -282,36 +163,9 @@ abstract class QuicheConnection implements H3Connection {
         }
     }
 
-    void closed(String reason) {
-        synchronized (this) {
-            if (closeReason != null) {
-                return;
-            }
-            closeReason = reason;
-        }
-        datagramExecutor.shutdownNow();
-        peerSettingsReceived.countDown();
-        for (Consumer<String> listener : closeListeners) {
-            try {
-                listener.accept(reason);
-            } catch (RuntimeException e) {
-                LOG.log(WARNING, "close listener failed", e);
-            }
-        }
-    }
-
     /** Why quiche closed the connection (the peer's or our CONNECTION_CLOSE, a TLS alert), if known. */
     String closeDetail() {
         return peerCloseDetail;
-    }
-
-    @Override
-    public void onClose(Consumer<String> listener) {
-        closeListeners.add(listener);
-        String reason = closeReason;
-        if (reason != null) {
-            listener.accept(reason);
-        }
     }
 
     @Override
@@ -320,11 +174,6 @@ abstract class QuicheConnection implements H3Connection {
             quic.close(true, (int) h3ErrorCode, Unpooled.copiedBuffer(reason, StandardCharsets.UTF_8));
         }
         closed("closed locally: " + reason);
-    }
-
-    @Override
-    public boolean isOpen() {
-        return closeReason == null;
     }
 
     @Override
@@ -369,7 +218,7 @@ abstract class QuicheConnection implements H3Connection {
                     datagram.release();
                 }
                 try {
-                    datagramExecutor.execute(() -> datagramReceived(bytes));
+                    datagramExecutor().execute(() -> datagramReceived(bytes));
                 } catch (java.util.concurrent.RejectedExecutionException closing) {
                     // The connection is closing.
                 }

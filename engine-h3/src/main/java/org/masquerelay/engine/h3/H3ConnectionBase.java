@@ -1,0 +1,191 @@
+package org.masquerelay.engine.h3;
+
+import org.masquerelay.engine.H3Connection;
+import org.masquerelay.wire.ControlStreamReader;
+import org.masquerelay.wire.Frame;
+import org.masquerelay.wire.FrameWriter;
+import org.masquerelay.wire.H3;
+import org.masquerelay.wire.H3StreamException;
+import org.masquerelay.wire.VarInt;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * What every engine's {@link H3Connection} does the same way: HTTP Datagrams delivered in order on one virtual thread
+ * (those that arrive before a receiver is set kept, bounded), the peer's unidirectional and control streams read
+ * (SETTINGS kept, everything else skipped as RFC 9114 §9 says), and the close notification. An engine supplies the
+ * QUIC side: addresses, sending datagrams, closing.
+ */
+public abstract class H3ConnectionBase implements H3Connection {
+    private static final System.Logger LOG = System.getLogger(H3ConnectionBase.class.getName());
+    /** Datagrams kept while no receiver is set: a client may send them right behind its request. */
+    private static final int EARLY_DATAGRAM_LIMIT = 64;
+    /** No real SETTINGS, GOAWAY or PRIORITY_UPDATE frame comes near this. */
+    private static final int MAX_CONTROL_FRAME = 4096;
+
+    private final Map<Long, Long> peerSettings = new ConcurrentHashMap<>();
+    /** Counted down when the peer's SETTINGS arrive, or the connection closes first (waiters need not wait on). */
+    private final CountDownLatch peerSettingsReceived = new CountDownLatch(1);
+    private volatile boolean peerSettingsArrived;
+    private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
+    // One virtual thread delivers datagrams in arrival order, off the engine's own threads.
+    private final ExecutorService datagramExecutor = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("h3-datagrams").factory());
+    private final Queue<byte[]> earlyDatagrams = new ArrayDeque<>();
+    private volatile Consumer<byte[]> datagramReceiver;
+    private volatile String closeReason;
+
+    /** Where the engine hands each received QUIC DATAGRAM payload, in order, to {@link #datagramReceived}. */
+    protected final ExecutorService datagramExecutor() {
+        return datagramExecutor;
+    }
+
+    /** One received QUIC DATAGRAM payload; runs on {@link #datagramExecutor()}. */
+    protected final void datagramReceived(byte[] datagram) {
+        Consumer<byte[]> receiver = datagramReceiver;
+        if (receiver == null) {
+            synchronized (earlyDatagrams) {
+                receiver = datagramReceiver;
+                if (receiver == null) {
+                    if (earlyDatagrams.size() < EARLY_DATAGRAM_LIMIT) {
+                        earlyDatagrams.add(datagram);
+                    }
+                    return;
+                }
+            }
+        }
+        try {
+            receiver.accept(datagram);
+        } catch (RuntimeException e) {
+            LOG.log(WARNING, remoteAddress() + ": datagram receiver failed", e);
+        }
+    }
+
+    @Override
+    public final void setDatagramReceiver(Consumer<byte[]> receiver) {
+        synchronized (earlyDatagrams) {
+            byte[] early;
+            while ((early = earlyDatagrams.poll()) != null) {
+                receiver.accept(early);
+            }
+            datagramReceiver = receiver;
+        }
+    }
+
+    /**
+     * Whether HTTP Datagrams may be sent, given that QUIC DATAGRAM was negotiated: before the peer's SETTINGS arrive
+     * the transport parameter is all we know; afterwards SETTINGS_H3_DATAGRAM decides (RFC 9297 §2.1.1).
+     */
+    protected final boolean settingsAllowDatagrams() {
+        return !peerSettingsArrived || peerSettings.getOrDefault(H3.SETTINGS_H3_DATAGRAM, 0L) == 1L;
+    }
+
+    /**
+     * A unidirectional stream the peer opened: its control stream is read for the life of the connection, QPACK
+     * streams drained, reserved and unknown types refused with {@code abortReading} (RFC 9114 §6.2).
+     */
+    protected final void readUnidirectional(InputStream in, LongConsumer abortReading, long streamId) {
+        try {
+            long type = VarInt.read(in);
+            if (type == H3.STREAM_CONTROL) {
+                readControlStream(in);
+            } else if (type == H3.STREAM_QPACK_ENCODER || type == H3.STREAM_QPACK_DECODER) {
+                in.transferTo(OutputStream.nullOutputStream());
+            } else {
+                abortReading.accept(H3.H3_STREAM_CREATION_ERROR);
+            }
+        } catch (IOException e) {
+            LOG.log(DEBUG, "{0}: unidirectional stream {1} ended: {2}", remoteAddress(), streamId, e.toString());
+        }
+    }
+
+    /**
+     * Reads the peer's control stream (after its type) for as long as the connection lives: SETTINGS are kept;
+     * GOAWAY, PRIORITY_UPDATE, reserved and unknown frames are skipped (RFC 9114 §9). HTTP/2-only setting ids are a
+     * connection error in RFC 9114 §7.2.4.1; they are tolerated, as a sloppy peer's tunnels are worth more than the
+     * rule. A malformed control stream, or its end, closes the connection as RFC 9114 §6.2.1 requires.
+     */
+    protected final void readControlStream(InputStream in) {
+        ControlStreamReader reader = new ControlStreamReader(in, MAX_CONTROL_FRAME);
+        try {
+            Frame settings = reader.readFrame();
+            peerSettings.putAll(FrameWriter.parseSettings(settings.payload()));
+            peerSettingsArrived = true;
+            peerSettingsReceived.countDown();
+            while (true) {
+                reader.readFrame();
+            }
+        } catch (H3StreamException e) {
+            if (isOpen()) {
+                LOG.log(DEBUG, "{0}: control stream error: {1}", remoteAddress(), e.getMessage());
+                close(e.errorCode(), e.getMessage());
+            }
+        } catch (IOException e) {
+            // The connection went away under the reader.
+        }
+    }
+
+    /** The peer's SETTINGS, waiting up to {@code waitMillis} for them; empty if none arrived. */
+    public Map<Long, Long> peerSettings(long waitMillis) {
+        try {
+            peerSettingsReceived.await(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Map.copyOf(peerSettings);
+    }
+
+    /** Whether the peer's SETTINGS have arrived. */
+    public final boolean peerSettingsArrived() {
+        return peerSettingsArrived;
+    }
+
+    /** The connection has ended: listeners run once, with the first reason given. */
+    protected void closed(String reason) {
+        synchronized (this) {
+            if (closeReason != null) {
+                return;
+            }
+            closeReason = reason;
+        }
+        datagramExecutor.shutdownNow();
+        peerSettingsReceived.countDown();
+        for (Consumer<String> listener : closeListeners) {
+            try {
+                listener.accept(reason);
+            } catch (RuntimeException e) {
+                LOG.log(WARNING, "close listener failed", e);
+            }
+        }
+    }
+
+    @Override
+    public final void onClose(Consumer<String> listener) {
+        closeListeners.add(listener);
+        String reason = closeReason;
+        if (reason != null) {
+            listener.accept(reason);
+        }
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return closeReason == null;
+    }
+}
