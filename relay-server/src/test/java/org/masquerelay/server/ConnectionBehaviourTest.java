@@ -2,19 +2,14 @@ package org.masquerelay.server;
 
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.RawH3;
-import org.masquerelay.testpeers.TcpEchoServer;
 import org.masquerelay.testpeers.Tunnel;
 import org.masquerelay.testpeers.UdpEchoServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -36,31 +31,8 @@ import static org.masquerelay.testpeers.NettyH3Client.header;
  * GREASE and PRIORITY_UPDATE, many tunnels and a racing cancellation on one connection, the DATA frame cap, the
  * well-known plain requests, and capsule framing corner cases on connect-udp.
  */
-class ConnectionBehaviourTest {
+class ConnectionBehaviourTest extends RelayTestBase {
     private static final long H3_EXCESSIVE_LOAD = 0x107;
-
-    @TempDir
-    Path dir;
-    RelayFixture relay;
-    TcpEchoServer echo;
-
-    @BeforeEach
-    void startEcho() {
-        echo = new TcpEchoServer(InetAddress.getLoopbackAddress());
-    }
-
-    @AfterEach
-    void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        echo.close();
-    }
-
-    private NettyH3Client client(UnaryOperator<RelaySettings> customise) throws IOException {
-        relay = RelayFixture.start(dir, customise);
-        return relay.client();
-    }
 
     private String target() {
         return "127.0.0.1:" + echo.port();

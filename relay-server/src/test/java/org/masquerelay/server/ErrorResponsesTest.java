@@ -5,14 +5,10 @@ import org.masquerelay.policy.DomainPolicy;
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.testpeers.NettyH3Client;
-import org.masquerelay.testpeers.TcpEchoServer;
 import org.masquerelay.testpeers.Tunnel;
 import org.masquerelay.tunnel.TunnelSettings;
 import org.masquerelay.wire.ProxyStatus;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,7 +19,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,33 +39,10 @@ import static org.masquerelay.testpeers.NettyH3Client.header;
  * with the right error type, a complete response (FIN, not a reset: Apple's client turns a reset into error 53), and
  * the connection still usable for a good tunnel afterwards.
  */
-class ErrorResponsesTest {
+class ErrorResponsesTest extends RelayTestBase {
     private static final String RELAY_NAME = "relay-dev";
     private static final String HTTP_REQUEST_ERROR = "http_request_error";
     private static final String HTTP_REQUEST_DENIED = "http_request_denied";
-
-    @TempDir
-    Path dir;
-    RelayFixture relay;
-    TcpEchoServer echo;
-
-    @BeforeEach
-    void startEcho() {
-        echo = new TcpEchoServer(InetAddress.getLoopbackAddress());
-    }
-
-    @AfterEach
-    void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        echo.close();
-    }
-
-    private NettyH3Client client(UnaryOperator<RelaySettings> customise) throws IOException {
-        relay = RelayFixture.start(dir, customise);
-        return relay.client();
-    }
 
     private NettyH3Client client() throws IOException {
         return client(UnaryOperator.identity());

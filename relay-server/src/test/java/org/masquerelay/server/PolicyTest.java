@@ -7,18 +7,12 @@ import org.masquerelay.policy.DomainPolicy;
 import org.masquerelay.policy.PortRange;
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.testpeers.NettyH3Client;
-import org.masquerelay.testpeers.TcpEchoServer;
 import org.masquerelay.testpeers.Tunnel;
 import org.masquerelay.wire.ProxyStatus;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -32,25 +26,7 @@ import static org.masquerelay.server.RelayFixture.T;
  * refused name is 403 and a permitted but unresolvable one is 502 dns_error), then the address policy on what the
  * name resolved to.
  */
-class PolicyTest {
-    @TempDir
-    Path dir;
-    RelayFixture relay;
-    TcpEchoServer echo;
-
-    @BeforeEach
-    void startEcho() {
-        echo = new TcpEchoServer(InetAddress.getLoopbackAddress());
-    }
-
-    @AfterEach
-    void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        echo.close();
-    }
-
+class PolicyTest extends RelayTestBase {
     private NettyH3Client client(DomainPolicy domains, AddressPolicy addresses) throws IOException {
         relay = RelayFixture.start(dir, s -> s.withPolicy(new RelayPolicy(domains, addresses)));
         return relay.client();
