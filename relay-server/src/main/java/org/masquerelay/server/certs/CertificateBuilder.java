@@ -41,6 +41,8 @@ final class CertificateBuilder {
     boolean ca;
     int keyUsage;
     boolean serverAuth;
+    /** EKU clientAuth (mutual TLS client certificates). */
+    boolean clientAuth;
     List<GeneralName> subjectAltNames = new ArrayList<>();
     /** Null: SHA-256 with the signing key's algorithm. */
     String signatureAlgorithm;
@@ -65,8 +67,16 @@ final class CertificateBuilder {
             if (issuer != null) {
                 b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuer));
             }
-            if (serverAuth) {
-                b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            if (serverAuth || clientAuth) {
+                List<KeyPurposeId> purposes = new ArrayList<>();
+                if (serverAuth) {
+                    purposes.add(KeyPurposeId.id_kp_serverAuth);
+                }
+                if (clientAuth) {
+                    purposes.add(KeyPurposeId.id_kp_clientAuth);
+                }
+                b.addExtension(Extension.extendedKeyUsage, false,
+                        new ExtendedKeyUsage(purposes.toArray(KeyPurposeId[]::new)));
             }
             if (!subjectAltNames.isEmpty()) {
                 b.addExtension(Extension.subjectAlternativeName, false,

@@ -172,7 +172,8 @@ public final class Identities {
                 + certName);
     }
 
-    private static KeyStore store(PrivateKey key, List<X509Certificate> chain, String alias, char[] password) {
+    /** An in-memory PKCS#12 key store with one key entry. */
+    public static KeyStore store(PrivateKey key, List<X509Certificate> chain, String alias, char[] password) {
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
