@@ -40,5 +40,8 @@ class InteropMatrixTest {
         assertTrue(html.contains("<table") && html.contains("stock-flupke") && html.contains("apple-profile"));
         assertTrue(Files.readString(out.resolve("report.json")).contains("\"variants\""));
         assertTrue(Files.exists(out.resolve("logs").resolve("apple-profile__relay-server__T.log")));
+        for (String client : new String[] {"apple-profile", "netty-quiche", "relay-client", "jetty-http3"}) {
+            assertTrue(Files.exists(out.resolve("logs").resolve(client + "__relay-server__K.log")), client + " ran K");
+        }
     }
 }

@@ -64,6 +64,10 @@ public final class RelayClient implements AutoCloseable {
         if (b.clientIdentity != null) {
             base = base.withClientIdentity(b.clientIdentity, b.clientIdentityPassword);
         }
+        if (b.relays.size() > 1 && !engine.acceptsSuppliedSockets()) {
+            throw new IllegalArgumentException("chaining " + b.relays.size() + " relays needs the kwik engine: this"
+                    + " engine cannot send QUIC through another relay's connect-udp tunnel");
+        }
         List<RelayHop> list = new ArrayList<>();
         RelayHop previous = null;
         for (RelayEndpoint endpoint : b.relays) {

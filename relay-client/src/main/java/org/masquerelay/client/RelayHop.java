@@ -102,7 +102,10 @@ final class RelayHop {
         DatagramSocket socket;
         String via = previous == null ? "" : " via " + previous.endpoint;
         try {
-            if (previous == null) {
+            if (previous == null && !engine.acceptsSuppliedSockets()) {
+                // The engine opens its own socket (quiche): no ICMP probe, a silent port is a handshake timeout.
+                socket = null;
+            } else if (previous == null) {
                 InetAddress address = InetAddress.getByName(endpoint.host());
                 socket = probe = new ProbedDatagramSocket(new InetSocketAddress(address, endpoint.port()));
             } else {
@@ -121,9 +124,11 @@ final class RelayHop {
         DatagramSocket chosen = socket;
         H3ClientConnection connection;
         try {
-            connection = engine.connect(settings.withSocketSupplier(() -> chosen));
+            connection = engine.connect(chosen == null ? settings : settings.withSocketSupplier(() -> chosen));
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            if (socket != null) {
+                socket.close();
+            }
             throw classify(e, probe, carrier, via);
         }
         // Wait (briefly) for the relay's SETTINGS: they decide whether HTTP Datagrams may be used.

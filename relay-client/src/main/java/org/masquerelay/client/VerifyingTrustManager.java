@@ -1,5 +1,9 @@
 package org.masquerelay.client;
 
+import java.net.Socket;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -20,9 +24,10 @@ import java.util.Locale;
  * manager: agent15 calls it with authType "RSA", which makes the JDK demand the keyEncipherment key usage (a TLS 1.2
  * RSA key-exchange rule) and so rejects every ECDSA certificate, while TLS 1.3 only signs ("UNKNOWN" is the JDK's own
  * choice for TLS 1.3); and agent15 reduces any failure to "certificate validation failed", so the reason is kept
- * here for the error message.
+ * here for the error message. It is an {@link X509ExtendedTrustManager} because Netty's QUIC (quiche engine) refuses
+ * a plain one when endpoint identification is on; the socket/engine variants do the same checks, host included.
  */
-final class VerifyingTrustManager implements X509TrustManager {
+final class VerifyingTrustManager extends X509ExtendedTrustManager {
     private final X509TrustManager delegate;
     private final String host;
     private volatile String lastProblem;
@@ -60,6 +65,26 @@ final class VerifyingTrustManager implements X509TrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         delegate.checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        checkClientTrusted(chain, authType);
     }
 
     @Override

@@ -20,9 +20,10 @@ class ChainTest {
 
     @Test
     void tcpThroughTwoRelays(@TempDir Path state) throws Exception {
+        TestEngine.assumeSuppliedSockets();
         try (TestRelay first = TestRelay.start(state); TestRelay second = TestRelay.start(state); // one dev CA for both
              TcpEchoServer echo = new TcpEchoServer(InetAddress.getLoopbackAddress());
-             RelayClient client = RelayClient.builder().relay(first.url()).relay(second.url()).trustCaFile(first.ca).build();
+             RelayClient client = TestEngine.builder().relay(first.url()).relay(second.url()).trustCaFile(first.ca).build();
              TcpTunnel tunnel = client.openTcp("127.0.0.1", echo.port())) {
             byte[] data = "two hops".repeat(5000).getBytes(StandardCharsets.UTF_8);
             tunnel.outputStream().write(data);
@@ -34,10 +35,11 @@ class ChainTest {
 
     @Test
     void theSecondHopIsReachedThroughTheFirst(@TempDir Path state) throws Exception {
+        TestEngine.assumeSuppliedSockets();
         // The first relay demands a credential we do not send: if hop 2 really goes through hop 1, that refusal is
         // what the chain reports (a direct connection to hop 2 would have worked).
         try (TestRelay first = TestRelay.start(state, true, 0); TestRelay second = TestRelay.start(state);
-             RelayClient client = RelayClient.builder().relay(first.url()).relay(second.url()).trustCaFile(first.ca)
+             RelayClient client = TestEngine.builder().relay(first.url()).relay(second.url()).trustCaFile(first.ca)
                      .connectTimeout(Duration.ofSeconds(5)).build()) {
             AuthenticationException e = assertThrows(AuthenticationException.class, () -> client.openTcp("127.0.0.1", 9));
             assertEquals(401, e.status());

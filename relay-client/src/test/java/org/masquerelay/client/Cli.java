@@ -21,6 +21,20 @@ public final class Cli {
 
     private Cli() {}
 
+    /** fetch and proxy run on the engine under test ({@link TestEngine}): {@code --engine} after the subcommand. */
+    static String[] withEngine(String[] args) {
+        if (args.length == 0 || !(args[0].equals("fetch") || args[0].equals("proxy"))
+                || java.util.Arrays.asList(args).contains("--engine")) {
+            return args;
+        }
+        String[] out = new String[args.length + 2];
+        out[0] = args[0];
+        out[1] = "--engine";
+        out[2] = TestEngine.NAME;
+        System.arraycopy(args, 1, out, 3, args.length - 1);
+        return out;
+    }
+
     public static synchronized Result run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
@@ -29,7 +43,7 @@ public final class Cli {
         System.setOut(new PrintStream(out, true));
         System.setErr(new PrintStream(err, true));
         try {
-            int code = RelayClientCli.run(args);
+            int code = RelayClientCli.run(withEngine(args));
             return new Result(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);

@@ -102,6 +102,7 @@ class CliTest {
 
     @Test
     void http3ToTheRelaysOwnPvdThroughConnectUdp() {
+        // Under quiche the relay hop runs on quiche and the inner HTTP/3 connection (through the tunnel) on Kwik.
         // The relay is its own HTTP/3 origin: GET /.well-known/pvd over QUIC carried in a connect-udp tunnel.
         String url = "https://127.0.0.1:" + relay.port + "/.well-known/pvd";
         Cli.Result r = Cli.run(fetch("--http3", "--cacert", relay.ca.toString(), "-v", "-w", "\\n%{http_code}", url));
@@ -179,6 +180,9 @@ class CliTest {
         assertEquals(ExitCodes.USAGE, Cli.run("fetch", httpUrl("/")).code()); // no -x
         assertEquals(ExitCodes.USAGE, Cli.run("fetch", "-x", "http://relay/", httpUrl("/")).code()); // not https
         assertTrue(Cli.run("fetch", "--help").out().contains("Exit codes"));
+        Cli.Result engine = Cli.run("fetch", "--engine", "msquic", "-x", relay.url(), httpUrl("/"));
+        assertEquals(ExitCodes.USAGE, engine.code(), engine.toString());
+        assertTrue(engine.stderr().contains("--engine 'msquic' is not a QUIC engine (kwik or quiche)"), engine.stderr());
     }
 
     private static String[] concat(String[] a, String... b) {

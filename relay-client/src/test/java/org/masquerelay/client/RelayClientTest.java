@@ -119,7 +119,8 @@ class RelayClientTest {
         try (RelayClient client = relay.client().build();
              UdpTunnel tunnel = client.openUdp("127.0.0.1", udpEcho.port())) {
             assertFalse(tunnel.usesCapsules());
-            assertTrue(tunnel.maxPayloadSize() > 1000 && tunnel.maxPayloadSize() < 1300, "datagram limit " + tunnel.maxPayloadSize());
+            // Kwik sends ~1252-byte packets, quiche 1350 (QuicheConnection.MAX_UDP_PAYLOAD): ~1200 or ~1316 here.
+            assertTrue(tunnel.maxPayloadSize() > 1000 && tunnel.maxPayloadSize() < 1350, "datagram limit " + tunnel.maxPayloadSize());
             Set<String> sent = new HashSet<>();
             for (int i = 0; i < 5; i++) {
                 String p = "datagram " + i;
@@ -198,7 +199,7 @@ class RelayClientTest {
         try (DatagramSocket s = new DatagramSocket(0, LOOPBACK)) {
             closedPort = s.getLocalPort();
         }
-        try (RelayClient client = RelayClient.builder().relay("https://127.0.0.1:" + closedPort + "/").trustCaFile(relay.ca)
+        try (RelayClient client = TestEngine.builder().relay("https://127.0.0.1:" + closedPort + "/").trustCaFile(relay.ca)
                 .connectTimeout(Duration.ofSeconds(3)).build()) {
             RelayUnreachableException e = assertThrows(RelayUnreachableException.class, () -> client.openTcp("127.0.0.1", 80));
             assertTrue(e.getMessage().contains("127.0.0.1:" + closedPort), e.getMessage());
@@ -208,7 +209,7 @@ class RelayClientTest {
     @Test
     void untrustedRelayCertificateIsATrustFailure() throws Exception {
         // No CA given: the dev CA is not among the system roots.
-        try (RelayClient client = RelayClient.builder().relay(relay.url()).connectTimeout(Duration.ofSeconds(5)).build()) {
+        try (RelayClient client = TestEngine.builder().relay(relay.url()).connectTimeout(Duration.ofSeconds(5)).build()) {
             RelayTrustException e = assertThrows(RelayTrustException.class, () -> client.openTcp("127.0.0.1", 80));
             assertTrue(e.getMessage().toLowerCase().contains("cert"), e.getMessage());
         }

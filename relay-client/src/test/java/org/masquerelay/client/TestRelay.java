@@ -44,7 +44,7 @@ public final class TestRelay implements AutoCloseable {
     }
 
     public RelayClient.Builder client() {
-        return RelayClient.builder().relay(url()).trustCaFile(ca);
+        return TestEngine.builder().relay(url()).trustCaFile(ca);
     }
 
     @Override

@@ -82,7 +82,13 @@ final class RelayConnection implements RequestHandler {
             return;
         }
         AuthConfig auth = settings.auth();
-        if (auth != null && request.getAll(auth.header()).stream().noneMatch(v -> auth.accepts(v.trim()))) {
+        if (auth != null && auth.clientCertificateRequired() && connection.peerCertificate().isEmpty()) {
+            Responses.error(stream, settings.serverName(), 403, ProxyError.HTTP_REQUEST_DENIED.token(),
+                    "a verified client certificate is required", null);
+            return;
+        }
+        if (auth != null && auth.checksCredentials()
+                && request.getAll(auth.header()).stream().noneMatch(v -> auth.accepts(v.trim()))) {
             Responses.error(stream, settings.serverName(), auth.failureStatus(), ProxyError.HTTP_REQUEST_DENIED.token(),
                     "missing or wrong credential in the '" + auth.header() + "' header", challenge(auth));
             return;

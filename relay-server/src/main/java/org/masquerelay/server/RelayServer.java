@@ -32,7 +32,8 @@ public final class RelayServer implements AutoCloseable {
         UdpConnectHandler udp = new UdpConnectHandler(settings.serverName(), resolver, settings.tunnel());
         EngineSettings engineSettings = new EngineSettings(settings.identity(), settings.identityAlias(), settings.identityPassword(),
                 settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.tunnelsPerConnection() + 16,
-                settings.quicIdleTimeout(), settings.streamWindow(), settings.maxConnections());
+                settings.quicIdleTimeout(), settings.streamWindow(), settings.maxConnections(),
+                settings.clientCaCertificates());
         List<ServerEngine> listeners = new ArrayList<>();
         try {
             for (InetSocketAddress address : settings.listen()) {

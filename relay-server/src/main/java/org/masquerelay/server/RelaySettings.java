@@ -8,6 +8,7 @@ import org.masquerelay.wire.ConnectUdpTemplate;
 
 import java.net.InetSocketAddress;
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 
@@ -31,15 +32,30 @@ import java.util.List;
  * @param streamWindow          QUIC receive window per request stream
  * @param maxConnections        concurrent client connections per listener
  * @param engine                the QUIC stack every listener runs
+ * @param clientCaCertificates  mutual TLS: client certificates must come from one of these CAs (quiche engine only);
+ *                              empty = no client certificates asked for
  */
 public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
                             String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
                             AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
                             int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
-                            long streamWindow, int maxConnections, QuicEngine engine) {
+                            long streamWindow, int maxConnections, QuicEngine engine,
+                            List<X509Certificate> clientCaCertificates) {
 
     public RelaySettings {
         engine = engine == null ? QuicEngine.KWIK : engine;
+        clientCaCertificates = clientCaCertificates == null ? List.of() : List.copyOf(clientCaCertificates);
+    }
+
+    /** Without mutual TLS. */
+    public RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
+                         String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
+                         AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
+                         int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
+                         long streamWindow, int maxConnections, QuicEngine engine) {
+        this(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel,
+                tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow,
+                maxConnections, engine, List.of());
     }
 
     /** On the default engine (kwik). */
@@ -54,34 +70,38 @@ public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, S
     }
 
     public RelaySettings withEngine(QuicEngine value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, value);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, value, clientCaCertificates);
     }
 
     public RelaySettings withPolicy(RelayPolicy value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
     }
 
     public RelaySettings withUdpTemplates(List<ConnectUdpTemplate> value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
     }
 
     public RelaySettings withAuth(AuthConfig value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
     }
 
     public RelaySettings withTunnel(TunnelSettings value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
     }
 
     public RelaySettings withTunnelsPerConnection(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
     }
 
     public RelaySettings withMaxFieldSectionSize(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
     }
 
     public RelaySettings withMaxDataFrameSize(long value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections, engine);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
+    }
+
+    public RelaySettings withClientCaCertificates(List<X509Certificate> value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, value);
     }
 }

@@ -1,6 +1,8 @@
 package org.masquerelay.server;
 
+import org.masquerelay.server.config.ClientCaConfig;
 import org.masquerelay.server.config.ConfigException;
+import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.server.config.ConnectUdpConfig;
 import org.masquerelay.server.config.ListenAddress;
 import org.masquerelay.server.config.RelayConfig;
@@ -19,6 +21,11 @@ public final class SettingsFactory {
     private SettingsFactory() {}
 
     public static RelaySettings from(RelayConfig config) {
+        if (config.clientCa().isPresent() && config.engine() == QuicEngine.KWIK) {
+            throw new ConfigException(ClientCaConfig.KEY, "mutual TLS needs the quiche engine ('engine: quiche' or"
+                    + " --engine quiche): the kwik engine cannot ask clients for certificates; remove tls.client-ca"
+                    + " to run on kwik");
+        }
         TlsConfig tls = config.tls().orElseThrow(() -> new ConfigException("tls",
                 "a certificate is needed: tls.certificate + tls.private-key (PEM) or tls.pkcs12; "
                         + "'relay-server certs' makes one, and 'relay-server dev' runs without any"));
@@ -33,6 +40,6 @@ public final class SettingsFactory {
                 config.serverName(), config.policy(), templates, config.auth().orElse(null), tunnel,
                 config.limits().tunnelsPerConnection(), config.limits().maxHeaderSize(), config.limits().maxDataFrame(),
                 config.timeouts().quicIdle(), config.limits().streamWindow(), config.limits().maxConnections(),
-                config.engine());
+                config.engine(), config.clientCa().map(ClientCaConfig::certificates).orElse(List.of()));
     }
 }

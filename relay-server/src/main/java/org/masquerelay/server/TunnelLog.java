@@ -13,7 +13,11 @@ final class TunnelLog {
     private final String prefix;
 
     TunnelLog(String kind, ServerStream stream, Target target) {
-        this.prefix = kind + " tunnel " + stream.connection().remoteAddress() + "#" + stream.streamId() + " -> " + target.authority();
+        // With mutual TLS, who the client is: the subject of its verified certificate.
+        String client = stream.connection().peerCertificate()
+                .map(c -> " [" + c.getSubjectX500Principal().getName() + "]").orElse("");
+        this.prefix = kind + " tunnel " + stream.connection().remoteAddress() + "#" + stream.streamId() + client
+                + " -> " + target.authority();
     }
 
     void opened(Object upstream) {

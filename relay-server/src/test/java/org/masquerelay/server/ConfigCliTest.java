@@ -54,6 +54,19 @@ class ConfigCliTest {
     }
 
     @Test
+    void runRefusesMutualTlsOnKwik() throws IOException {
+        org.masquerelay.server.certs.CertificateTool.create(dir, java.util.List.of("127.0.0.1"), false);
+        Path config = write("relay.yaml", """
+                listen: ["127.0.0.1:0"]
+                tls: {certificate: server.pem, private-key: server-key.pem, client-ca: ca.pem}
+                """);
+        Run result = run("run", "-c", config.toString());
+        assertEquals(CONFIG_ERROR, result.exit(), result.toString());
+        assertTrue(result.err().contains("tls.client-ca") && result.err().contains("quiche"), result.err());
+        assertFalse(result.out().contains("running"), result.out());
+    }
+
+    @Test
     void unknownKeyIsRefusedNamingTheKey() throws IOException {
         Path config = write("relay.yaml", """
                 listen: ["127.0.0.1:4433"]

@@ -34,6 +34,12 @@ public final class QuicheClientEngine implements ClientEngine {
     private static EventLoopGroup sharedGroup;
     private static Transport sharedTransport;
 
+    /** Netty needs a channel of its own: no supplied sockets, so no relay chaining. */
+    @Override
+    public boolean acceptsSuppliedSockets() {
+        return false;
+    }
+
     @Override
     public H3ClientConnection connect(ClientEngineSettings settings) throws IOException {
         NativeQuic.ensureAvailable("client");

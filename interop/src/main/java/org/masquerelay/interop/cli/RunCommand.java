@@ -6,9 +6,11 @@ import org.masquerelay.interop.matrix.Case;
 import org.masquerelay.interop.matrix.CaseResult;
 import org.masquerelay.interop.matrix.ClientPeer;
 import org.masquerelay.interop.matrix.InteropEnv;
+import org.masquerelay.interop.matrix.JettyClientPeer;
 import org.masquerelay.interop.matrix.MatrixRunner;
 import org.masquerelay.interop.matrix.NettyClientPeer;
 import org.masquerelay.interop.matrix.OurRelayPeer;
+import org.masquerelay.interop.matrix.RelayClientPeer;
 import org.masquerelay.interop.matrix.ServerPeer;
 import org.masquerelay.interop.matrix.VariantRunner;
 import org.masquerelay.interop.report.ReportFiles;
@@ -28,13 +30,13 @@ import java.util.concurrent.Callable;
 /** {@code interop run}: the matrix and the faulty-relay table, printed and written as JSON + HTML. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the interop matrix and the faulty-relay probes.")
 public final class RunCommand implements Callable<Integer> {
-    @Option(names = "--client", split = ",", description = "client peers: apple-profile, netty-quiche (default: all)")
+    @Option(names = "--client", split = ",", description = "client peers: apple-profile, netty-quiche, relay-client, jetty-http3 (default: all)")
     List<String> clients;
 
     @Option(names = "--server", split = ",", description = "server peers: relay-server (default: all)")
     List<String> servers;
 
-    @Option(names = "--case", split = ",", description = "case codes, e.g. T,U,O (default: all): H T U C O F P X R A E S")
+    @Option(names = "--case", split = ",", description = "case codes, e.g. T,U,O (default: all): H T U C O F P X R A E S L K")
     List<String> cases;
 
     @Option(names = "--variant", split = ",", description = "faulty relays to probe (default: all; 'none' to skip)")
@@ -55,7 +57,8 @@ public final class RunCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Path logs = out.resolve("logs");
         Path keys = Files.createDirectories(out.resolve("keys"));
-        List<ClientPeer> clients = select(List.of(new AppleClientPeer(keys), new NettyClientPeer()), clientNames, ClientPeer::name);
+        List<ClientPeer> clients = select(List.of(new AppleClientPeer(keys), new NettyClientPeer(), new RelayClientPeer(keys),
+                new JettyClientPeer(out.resolve("jetty-pem"))), clientNames, ClientPeer::name);
         List<ServerPeer> servers = select(List.<ServerPeer>of(new OurRelayPeer()), serverNames, ServerPeer::name);
         List<Case> cases = caseCodes == null ? List.of(Case.values()) : caseCodes.stream().map(s -> Case.valueOf(s.trim().toUpperCase())).toList();
         List<FaultyRelay> variants = variantIds == null ? List.of(FaultyRelay.values())

@@ -57,6 +57,13 @@ public final class AppleClientPeer implements ClientPeer {
             check(r.reported().isSuccess(), r.reported().toString());
             return;
         }
+        if (c == Case.K) {
+            relayKilled(server, env, log);
+            return;
+        }
+        if (c == Case.E) {
+            targetTimeout(server, env, log); // then the closed port on the shared relay, below
+        }
         try (AppleProfileClient client = new AppleProfileClient(config(server, c, c != Case.A))) {
             try {
                 AppleOutcome handshake = client.connect();
@@ -83,8 +90,48 @@ public final class AppleClientPeer implements ClientPeer {
                         check(o.kind() == AppleOutcome.Kind.EHOSTDOWN, "expected errno 64 (5xx + connection_refused), got " + o);
                     }
                     case S -> transfers(client, env, log);
+                    case L -> {
+                        ClientStream down = open(client, env.largeSource.authority(), null);
+                        long t0 = System.nanoTime();
+                        Transfers.checkLarge(Transfers.drain(down.body()), env, t0, log);
+                        down.finish();
+                    }
                     default -> throw new CaseFailure("not implemented: " + c);
                 }
+            } finally {
+                log.addAll(client.log());
+            }
+        }
+    }
+
+    /** E's second half: a dedicated relay with a 700 ms connect timeout, a target that never answers → 504 → 64. */
+    private void targetTimeout(ServerUnderTest server, InteropEnv env, CellLog log) throws Exception {
+        try (InteropEnv.FullListener full = InteropEnv.fullListener();
+             ServerPeer.Running relay = server.dedicated(Duration.ofMillis(700));
+             AppleProfileClient client = new AppleProfileClient(config(relay.target(), Case.E, true))) {
+            try {
+                AppleOutcome handshake = client.connect();
+                check(handshake.isSuccess(), handshake.toString());
+                AppleOutcome o = refusal(client, full.authority(), "a target that never answers");
+                log.add("never-answering target → " + o);
+                check(o.kind() == AppleOutcome.Kind.EHOSTDOWN && o.toString().contains("504") && o.toString().contains("connection_timeout"),
+                        "expected errno 64 from 504 + connection_timeout, got " + o);
+            } finally {
+                log.addAll(client.log());
+            }
+        }
+    }
+
+    private void relayKilled(ServerUnderTest server, InteropEnv env, CellLog log) throws Exception {
+        try (ServerPeer.Running relay = server.dedicated(null);
+             AppleProfileClient client = new AppleProfileClient(config(relay.target(), Case.K, true))) {
+            try {
+                AppleOutcome handshake = client.connect();
+                check(handshake.isSuccess(), handshake.toString());
+                ClientStream down = open(client, env.largeSource.authority(), null);
+                Streams.readExactly(down.body(), Transfers.BEFORE_KILL, T);
+                log.add(Transfers.BEFORE_KILL + " bytes of the download received");
+                Transfers.killAndExpectFailure(relay, () -> Transfers.drain(down.body()).bytes(), log);
             } finally {
                 log.addAll(client.log());
             }

@@ -12,8 +12,13 @@ public enum Case {
     X("cancel-isolation", "a cancelled CONNECT does not disturb a tunnel beside it nor the next one"),
     R("policy-refusal", "a target the policy forbids is refused with a status + Proxy-Status, not a reset"),
     A("auth-refusal", "a CONNECT without the credential is refused with 401/403/407, not a reset"),
-    E("target-refused", "a closed target port gives 5xx + Proxy-Status connection_refused (Apple: errno 64)"),
-    S("transfer", "1 KB echo, 1 MiB download and 1 MiB upload, SHA-256 checked");
+    E("target-refused", "a closed target port gives 5xx + Proxy-Status connection_refused, and a target that never"
+            + " answers (full accept queue, dedicated relay with a 700 ms connect timeout) 504 connection_timeout"
+            + " (Apple: errno 64 for both)"),
+    S("transfer", "1 KB echo, 1 MiB download and 1 MiB upload, SHA-256 checked"),
+    L("large-transfer", "50 MiB download through a TCP tunnel, SHA-256 checked"),
+    K("relay-killed", "a dedicated relay is closed mid-download: the client must see a reset, closed stream or"
+            + " connection error within 10 s, never a hang nor a clean FIN");
 
     public final String title;
     public final String description;

@@ -9,13 +9,18 @@ import org.masquerelay.testpeers.TcpEchoServer;
 import org.masquerelay.testpeers.TcpSinkServer;
 import org.masquerelay.testpeers.TcpSourceServer;
 import org.masquerelay.testpeers.UdpEchoServer;
+import org.masquerelay.tunnel.TunnelSettings;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +34,8 @@ public final class InteropEnv implements AutoCloseable {
     public static final AuthConfig AUTH = new AuthConfig("authorization", List.of("Bearer interop-secret"), 407);
     public static final Map<String, String> AUTH_HEADER = Map.of("authorization", "Bearer interop-secret");
     public static final int SOURCE_LENGTH = 1024 * 1024;
+    /** Case L's download (the 50 MB); case K streams from the same source and is cut off early. */
+    public static final long LARGE_LENGTH = 50L * 1024 * 1024;
 
     public final Path dir;
     public final Path caPem;
@@ -37,6 +44,9 @@ public final class InteropEnv implements AutoCloseable {
     public final UdpEchoServer udpEcho;
     public final TcpSourceServer source;
     public final TcpSinkServer sink;
+    /** Serves {@link #LARGE_LENGTH} bytes to every connection (cases L and K). */
+    public final TcpSourceServer largeSource;
+    private String largeSha256;
     /** A loopback port with no listener: a connection there is refused. */
     public final int closedPort;
     private final RelaySettings devSettings;
@@ -53,6 +63,7 @@ public final class InteropEnv implements AutoCloseable {
         this.udpEcho = new UdpEchoServer(lo);
         this.source = new TcpSourceServer(lo, SOURCE_LENGTH);
         this.sink = new TcpSinkServer(lo);
+        this.largeSource = new TcpSourceServer(lo, LARGE_LENGTH, 0x1a26e);
         try (ServerSocket s = new ServerSocket(0, 1, lo)) {
             this.closedPort = s.getLocalPort();
         }
@@ -61,6 +72,80 @@ public final class InteropEnv implements AutoCloseable {
     /** Our relay, as dev mode makes it (loopback-only policy, dev CA) plus a required credential. */
     public RelayServer startOurRelay() throws IOException {
         return RelayServer.start(devSettings);
+    }
+
+    /**
+     * A dedicated relay with the same settings, for one cell.
+     *
+     * @param targetConnectTimeout its bound on connecting to a target, or null for the default
+     */
+    public RelayServer startOurRelay(Duration targetConnectTimeout) throws IOException {
+        RelaySettings s = devSettings;
+        if (targetConnectTimeout != null) {
+            TunnelSettings d = TunnelSettings.defaults();
+            s = s.withTunnel(new TunnelSettings(targetConnectTimeout, d.attemptDelay(), d.idleTimeout(), d.pendingDatagrams()));
+        }
+        return RelayServer.start(s);
+    }
+
+    /** SHA-256 of what {@link #largeSource} sends, computed once. */
+    public synchronized String largeSha256() {
+        if (largeSha256 == null) {
+            largeSha256 = largeSource.sha256();
+        }
+        return largeSha256;
+    }
+
+    /**
+     * A loopback listener that never accepts, with its accept queue filled: the kernel drops further SYNs, so a
+     * connection to it neither succeeds nor is refused (relay-server's ErrorResponsesTest does the same).
+     */
+    public static FullListener fullListener() throws IOException {
+        return new FullListener();
+    }
+
+    public static final class FullListener implements AutoCloseable {
+        private final ServerSocket listener = new ServerSocket();
+        private final List<Socket> fillers = new ArrayList<>();
+
+        private FullListener() throws IOException {
+            try {
+                listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+                for (int i = 0; i < 16; i++) {
+                    Socket filler = new Socket();
+                    fillers.add(filler);
+                    try {
+                        filler.connect(listener.getLocalSocketAddress(), 200);
+                    } catch (SocketTimeoutException full) {
+                        return;
+                    }
+                }
+                throw new IOException("the accept queue of a never-accepting listener with backlog 1 did not fill up");
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+        }
+
+        public String authority() {
+            return "127.0.0.1:" + listener.getLocalPort();
+        }
+
+        @Override
+        public void close() {
+            for (Socket s : fillers) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+            try {
+                listener.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
     }
 
     public java.security.cert.X509Certificate root() {
@@ -73,5 +158,6 @@ public final class InteropEnv implements AutoCloseable {
         udpEcho.close();
         source.close();
         sink.close();
+        largeSource.close();
     }
 }

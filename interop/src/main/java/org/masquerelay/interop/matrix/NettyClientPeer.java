@@ -34,6 +34,27 @@ public final class NettyClientPeer implements ClientPeer {
 
     @Override
     public void run(Case c, ServerUnderTest server, InteropEnv env, CellLog log) throws Exception {
+        if (c == Case.K) {
+            try (ServerPeer.Running relay = server.dedicated(null)) {
+                runOn(c, relay, relay.target(), env, log);
+            }
+            return;
+        }
+        if (c == Case.E) {
+            // A target that never answers, through a dedicated relay with a 700 ms connect timeout → 504.
+            try (InteropEnv.FullListener full = InteropEnv.fullListener();
+                 ServerPeer.Running relay = server.dedicated(Duration.ofMillis(700));
+                 NettyH3Client client = NettyH3Client.connect(relay.target().address(),
+                         NettyH3Client.Options.defaults().trusting(server.rootPem()))) {
+                Tunnel.Response r = refused(client, full.authority(), server.credentials(), log, 504, 504);
+                check(r.header("proxy-status").orElse("").contains("connection_timeout"),
+                        "Proxy-Status lacks connection_timeout: " + r.header("proxy-status").orElse("(none)"));
+            }
+        }
+        runOn(c, null, server, env, log);
+    }
+
+    private void runOn(Case c, ServerPeer.Running dedicated, ServerUnderTest server, InteropEnv env, CellLog log) throws Exception {
         NettyH3Client.Options options = NettyH3Client.Options.defaults().trusting(server.rootPem())
                 .withDatagrams(c != Case.C);
         Map<String, String> creds = c == Case.A ? Map.of() : server.credentials();
@@ -116,6 +137,19 @@ public final class NettyClientPeer implements ClientPeer {
                     check(r != null && r.bytes() == mb.length && r.sha256().equals(TcpSinkServer.sha256Hex(mb)),
                             "1 MiB upload: " + (r == null ? "nothing" : r.bytes() + " bytes"));
                     log.add("1 KB echo, 1 MiB down, 1 MiB up: SHA-256 intact");
+                }
+                case L -> {
+                    Tunnel down = open(client, env.largeSource.authority(), creds, null, log);
+                    long t0 = System.nanoTime();
+                    byte[] got = down.readToEnd(Duration.ofSeconds(30));
+                    Transfers.checkLarge(new Transfers.Digest(got.length, TcpSinkServer.sha256Hex(got)), env, t0, log);
+                    down.shutdownOutput();
+                }
+                case K -> {
+                    Tunnel down = open(client, env.largeSource.authority(), creds, null, log);
+                    down.readBytes(Transfers.BEFORE_KILL, T);
+                    log.add(Transfers.BEFORE_KILL + " bytes of the download received");
+                    Transfers.killAndExpectFailure(dedicated, () -> (long) down.readToEnd(Duration.ofSeconds(30)).length, log);
                 }
                 default -> throw new CaseFailure("not implemented: " + c);
             }

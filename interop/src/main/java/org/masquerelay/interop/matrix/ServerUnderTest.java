@@ -3,6 +3,7 @@ package org.masquerelay.interop.matrix;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -13,9 +14,31 @@ import java.util.Map;
  * @param root        the root its certificate chains to (installed on the "device")
  * @param rootPem     the same, as a PEM file (for peers that read files)
  * @param credentials headers a client must add (additionalHTTPHeaderFields)
+ * @param spawner     starts a dedicated instance of the same server for one cell (cases K and E), or null
  */
 public record ServerUnderTest(String name, InetSocketAddress address, X509Certificate root, Path rootPem,
-                              Map<String, String> credentials) {
+                              Map<String, String> credentials, Spawner spawner) {
+
+    public ServerUnderTest(String name, InetSocketAddress address, X509Certificate root, Path rootPem,
+                           Map<String, String> credentials) {
+        this(name, address, root, rootPem, credentials, null);
+    }
+
+    /** Starts a fresh instance, for a case that kills it or needs other settings than the shared one. */
+    @FunctionalInterface
+    public interface Spawner {
+        /** @param targetConnectTimeout the server's bound on connecting to a target, or null for its default */
+        ServerPeer.Running start(Duration targetConnectTimeout) throws Exception;
+    }
+
+    /** A dedicated instance, or a {@link CaseFailure} when this server peer cannot start one. */
+    public ServerPeer.Running dedicated(Duration targetConnectTimeout) throws Exception {
+        if (spawner == null) {
+            throw new CaseFailure("server peer " + name + " cannot start a dedicated instance for this case");
+        }
+        return spawner.start(targetConnectTimeout);
+    }
+
     public String host() {
         return address.getAddress().getHostAddress();
     }

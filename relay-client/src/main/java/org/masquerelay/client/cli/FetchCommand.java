@@ -10,7 +10,9 @@ import org.masquerelay.client.TrustMaterial;
 import org.masquerelay.client.UdpMode;
 import org.masquerelay.client.UdpTunnel;
 import org.masquerelay.client.proxy.Http1;
+import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
+import org.masquerelay.engine.kwik.KwikClientEngine;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
 import org.masquerelay.wire.H3;
@@ -403,7 +405,11 @@ final class FetchCommand implements Callable<Integer> {
                     .withSocketSupplier(chosen == null ? null : () -> chosen);
             H3ClientConnection h3;
             try {
-                h3 = client.engine().connect(settings);
+                // HTTP/3 to the target goes through a connect-udp tunnel (a supplied socket): an engine that cannot
+                // send through one (quiche) leaves this inner connection to Kwik; the relay hop keeps its engine.
+                ClientEngine inner = chosen == null || client.engine().acceptsSuppliedSockets() ? client.engine()
+                        : new KwikClientEngine();
+                h3 = inner.connect(settings);
             } catch (IOException e) {
                 if (udp != null && udp.failure() != null) {
                     throw udp.failure();

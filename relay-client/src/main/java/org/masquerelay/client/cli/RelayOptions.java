@@ -1,5 +1,6 @@
 package org.masquerelay.client.cli;
 
+import org.masquerelay.client.ClientEngines;
 import org.masquerelay.client.RelayClient;
 import org.masquerelay.client.RoutePolicy;
 import org.masquerelay.client.TrustMaterial;
@@ -56,11 +57,16 @@ final class RelayOptions {
     @Option(names = "--exclude-fqdn", paramLabel = "NAME", description = "Never relay this exact name.")
     List<String> excludedFqdns = new ArrayList<>();
 
+    @Option(names = "--engine", paramLabel = "ENGINE",
+            description = "QUIC engine: kwik (default; pure Java, needed for chained relays) or quiche (Netty + native quiche; faster).")
+    String engine = ClientEngines.DEFAULT;
+
     @Option(names = "--keylog", paramLabel = "FILE", description = "Write TLS secrets (SSLKEYLOGFILE format) for packet captures.")
     Path keyLog;
 
     RelayClient build(Duration requestTimeout) {
         RelayClient.Builder b = RelayClient.builder()
+                .engine(ClientEngines.named("--engine", engine))
                 .connectTimeout(seconds(connectTimeout))
                 .requestTimeout(requestTimeout)
                 .insecure(proxyInsecure)

@@ -24,6 +24,8 @@ final class CheckConfigCommand implements Callable<Integer> {
         System.out.println("  listen:       " + settings.listen());
         System.out.println("  server name:  " + settings.serverName());
         System.out.println("  policy:       " + cfg.policy());
+        System.out.println("  engine:       " + settings.engine().configName());
+        System.out.println("  client certs: " + cfg.clientCa().map(ca -> "required, from " + ca).orElse("not asked for"));
         System.out.println("  auth:         " + cfg.auth().map(Object::toString).orElse("none"));
         System.out.println("  connect-udp:  default template" + (settings.udpTemplates().isEmpty() ? "" : " + " + cfg.connectUdp().template()));
         return 0;

@@ -13,8 +13,12 @@ import java.util.Set;
  * @param header        lower-case request header name
  * @param credentials   accepted header values, compared exactly
  * @param failureStatus 401, 403 or 407, sent when the credential is missing or wrong
+ * @param clientCertificateRequired {@code client-certificate: required}: a tunnel also needs a client certificate
+ *                      verified in the TLS handshake (mutual TLS, {@code tls.client-ca}); with it the credentials may
+ *                      be left out, and then the certificate alone authenticates
  */
-public record AuthConfig(String header, List<String> credentials, int failureStatus) {
+public record AuthConfig(String header, List<String> credentials, int failureStatus,
+                         boolean clientCertificateRequired) {
 
     /** The statuses a client understands as "authentication needed" or "refused". */
     public static final Set<Integer> FAILURE_STATUSES = Set.of(401, 403, 407);
@@ -28,13 +32,23 @@ public record AuthConfig(String header, List<String> credentials, int failureSta
             throw new ConfigException("auth.header", "'" + header + "' is not an HTTP header name");
         }
         credentials = List.copyOf(credentials);
-        if (credentials.isEmpty()) {
+        if (credentials.isEmpty() && !clientCertificateRequired) {
             throw new ConfigException("auth.credentials", "at least one credential is needed (credentials or"
                     + " credentials-file); remove the auth section to turn authentication off");
         }
         if (!FAILURE_STATUSES.contains(failureStatus)) {
             throw new ConfigException("auth.failure-status", "must be 401, 403 or 407, got " + failureStatus);
         }
+    }
+
+    /** Header credentials only. */
+    public AuthConfig(String header, List<String> credentials, int failureStatus) {
+        this(header, credentials, failureStatus, false);
+    }
+
+    /** Whether requests must carry one of {@link #credentials()} (false when a client certificate alone suffices). */
+    public boolean checksCredentials() {
+        return !credentials.isEmpty();
     }
 
     /**
@@ -57,6 +71,6 @@ public record AuthConfig(String header, List<String> credentials, int failureSta
     @Override
     public String toString() {
         return "AuthConfig[header=" + header + ", credentials=" + credentials.size() + " hidden, failureStatus="
-                + failureStatus + "]";
+                + failureStatus + (clientCertificateRequired ? ", clientCertificate=required" : "") + "]";
     }
 }

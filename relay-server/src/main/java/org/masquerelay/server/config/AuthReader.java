@@ -8,7 +8,8 @@ import java.util.Set;
 /** The {@code auth} section. */
 final class AuthReader {
 
-    static final Set<String> KEYS = Set.of("header", "credentials", "credentials-file", "failure-status");
+    static final Set<String> KEYS = Set.of("header", "credentials", "credentials-file", "failure-status",
+            "client-certificate");
 
     private AuthReader() {
     }
@@ -38,6 +39,16 @@ final class AuthReader {
             }
             status = Integer.parseInt(text);
         }
-        return new AuthConfig(s.string("header").orElse(AuthConfig.DEFAULT_HEADER), credentials, status);
+        boolean certificate = false;
+        if (s.has("client-certificate")) {
+            String text = s.string("client-certificate").orElseThrow().trim();
+            certificate = switch (text) {
+                case "required" -> true;
+                case "none" -> false;
+                default -> throw new ConfigException("auth.client-certificate", "must be 'required' (a tunnel needs a"
+                        + " client certificate verified against tls.client-ca) or 'none', got '" + text + "'");
+            };
+        }
+        return new AuthConfig(s.string("header").orElse(AuthConfig.DEFAULT_HEADER), credentials, status, certificate);
     }
 }

@@ -83,7 +83,11 @@ public final class ConfigLoader {
         }
         Optional<YamlSection> tls = root.section("tls");
         if (tls.isPresent()) {
-            config = config.withTls(TlsReader.read(tls.get(), baseDir));
+            Optional<ClientCaConfig> clientCa = TlsReader.clientCa(tls.get(), baseDir);
+            if (clientCa.isEmpty() || TlsReader.hasIdentity(tls.get())) {
+                config = config.withTls(TlsReader.read(tls.get(), baseDir));
+            }
+            config = config.withClientCa(clientCa);
         }
         Optional<YamlSection> connectUdp = root.section("connect-udp");
         if (connectUdp.isPresent()) {

@@ -22,10 +22,12 @@ import org.masquerelay.policy.RelayPolicy;
  * @param limits     resource limits
  * @param logLevel   how much to log
  * @param engine     which QUIC stack to run (kwik unless the file or --engine says otherwise)
+ * @param clientCa   mutual TLS ({@code tls.client-ca}): the CAs client certificates must come from; empty = none asked
  */
 public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
                           ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
-                          Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine) {
+                          Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
+                          Optional<ClientCaConfig> clientCa) {
 
     public static final List<ListenAddress> DEFAULT_LISTEN =
             List.of(new ListenAddress("0.0.0.0", 443), new ListenAddress("::", 443));
@@ -50,6 +52,18 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(clientCa, "clientCa");
+        if (auth.isPresent() && auth.get().clientCertificateRequired() && clientCa.isEmpty()) {
+            throw new ConfigException("auth.client-certificate", "'required' needs tls.client-ca (the CAs whose client"
+                    + " certificates are accepted)");
+        }
+    }
+
+    /** Without mutual TLS. */
+    public RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
+                       ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
+                       Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine) {
+        this(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, Optional.empty());
     }
 
     /** With the default engine (kwik). */
@@ -75,45 +89,51 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     }
 
     public RelayConfig withListen(List<ListenAddress> newListen) {
-        return new RelayConfig(newListen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine);
+        return new RelayConfig(newListen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa);
     }
 
     public RelayConfig withServerName(String newServerName) {
-        return new RelayConfig(listen, newServerName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine);
+        return new RelayConfig(listen, newServerName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa);
     }
 
     /** Use {@link TlsConfig#pem} or {@link TlsConfig#pkcs12} so the files are checked. */
     public RelayConfig withTls(TlsConfig newTls) {
         return new RelayConfig(listen, serverName, Optional.of(newTls), connectUdp, policy, auth, timeouts, limits,
-                logLevel, engine);
+                logLevel, engine, clientCa);
     }
 
     public RelayConfig withConnectUdp(ConnectUdpConfig newConnectUdp) {
-        return new RelayConfig(listen, serverName, tls, newConnectUdp, policy, auth, timeouts, limits, logLevel, engine);
+        return new RelayConfig(listen, serverName, tls, newConnectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa);
     }
 
     public RelayConfig withPolicy(RelayPolicy newPolicy) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, newPolicy, auth, timeouts, limits, logLevel, engine);
+        return new RelayConfig(listen, serverName, tls, connectUdp, newPolicy, auth, timeouts, limits, logLevel, engine, clientCa);
     }
 
     /** An empty value turns authentication off. */
     public RelayConfig withAuth(Optional<AuthConfig> newAuth) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, newAuth, timeouts, limits, logLevel, engine);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, newAuth, timeouts, limits, logLevel, engine, clientCa);
     }
 
     public RelayConfig withTimeouts(Timeouts newTimeouts) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, newTimeouts, limits, logLevel, engine);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, newTimeouts, limits, logLevel, engine, clientCa);
     }
 
     public RelayConfig withLimits(Limits newLimits) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, newLimits, logLevel, engine);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, newLimits, logLevel, engine, clientCa);
     }
 
     public RelayConfig withLogLevel(LogLevel newLogLevel) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, newLogLevel, engine);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, newLogLevel, engine, clientCa);
     }
 
     public RelayConfig withEngine(QuicEngine newEngine) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, newEngine);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, newEngine, clientCa);
+    }
+
+    /** Mutual TLS; use {@link ClientCaConfig#load} so the file is checked. Empty turns it off. */
+    public RelayConfig withClientCa(Optional<ClientCaConfig> newClientCa) {
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
+                newClientCa);
     }
 }

@@ -1,15 +1,30 @@
 package org.masquerelay.server.config;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /** The {@code tls} section: PEM certificate + key, or a PKCS#12 file with its password. */
 final class TlsReader {
 
     static final Set<String> KEYS = Set.of("certificate", "private-key", "pkcs12", "pkcs12-password",
-            "pkcs12-password-file");
+            "pkcs12-password-file", "client-ca");
 
     private TlsReader() {
+    }
+
+    /** {@code tls.client-ca}: the CAs of mutual TLS, read and checked now; empty when the key is absent. */
+    static Optional<ClientCaConfig> clientCa(YamlSection s, Path baseDir) {
+        s.allowOnly(KEYS);
+        if (!s.has("client-ca")) {
+            return Optional.empty();
+        }
+        return Optional.of(ClientCaConfig.load(ConfigFiles.resolve(baseDir, s.string("client-ca").orElseThrow())));
+    }
+
+    /** Whether the section names an identity (tls.client-ca alone leaves it to --cert/--key). */
+    static boolean hasIdentity(YamlSection s) {
+        return KEYS.stream().filter(k -> !k.equals("client-ca")).anyMatch(s::has);
     }
 
     static TlsConfig read(YamlSection s, Path baseDir) {
