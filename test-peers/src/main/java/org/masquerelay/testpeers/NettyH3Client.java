@@ -603,13 +603,21 @@ public final class NettyH3Client implements AutoCloseable {
             tunnel.deliverDatagram(context, Arrays.copyOfRange(datagram, p, datagram.length));
         }
 
+        /** Netty 4.2.18's {@code reason()} clones a null array (NPE) when the close carried no reason. */
+        private static String reasonOf(QuicConnectionCloseEvent close) {
+            try {
+                return new String(close.reason(), StandardCharsets.UTF_8);
+            } catch (NullPointerException noReason) {
+                return "";
+            }
+        }
+
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof QuicDatagramExtensionEvent datagrams) {
                 state.datagramMaxLength = datagrams.maxLength();
             } else if (evt instanceof QuicConnectionCloseEvent close) {
-                state.close = new ConnectionClose(close.isApplicationClose(), close.error(),
-                        new String(close.reason(), StandardCharsets.UTF_8));
+                state.close = new ConnectionClose(close.isApplicationClose(), close.error(), reasonOf(close));
             }
             ctx.fireUserEventTriggered(evt);
         }
