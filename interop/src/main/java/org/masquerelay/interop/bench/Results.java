@@ -1,5 +1,7 @@
 package org.masquerelay.interop.bench;
 
+import org.masquerelay.interop.report.Json;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -177,33 +179,33 @@ final class Results {
         StringBuilder sb = new StringBuilder("{\n  \"machine\": {");
         boolean first = true;
         for (Map.Entry<String, String> e : facts.entrySet()) {
-            sb.append(first ? "\n" : ",\n").append("    ").append(str(e.getKey())).append(": ").append(str(e.getValue()));
+            sb.append(first ? "\n" : ",\n").append("    ").append(Json.quote(e.getKey())).append(": ").append(Json.quote(e.getValue()));
             first = false;
         }
         sb.append("\n  },\n  \"notes\": [");
         for (int i = 0; i < notes.size(); i++) {
-            sb.append(i == 0 ? "\n    " : ",\n    ").append(str(notes.get(i)));
+            sb.append(i == 0 ? "\n    " : ",\n    ").append(Json.quote(notes.get(i)));
         }
         sb.append("\n  ],\n  \"rows\": [");
         first = true;
         for (Row row : rows.values()) {
             sb.append(first ? "\n" : ",\n");
             first = false;
-            sb.append("    {\"id\": ").append(str(row.id))
-                    .append(", \"group\": ").append(str(row.group))
-                    .append(", \"label\": ").append(str(row.label))
-                    .append(", \"unit\": ").append(str(row.unit))
+            sb.append("    {\"id\": ").append(Json.quote(row.id))
+                    .append(", \"group\": ").append(Json.quote(row.group))
+                    .append(", \"label\": ").append(Json.quote(row.label))
+                    .append(", \"unit\": ").append(Json.quote(row.unit))
                     .append(", \"median\": ").append(num(row.median()))
                     .append(", \"min\": ").append(num(row.min()))
                     .append(", \"max\": ").append(num(row.max()))
                     .append(", \"runs\": ").append(Arrays.toString(row.values.stream().map(Results::num).toArray()))
                     .append(", \"failures\": [");
             for (int i = 0; i < row.failures.size(); i++) {
-                sb.append(i == 0 ? "" : ", ").append(str(row.failures.get(i)));
+                sb.append(i == 0 ? "" : ", ").append(Json.quote(row.failures.get(i)));
             }
-            sb.append("], \"note\": ").append(str(row.note)).append("}");
+            sb.append("], \"note\": ").append(Json.quote(row.note)).append("}");
         }
-        sb.append("\n  ],\n  \"profile\": ").append(str(profile)).append("\n}\n");
+        sb.append("\n  ],\n  \"profile\": ").append(Json.quote(profile)).append("\n}\n");
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
@@ -214,24 +216,4 @@ final class Results {
         return Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.6g", v);
     }
 
-    static String str(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
-    }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A tiny JSON writer for the report (maps, lists, strings, numbers, booleans): no library needed for this much. */
-final class Json {
+public final class Json {
     private Json() {
     }
 
@@ -55,6 +55,13 @@ final class Json {
 
     private static void newline(StringBuilder sb, int indent) {
         sb.append('\n').append("  ".repeat(indent));
+    }
+
+    /** {@code s} as a JSON string literal, quotes included. */
+    public static String quote(String s) {
+        StringBuilder sb = new StringBuilder();
+        string(s, sb);
+        return sb.toString();
     }
 
     private static void string(String s, StringBuilder sb) {
