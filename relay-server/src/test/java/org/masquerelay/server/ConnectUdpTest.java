@@ -14,6 +14,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,15 +140,10 @@ class ConnectUdpTest {
     void udpFromAnotherSourceThanTheTargetIsDropped() throws Exception {
         try (DatagramSocket target = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
              DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            NettyH3Client client = relay.client();
-            Tunnel tunnel = client.openUdp("localhost", defaultPath("127.0.0.1", target.getLocalPort()), Map.of());
-            assertEquals(200, tunnel.awaitResponse(T).status());
-            tunnel.sendDatagram(0, bytes("hello target"));
-            DatagramPacket packet = new DatagramPacket(new byte[100], 100);
-            target.setSoTimeout((int) T.toMillis());
-            target.receive(packet);  // learns the relay's UDP address
-            stranger.send(new DatagramPacket(bytes("spoof"), 5, packet.getSocketAddress()));
-            target.send(new DatagramPacket(bytes("genuine"), 7, packet.getSocketAddress()));
+            Tunnel tunnel = tunnelTo(target);
+            SocketAddress relaySide = relaySideOf(target, tunnel);
+            stranger.send(new DatagramPacket(bytes("spoof"), 5, relaySide));
+            target.send(new DatagramPacket(bytes("genuine"), 7, relaySide));
             assertArrayEquals(bytes("genuine"), tunnel.receiveDatagram(T));
             assertFalse(tunnel.pollDatagram(Duration.ofMillis(300)).isPresent(), "the stranger's datagram must not arrive");
         }
@@ -165,16 +161,11 @@ class ConnectUdpTest {
     @Test
     void aPayloadTooBigForAQuicDatagramIsDroppedNotTruncated() throws Exception {
         try (DatagramSocket target = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            NettyH3Client client = relay.client();
-            Tunnel tunnel = client.openUdp("localhost", defaultPath("127.0.0.1", target.getLocalPort()), Map.of());
-            assertEquals(200, tunnel.awaitResponse(T).status());
-            tunnel.sendDatagram(0, bytes("hi"));
-            DatagramPacket packet = new DatagramPacket(new byte[100], 100);
-            target.setSoTimeout((int) T.toMillis());
-            target.receive(packet);
+            Tunnel tunnel = tunnelTo(target);
+            SocketAddress relaySide = relaySideOf(target, tunnel);
             byte[] big = new byte[1400];  // a QUIC DATAGRAM on this path carries about 1200
-            target.send(new DatagramPacket(big, big.length, packet.getSocketAddress()));
-            target.send(new DatagramPacket(bytes("small"), 5, packet.getSocketAddress()));
+            target.send(new DatagramPacket(big, big.length, relaySide));
+            target.send(new DatagramPacket(bytes("small"), 5, relaySide));
             assertArrayEquals(bytes("small"), tunnel.receiveDatagram(T), "the next datagram arrives, the big one never");
             assertFalse(tunnel.pollDatagram(Duration.ofMillis(300)).isPresent());
         }
@@ -186,18 +177,13 @@ class ConnectUdpTest {
         // travel as one HTTP Datagram (1200 + quarter stream id + context id). Regression: the quiche engine once
         // sent 1200-byte QUIC packets only, leaving too little room, and dropped every such payload.
         try (DatagramSocket target = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            NettyH3Client client = relay.client();
-            Tunnel tunnel = client.openUdp("localhost", defaultPath("127.0.0.1", target.getLocalPort()), Map.of());
-            assertEquals(200, tunnel.awaitResponse(T).status());
-            tunnel.sendDatagram(0, bytes("hi"));
-            DatagramPacket packet = new DatagramPacket(new byte[100], 100);
-            target.setSoTimeout((int) T.toMillis());
-            target.receive(packet);
+            Tunnel tunnel = tunnelTo(target);
+            SocketAddress relaySide = relaySideOf(target, tunnel);
             byte[] initial = new byte[1200];
             for (int i = 0; i < initial.length; i++) {
                 initial[i] = (byte) i;
             }
-            target.send(new DatagramPacket(initial, initial.length, packet.getSocketAddress()));
+            target.send(new DatagramPacket(initial, initial.length, relaySide));
             assertArrayEquals(initial, tunnel.receiveDatagram(T));
         }
     }
@@ -211,6 +197,22 @@ class ConnectUdpTest {
         tunnel.writeCapsule(0x4242, new byte[300]);
         tunnel.writeCapsule(0x00, contextZero(bytes("after the unknown ones")));
         assertArrayEquals(contextZero(bytes("after the unknown ones")), tunnel.readCapsule(T).value());
+    }
+
+    /** A connect-udp tunnel (QUIC datagrams) to a UDP socket the test holds. */
+    private Tunnel tunnelTo(DatagramSocket target) {
+        Tunnel tunnel = relay.client().openUdp("localhost", defaultPath("127.0.0.1", target.getLocalPort()), Map.of());
+        assertEquals(200, tunnel.awaitResponse(T).status());
+        return tunnel;
+    }
+
+    /** Sends one datagram through the tunnel so the target learns the relay's UDP address, and returns it. */
+    private static SocketAddress relaySideOf(DatagramSocket target, Tunnel tunnel) throws IOException {
+        tunnel.sendDatagram(0, bytes("hello target"));
+        DatagramPacket packet = new DatagramPacket(new byte[100], 100);
+        target.setSoTimeout((int) T.toMillis());
+        target.receive(packet);
+        return packet.getSocketAddress();
     }
 
     private static byte[] contextZero(byte[] payload) {
