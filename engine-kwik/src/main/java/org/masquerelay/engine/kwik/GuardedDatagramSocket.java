@@ -13,10 +13,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * (docs/upstream.md); a relay must not die of one bad datagram or a transient socket error, so receive errors other
  * than "socket closed" are logged and the receive is retried here, never reaching Kwik.
  */
-final class GuardedDatagramSocket extends DatagramSocket {
+public final class GuardedDatagramSocket extends DatagramSocket {
     private static final System.Logger LOG = System.getLogger(GuardedDatagramSocket.class.getName());
 
-    GuardedDatagramSocket(SocketAddress bind) throws SocketException {
+    public GuardedDatagramSocket(SocketAddress bind) throws SocketException {
         super(bind);
     }
 

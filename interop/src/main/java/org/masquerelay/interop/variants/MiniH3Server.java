@@ -7,11 +7,8 @@ import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.VarInt;
 import tech.kwik.core.QuicConnection;
 import tech.kwik.core.QuicStream;
-import tech.kwik.core.log.NullLogger;
 import tech.kwik.core.server.ApplicationProtocolConnection;
 import tech.kwik.core.server.ApplicationProtocolConnectionFactory;
-import tech.kwik.core.server.ServerConnectionConfig;
-import tech.kwik.core.server.ServerConnector;
 import tech.kwik.qpack.Decoder;
 import tech.kwik.qpack.Encoder;
 
@@ -19,13 +16,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.security.KeyStore;
-import java.security.interfaces.ECPrivateKey;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,12 +127,10 @@ public final class MiniH3Server implements AutoCloseable {
         }
     }
 
-    private final ServerConnector connector;
-    private final DatagramSocket socket;
+    private final KwikListener listener;
 
-    private MiniH3Server(ServerConnector connector, DatagramSocket socket) {
-        this.connector = connector;
-        this.socket = socket;
+    private MiniH3Server(KwikListener listener) {
+        this.listener = listener;
     }
 
     /** SETTINGS as a relay should send them: 0x08=1, 0x33=1 (plus QPACK zeros), each once. */
@@ -158,46 +149,16 @@ public final class MiniH3Server implements AutoCloseable {
     }
 
     public static MiniH3Server start(InetSocketAddress bind, Options options) throws IOException {
-        DatagramSocket socket = new QuietSocket(bind);
-        try {
-            ServerConnectionConfig config = ServerConnectionConfig.builder()
-                    .maxIdleTimeout(30_000)
-                    .maxOpenPeerInitiatedBidirectionalStreams(100)
-                    .maxOpenPeerInitiatedUnidirectionalStreams(16)
-                    .maxConnectionBufferSize(16L * 1024 * 1024)
-                    .maxBidirectionalStreamBufferSize(1024 * 1024)
-                    .maxUnidirectionalStreamBufferSize(64 * 1024)
-                    .retryRequired(false)
-                    .connectionIdLength(8)
-                    .build();
-            String curve = options.keyStore().getKey(options.alias(), options.password()) instanceof ECPrivateKey ec
-                    ? "secp" + ec.getParams().getCurve().getField().getFieldSize() + "r1" : null;
-            ServerConnector connector = ServerConnector.builder()
-                    .withSocket(socket)
-                    .withKeyStore(options.keyStore(), options.alias(), options.password(), curve)
-                    .withConfiguration(config)
-                    .withLogger(new NullLogger())
-                    .build();
-            connector.registerApplicationProtocol("h3", new Factory(options));
-            connector.start();
-            return new MiniH3Server(connector, socket);
-        } catch (Exception e) {
-            socket.close();
-            throw e instanceof IOException io ? io : new IOException("cannot start the test server: " + e, e);
-        }
+        return new MiniH3Server(KwikListener.start(bind, options.keyStore(), options.alias(), options.password(), new Factory(options)));
     }
 
     public InetSocketAddress address() {
-        return (InetSocketAddress) socket.getLocalSocketAddress();
+        return listener.address();
     }
 
     @Override
     public void close() {
-        try {
-            connector.close();
-        } finally {
-            socket.close();
-        }
+        listener.close();
     }
 
     private record Factory(Options options) implements ApplicationProtocolConnectionFactory {
@@ -285,27 +246,4 @@ public final class MiniH3Server implements AutoCloseable {
         }
     }
 
-    /**
-     * Kwik's server receive loop calls System.exit on an unexpected receive error; retry those here (as the relay's
-     * own socket does) so a test JVM never dies of one.
-     */
-    private static final class QuietSocket extends DatagramSocket {
-        QuietSocket(InetSocketAddress bind) throws SocketException {
-            super(bind);
-        }
-
-        @Override
-        public void receive(DatagramPacket packet) throws IOException {
-            for (int errors = 0; ; errors++) {
-                try {
-                    super.receive(packet);
-                    return;
-                } catch (IOException e) {
-                    if (isClosed() || errors > 100) {
-                        throw e;
-                    }
-                }
-            }
-        }
-    }
 }

@@ -1,12 +1,8 @@
 package org.masquerelay.interop.variants;
 
-import tech.kwik.core.log.NullLogger;
-import tech.kwik.core.server.ServerConnectionConfig;
-import tech.kwik.core.server.ServerConnector;
 import tech.kwik.flupke.server.Http3ApplicationProtocolFactory;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.security.KeyStore;
 
@@ -16,52 +12,26 @@ import java.security.KeyStore;
  * with 501 before the handler runs. That is the user's situation when a relay is built on a stock HTTP/3 server.
  */
 public final class StockFlupkeServer implements AutoCloseable {
-    private final ServerConnector connector;
-    private final DatagramSocket socket;
+    private final KwikListener listener;
 
-    private StockFlupkeServer(ServerConnector connector, DatagramSocket socket) {
-        this.connector = connector;
-        this.socket = socket;
+    private StockFlupkeServer(KwikListener listener) {
+        this.listener = listener;
     }
 
     public static StockFlupkeServer start(InetSocketAddress bind, KeyStore keyStore, String alias, char[] password) throws IOException {
-        DatagramSocket socket = new DatagramSocket(bind);
-        try {
-            ServerConnectionConfig config = ServerConnectionConfig.builder()
-                    .maxIdleTimeout(30_000)
-                    .maxOpenPeerInitiatedBidirectionalStreams(100)
-                    .maxOpenPeerInitiatedUnidirectionalStreams(16)
-                    .retryRequired(false)
-                    .connectionIdLength(8)
-                    .build();
-            ServerConnector connector = ServerConnector.builder()
-                    .withSocket(socket)
-                    .withKeyStore(keyStore, alias, password, "secp256r1")
-                    .withConfiguration(config)
-                    .withLogger(new NullLogger())
-                    .build();
-            connector.registerApplicationProtocol("h3", new Http3ApplicationProtocolFactory((request, response) -> {
-                response.setStatus(200);
-                response.getOutputStream().close();
-            }));
-            connector.start();
-            return new StockFlupkeServer(connector, socket);
-        } catch (Exception e) {
-            socket.close();
-            throw e instanceof IOException io ? io : new IOException("cannot start stock Flupke: " + e, e);
-        }
+        return new StockFlupkeServer(KwikListener.start(bind, keyStore, alias, password,
+                new Http3ApplicationProtocolFactory((request, response) -> {
+                    response.setStatus(200);
+                    response.getOutputStream().close();
+                })));
     }
 
     public InetSocketAddress address() {
-        return (InetSocketAddress) socket.getLocalSocketAddress();
+        return listener.address();
     }
 
     @Override
     public void close() {
-        try {
-            connector.close();
-        } finally {
-            socket.close();
-        }
+        listener.close();
     }
 }
