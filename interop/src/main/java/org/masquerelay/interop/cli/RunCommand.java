@@ -9,6 +9,7 @@ import org.masquerelay.interop.matrix.InteropEnv;
 import org.masquerelay.interop.matrix.JettyClientPeer;
 import org.masquerelay.interop.matrix.MatrixRunner;
 import org.masquerelay.interop.matrix.NettyClientPeer;
+import org.masquerelay.interop.matrix.NettyRelayPeer;
 import org.masquerelay.interop.matrix.OurRelayPeer;
 import org.masquerelay.interop.matrix.RelayClientPeer;
 import org.masquerelay.interop.matrix.ServerPeer;
@@ -33,7 +34,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--client", split = ",", description = "client peers: apple-profile, netty-quiche, relay-client, jetty-http3 (default: all)")
     List<String> clients;
 
-    @Option(names = "--server", split = ",", description = "server peers: relay-server (default: all)")
+    @Option(names = "--server", split = ",", description = "server peers: relay-server, netty-relay (default: relay-server; "
+            + "netty-relay, the independent Netty relay, is opt-in while its intermittent failures are open)")
     List<String> servers;
 
     @Option(names = "--case", split = ",", description = "case codes, e.g. T,U,O (default: all): H T U C O F P X R A E S L K")
@@ -59,7 +61,8 @@ public final class RunCommand implements Callable<Integer> {
         Path keys = Files.createDirectories(out.resolve("keys"));
         List<ClientPeer> clients = select(List.of(new AppleClientPeer(keys), new NettyClientPeer(), new RelayClientPeer(keys),
                 new JettyClientPeer(out.resolve("jetty-pem"))), clientNames, ClientPeer::name);
-        List<ServerPeer> servers = select(List.<ServerPeer>of(new OurRelayPeer()), serverNames, ServerPeer::name);
+        List<ServerPeer> servers = serverNames == null || serverNames.isEmpty() ? List.<ServerPeer>of(new OurRelayPeer())
+                : select(List.<ServerPeer>of(new OurRelayPeer(), new NettyRelayPeer()), serverNames, ServerPeer::name);
         List<Case> cases = caseCodes == null ? List.of(Case.values()) : caseCodes.stream().map(s -> Case.valueOf(s.trim().toUpperCase())).toList();
         List<FaultyRelay> variants = variantIds == null ? List.of(FaultyRelay.values())
                 : variantIds.contains("none") ? List.of() : variantIds.stream().map(FaultyRelay::byId).toList();

@@ -31,7 +31,11 @@ public final class MatrixRunner {
             try (ServerPeer.Running running = serverPeer.start(env)) {
                 for (ClientPeer client : clients) {
                     for (Case c : cases) {
-                        CaseResult r = runCell(client, running.target(), c, env);
+                        String unsupported = serverPeer.unsupported(c, client.name());
+                        CaseResult r = unsupported != null
+                                ? new CaseResult(client.name(), serverPeer.name(), c, CaseResult.Status.UNSUPPORTED,
+                                        unsupported, List.of("unsupported by the server: " + unsupported), 0)
+                                : runCell(client, running.target(), c, env);
                         writeLog(logDir, r);
                         results.add(r);
                         progress.accept(r);
