@@ -56,7 +56,7 @@ final class SendKicker {
         long now = System.nanoTime();
         Set<Runnable> toWake = new HashSet<>();
         hot.forEach((stream, lastWrite) -> {
-            if (now - lastWrite > HOT_NANOS) {
+            if (now - lastWrite > HOT_NANOS && stream.writers.get() == 0) {
                 hot.remove(stream, lastWrite);
             } else if (stream.kick()) {
                 toWake.add(stream.wakeSender);
@@ -77,6 +77,8 @@ final class SendKicker {
         private final OutputStream out;
         private final int streamId;
         private final Runnable wakeSender;
+        /** Writes in progress: a write blocked on a full send buffer keeps its stream hot however long it waits. */
+        private final java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger();
 
         Kicked(OutputStream out, int streamId, Runnable wakeSender) {
             this.out = out;
@@ -90,14 +92,19 @@ final class SendKicker {
 
         @Override
         public void write(int b) throws IOException {
-            out.write(b);
-            touched();
+            write(new byte[]{(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+            writers.incrementAndGet();
             touched();
+            try {
+                out.write(b, off, len);
+            } finally {
+                writers.decrementAndGet();
+                touched();
+            }
         }
 
         @Override
