@@ -1,5 +1,6 @@
 package org.masquerelay.engine.kwik;
 
+import org.masquerelay.engine.h3.LocalSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
 import org.masquerelay.engine.h3.ClientRequestStream;
@@ -13,7 +14,6 @@ import tech.kwik.core.QuicStream;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 
@@ -34,10 +34,7 @@ final class KwikClientConnection extends KwikConnection implements H3ClientConne
 
     /** Our control stream with SETTINGS (RFC 9114 §6.2.1): H3_DATAGRAM=1 so the relay may send HTTP datagrams. */
     void startControlStream() throws IOException {
-        Map<Long, Long> settings = new LinkedHashMap<>();
-        settings.put(H3.SETTINGS_QPACK_MAX_TABLE_CAPACITY, 0L);
-        settings.put(H3.SETTINGS_QPACK_BLOCKED_STREAMS, 0L);
-        settings.put(H3.SETTINGS_H3_DATAGRAM, 1L);
+        Map<Long, Long> settings = LocalSettings.client();
         QuicStream control = quic.createStream(false);
         OutputStream out = control.getOutputStream();
         out.write(VarInt.encode(H3.STREAM_CONTROL));

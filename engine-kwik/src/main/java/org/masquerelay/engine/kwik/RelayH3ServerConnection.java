@@ -1,5 +1,6 @@
 package org.masquerelay.engine.kwik;
 
+import org.masquerelay.engine.h3.LocalSettings;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.h3.Qpack;
 import org.masquerelay.engine.h3.RequestDispatch;
@@ -14,7 +15,6 @@ import tech.kwik.flupke.server.impl.Http3ServerConnectionImpl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
@@ -51,20 +51,10 @@ final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
         connection.controlStreamOpened(controlStream.getOutputStream());
     }
 
-    /** The settings Apple's client checks (apple-relay-client.md): 0x08 and 0x33, nothing HTTP/2-only, no duplicates. */
-    static Map<Long, Long> localSettings() {
-        Map<Long, Long> settings = new LinkedHashMap<>();
-        settings.put(H3.SETTINGS_QPACK_MAX_TABLE_CAPACITY, 0L);
-        settings.put(H3.SETTINGS_QPACK_BLOCKED_STREAMS, 0L);
-        settings.put(H3.SETTINGS_ENABLE_CONNECT_PROTOCOL, 1L);
-        settings.put(H3.SETTINGS_H3_DATAGRAM, 1L);
-        return settings;
-    }
-
     private static void sendSettings(QuicStream controlStream) throws IOException {
         OutputStream out = controlStream.getOutputStream();
         byte[] type = VarInt.encode(H3.STREAM_CONTROL);
-        byte[] settings = FrameWriter.settingsFrame(localSettings());
+        byte[] settings = FrameWriter.settingsFrame(LocalSettings.server());
         byte[] both = new byte[type.length + settings.length];
         System.arraycopy(type, 0, both, 0, type.length);
         System.arraycopy(settings, 0, both, type.length, settings.length);

@@ -14,8 +14,6 @@ import org.masquerelay.wire.HttpFields;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The client end of an HTTP/3 connection on quiche: it opens request streams; the relay may open none. */
@@ -32,15 +30,6 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
         this.timeout = timeout;
         // Each client connection has its own UDP socket: it goes with the connection.
         quic.closeFuture().addListener(f -> udp.close());
-    }
-
-    /** Our SETTINGS: H3_DATAGRAM=1 so the relay may send HTTP datagrams. */
-    static Map<Long, Long> localSettings() {
-        Map<Long, Long> settings = new LinkedHashMap<>();
-        settings.put(H3.SETTINGS_QPACK_MAX_TABLE_CAPACITY, 0L);
-        settings.put(H3.SETTINGS_QPACK_BLOCKED_STREAMS, 0L);
-        settings.put(H3.SETTINGS_H3_DATAGRAM, 1L);
-        return settings;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.masquerelay.engine.quiche;
 
+import org.masquerelay.engine.h3.LocalSettings;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -133,7 +134,7 @@ public final class QuicheClientEngine implements ClientEngine {
                     + (detail != null ? detail : String.valueOf(connecting.cause())), connecting.cause());
         }
         try {
-            connection.startControlStream(QuicheClientConnection.localSettings())
+            connection.startControlStream(LocalSettings.client())
                     .await(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

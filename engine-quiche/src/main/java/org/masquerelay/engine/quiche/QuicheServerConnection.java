@@ -1,5 +1,6 @@
 package org.masquerelay.engine.quiche;
 
+import org.masquerelay.engine.h3.LocalSettings;
 import org.masquerelay.engine.h3.RequestDispatch;
 import org.masquerelay.engine.h3.ServerRequestStream;
 
@@ -9,8 +10,6 @@ import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.wire.H3;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
@@ -37,16 +36,6 @@ final class QuicheServerConnection extends QuicheConnection {
         this.admit = admit;
     }
 
-    /** The settings Apple's client checks (apple-relay-client.md): 0x08 and 0x33, nothing HTTP/2-only. */
-    static Map<Long, Long> localSettings() {
-        Map<Long, Long> settings = new LinkedHashMap<>();
-        settings.put(H3.SETTINGS_QPACK_MAX_TABLE_CAPACITY, 0L);
-        settings.put(H3.SETTINGS_QPACK_BLOCKED_STREAMS, 0L);
-        settings.put(H3.SETTINGS_ENABLE_CONNECT_PROTOCOL, 1L);
-        settings.put(H3.SETTINGS_H3_DATAGRAM, 1L);
-        return settings;
-    }
-
     @Override
     void active() {
         if (!admit.getAsBoolean()) {
@@ -55,7 +44,7 @@ final class QuicheServerConnection extends QuicheConnection {
             close(H3.H3_EXCESSIVE_LOAD, "too many connections");
             return;
         }
-        startControlStream(localSettings());
+        startControlStream(LocalSettings.server());
         try {
             handler.complete(connectionHandler.connected(this));
         } catch (RuntimeException e) {
