@@ -2,57 +2,61 @@ package org.masquerelay.tunnel;
 
 import org.masquerelay.wire.ProxyError;
 
-import java.io.IOException;
+import org.masquerelay.engine.TcpSplicer;
+import org.masquerelay.engine.TcpTarget;
+
 import java.net.ConnectException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * TCP connection racing over several addresses (RFC 8305 §5): address families interleaved, a new attempt every
- * attempt delay or as soon as the previous one fails, the first connection wins and the others are closed.
- * Each attempt is a blocking connect on its own virtual thread.
+ * attempt delay or as soon as the previous one fails, the first connection wins and the others are abandoned. The
+ * attempts themselves are the engine's ({@link TcpSplicer#connect}): blocking sockets on virtual threads, or
+ * non-blocking connects on an event loop; the racing is the same.
  */
 public final class HappyEyeballs {
 
     private HappyEyeballs() {}
 
-    private sealed interface Outcome permits Connected, Failed {}
+    private record Outcome(InetAddress address, CompletableFuture<TcpTarget> attempt, TcpTarget target, Throwable error) {}
 
-    private record Connected(Socket socket) implements Outcome {}
+    private record Failed(InetAddress address, Throwable error) {}
 
-    private record Failed(InetAddress address, IOException error) implements Outcome {}
-
-    public static Socket connect(List<InetAddress> addresses, int port, Duration attemptDelay, Duration timeout) throws TunnelException {
+    public static TcpTarget connect(List<InetAddress> addresses, int port, Duration attemptDelay, Duration timeout,
+                                    TcpSplicer splicer) throws TunnelException {
         List<InetAddress> order = interleaveFamilies(addresses);
         long deadline = System.nanoTime() + timeout.toNanos();
         LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
-        List<Socket> attempts = new ArrayList<>();
+        List<CompletableFuture<TcpTarget>> attempts = new ArrayList<>();
         List<Failed> failures = new ArrayList<>();
+        CompletableFuture<TcpTarget> winner = null;
         int started = 0;
         try {
             while (true) {
                 if (started < order.size() && started - failures.size() == 0) {
                     // Nothing in flight: start the next attempt now rather than after the delay.
-                    attempts.add(start(order.get(started++), port, deadline, outcomes));
+                    attempts.add(start(splicer, order.get(started++), port, deadline, outcomes));
                 }
                 long remaining = deadline - System.nanoTime();
                 long wait = started < order.size() ? Math.min(attemptDelay.toNanos(), remaining) : remaining;
                 Outcome outcome = wait <= 0 ? null : outcomes.poll(wait, TimeUnit.NANOSECONDS);
-                if (outcome instanceof Connected connected) {
-                    attempts.remove(connected.socket());
-                    return connected.socket();
+                if (outcome != null && outcome.target() != null) {
+                    winner = outcome.attempt();
+                    return outcome.target();
                 }
-                if (outcome instanceof Failed failed) {
-                    failures.add(failed);
+                if (outcome != null) {
+                    failures.add(new Failed(outcome.address(), outcome.error()));
                     if (failures.size() == order.size()) {
                         throw failure(failures, port);
                     }
@@ -60,39 +64,33 @@ public final class HappyEyeballs {
                     throw new TunnelException(504, ProxyError.CONNECTION_TIMEOUT,
                             "no TCP connection to port " + port + " within " + timeout.toMillis() + " ms (" + order + ")");
                 } else if (started < order.size()) {
-                    attempts.add(start(order.get(started++), port, deadline, outcomes));
+                    attempts.add(start(splicer, order.get(started++), port, deadline, outcomes));
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TunnelException(503, ProxyError.PROXY_INTERNAL_ERROR, "interrupted while connecting");
         } finally {
-            // Losers and attempts still in flight: closing the socket aborts its connect.
-            for (Socket loser : attempts) {
-                closeQuietly(loser);
-            }
-            for (Outcome late; (late = outcomes.poll()) != null; ) {
-                if (late instanceof Connected c) {
-                    closeQuietly(c.socket());
+            // Losers: attempts still in flight are abandoned (their sockets closed), late winners closed.
+            for (CompletableFuture<TcpTarget> loser : attempts) {
+                if (loser != winner) {
+                    loser.cancel(false);
+                    loser.thenAccept(TcpTarget::close);
                 }
             }
         }
     }
 
-    private static Socket start(InetAddress address, int port, long deadline, LinkedBlockingQueue<Outcome> outcomes) {
-        Socket socket = new Socket();
-        Thread.ofVirtual().name("connect-" + address.getHostAddress()).start(() -> {
-            try {
-                int millis = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-                socket.setTcpNoDelay(true);
-                socket.connect(new InetSocketAddress(address, port), millis);
-                outcomes.add(new Connected(socket));
-            } catch (IOException e) {
-                closeQuietly(socket);
-                outcomes.add(new Failed(address, e));
+    private static CompletableFuture<TcpTarget> start(TcpSplicer splicer, InetAddress address, int port, long deadline,
+                                                      LinkedBlockingQueue<Outcome> outcomes) {
+        Duration left = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadline - System.nanoTime()));
+        CompletableFuture<TcpTarget> attempt = splicer.connect(new InetSocketAddress(address, port), left);
+        attempt.whenComplete((target, error) -> {
+            if (!attempt.isCancelled()) {
+                outcomes.add(new Outcome(address, attempt, target, error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error));
             }
         });
-        return socket;
+        return attempt;
     }
 
     /** RFC 8305 §4: alternate families, starting with the family of the resolver's first answer. */
@@ -139,14 +137,7 @@ public final class HappyEyeballs {
             }
         }
         return new TunnelException(502, ProxyError.DESTINATION_UNAVAILABLE,
-                "cannot connect to " + what + ": " + failures.get(0).error().getMessage());
+                "cannot connect to " + what + ": " + failures.get(0).error());
     }
 
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // Closing an attempt we no longer want.
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package org.masquerelay.tunnel;
 
 import org.masquerelay.engine.H3Stream;
+import org.masquerelay.engine.TunnelMeter;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.H3StreamException;
 
@@ -12,7 +13,8 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
- * Copies bytes between a CONNECT stream and a TCP connection (RFC 9114 §4.4), one virtual thread per direction.
+ * Copies bytes between a CONNECT stream and a TCP connection (RFC 9114 §4.4), one virtual thread per direction: the
+ * data plane of engines with blocking streams ({@link SocketSplicer}).
  * A FIN becomes a TCP half-close and back; a TCP reset becomes RESET_STREAM H3_CONNECT_ERROR, and a reset stream
  * aborts the TCP connection. Bytes the client sent before the 200 (optimistic data) are simply still in the stream.
  */
@@ -23,9 +25,10 @@ public final class TcpTunnel {
     private final H3Stream stream;
     private final Socket socket;
     private final Duration idleTimeout;
-    private final TunnelRecord record;
+    private final TunnelMeter record;
+    private volatile long lastActivityNanos = System.nanoTime();
 
-    public TcpTunnel(H3Stream stream, Socket socket, Duration idleTimeout, TunnelRecord record) {
+    TcpTunnel(H3Stream stream, Socket socket, Duration idleTimeout, TunnelMeter record) {
         this.stream = stream;
         this.socket = socket;
         this.idleTimeout = idleTimeout;
@@ -59,6 +62,7 @@ public final class TcpTunnel {
             while ((n = in.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);
                 record.up(n);
+                lastActivityNanos = System.nanoTime();
             }
             // The client's FIN: half-close towards the target, keep reading its answer.
             socket.shutdownOutput();
@@ -90,7 +94,7 @@ public final class TcpTunnel {
                 try {
                     n = in.read(buffer);
                 } catch (SocketTimeoutException quiet) {
-                    if (record.idleNanos() < idleTimeout.toNanos()) {
+                    if (System.nanoTime() - lastActivityNanos < idleTimeout.toNanos()) {
                         continue;  // the other direction is busy
                     }
                     record.ended("idle for " + idleTimeout.toSeconds() + " s");
@@ -104,6 +108,7 @@ public final class TcpTunnel {
                 }
                 out.write(buffer, 0, n);
                 record.down(n);
+                lastActivityNanos = System.nanoTime();
             }
             // The target's FIN: end our side of the stream; the client may still send.
             stream.finish();

@@ -1,11 +1,13 @@
 package org.masquerelay.tunnel;
 
+import org.masquerelay.engine.TunnelMeter;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Accounting of one tunnel for its log line: bytes each way, timing, and how it ended. "Up" is client to target.
  */
-public final class TunnelRecord {
+public final class TunnelRecord implements TunnelMeter {
     private final long startNanos = System.nanoTime();
     private final AtomicLong bytesUp = new AtomicLong();
     private final AtomicLong bytesDown = new AtomicLong();
@@ -13,11 +15,13 @@ public final class TunnelRecord {
     private volatile long lastActivityNanos = startNanos;
     private volatile String ending;
 
+    @Override
     public void up(long n) {
         bytesUp.addAndGet(n);
         lastActivityNanos = System.nanoTime();
     }
 
+    @Override
     public void down(long n) {
         bytesDown.addAndGet(n);
         lastActivityNanos = System.nanoTime();
@@ -47,7 +51,7 @@ public final class TunnelRecord {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
-    /** The first reason given wins: it is the cause, later ones are consequences. */
+    @Override
     public void ended(String how) {
         if (ending == null) {
             synchronized (this) {

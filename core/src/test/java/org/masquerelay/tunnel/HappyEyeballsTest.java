@@ -1,10 +1,10 @@
 package org.masquerelay.tunnel;
 
 import org.junit.jupiter.api.Test;
+import org.masquerelay.engine.TcpTarget;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** RFC 8305 connection racing, on real loopback sockets. */
 class HappyEyeballsTest {
+    /** Blocking socket attempts; their stream is only used once a tunnel runs, which these tests never do. */
+    private static final SocketSplicer SOCKETS = new SocketSplicer(null);
 
     @Test
     void interleavesFamiliesStartingWithTheFirstAnswer() throws Exception {
@@ -29,10 +31,10 @@ class HappyEyeballsTest {
         try (ServerSocket v4Only = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
             long start = System.nanoTime();
             // ::1 refuses (nothing listens there on that port), 127.0.0.1 accepts.
-            try (Socket s = HappyEyeballs.connect(List.of(InetAddress.getByName("::1"), InetAddress.getByName("127.0.0.1")),
-                    v4Only.getLocalPort(), Duration.ofSeconds(5), Duration.ofSeconds(5))) {
-                assertEquals(InetAddress.getByName("127.0.0.1"), s.getInetAddress());
-            }
+            TcpTarget target = HappyEyeballs.connect(List.of(InetAddress.getByName("::1"), InetAddress.getByName("127.0.0.1")),
+                    v4Only.getLocalPort(), Duration.ofSeconds(5), Duration.ofSeconds(5), SOCKETS);
+            assertEquals(InetAddress.getByName("127.0.0.1"), target.remoteAddress().getAddress());
+            target.close();
             long millis = (System.nanoTime() - start) / 1_000_000;
             // The 5 s attempt delay must not be waited out when the first attempt fails.
             assertEquals(true, millis < 2500, "fell through after " + millis + " ms");
@@ -46,7 +48,7 @@ class HappyEyeballsTest {
             closedPort = s.getLocalPort();
         }
         TunnelException e = assertThrows(TunnelException.class, () -> HappyEyeballs.connect(
-                List.of(InetAddress.getByName("127.0.0.1")), closedPort, Duration.ofMillis(250), Duration.ofSeconds(5)));
+                List.of(InetAddress.getByName("127.0.0.1")), closedPort, Duration.ofMillis(250), Duration.ofSeconds(5), SOCKETS));
         assertEquals(502, e.httpStatus());
         assertEquals("connection_refused", e.proxyError());
     }

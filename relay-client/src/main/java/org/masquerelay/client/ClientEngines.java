@@ -2,26 +2,39 @@ package org.masquerelay.client;
 
 import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.kwik.KwikClientEngine;
+import org.masquerelay.engine.quiche.NativeQuic;
 import org.masquerelay.engine.quiche.QuicheClientEngine;
 
 import java.util.Locale;
 
 /**
- * The client engines by name, for {@code --engine} and {@link RelayClient.Builder#engine}: {@code kwik} (pure Java,
- * the default; the only one that can chain relays, since it sends through a supplied socket) and {@code quiche}
- * (Netty's QUIC on native quiche + BoringSSL; faster, linux-x86_64 native library).
+ * The client engines by name, for {@code --engine} and {@link RelayClient.Builder#engine}: {@code auto} (the default:
+ * quiche where its native library loads, Kwik for QUIC through a supplied socket — chaining, HTTP/3 through
+ * connect-udp — and where it does not), {@code kwik} (pure Java; the only one that sends through a supplied socket)
+ * and {@code quiche} (Netty's QUIC on native quiche + BoringSSL; faster).
  */
 public final class ClientEngines {
-    public static final String DEFAULT = "kwik";
+    public static final String DEFAULT = "auto";
 
     private ClientEngines() {}
+
+    /** The {@code auto} choice: quiche for connections with a socket of their own when it loads, Kwik otherwise. */
+    public static ClientEngine auto() {
+        ClientEngine kwik = new KwikClientEngine();
+        if (!NativeQuic.isAvailable()) {
+            return kwik;
+        }
+        ClientEngine quiche = new QuicheClientEngine();
+        return settings -> (settings.socketSupplier() == null ? quiche : kwik).connect(settings);
+    }
 
     /** @param option how to name the setting in the error, e.g. {@code --engine} */
     public static ClientEngine named(String option, String name) {
         return switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
+            case "auto" -> auto();
             case "kwik" -> new KwikClientEngine();
             case "quiche" -> new QuicheClientEngine();
-            default -> throw new IllegalArgumentException(option + " '" + name + "' is not a QUIC engine (kwik or quiche)");
+            default -> throw new IllegalArgumentException(option + " '" + name + "' is not a QUIC engine (auto, kwik or quiche)");
         };
     }
 }

@@ -3,7 +3,6 @@ package org.masquerelay.client;
 import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.kwik.KwikClientEngine;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.RequestParseException;
 import org.masquerelay.wire.Target;
@@ -258,7 +257,7 @@ public final class RelayClient implements AutoCloseable {
         private Duration idleTimeout = Duration.ofSeconds(30);
         private RoutePolicy routePolicy = RoutePolicy.relayEverything();
         private UdpMode udpMode = UdpMode.AUTO;
-        private ClientEngine engine = new KwikClientEngine();
+        private ClientEngine engine = ClientEngines.auto();
         private Path keyLogFile;
 
         private Builder() {}

@@ -67,15 +67,20 @@ final class RelayHop {
         return connectionsMade;
     }
 
-    /** Opens a request stream, reconnecting once if the connection turned out to be gone. */
+    /**
+     * Opens a request stream, reconnecting once if the connection turned out to be gone. A connection that is still
+     * open is never dropped for one failed stream: its other tunnels live on it.
+     */
     ClientStream openRequest(HttpFields request) throws RelayException {
         Connected c = connection();
         try {
             return c.connection().openRequest(request);
         } catch (IOException first) {
+            if (c.connection().isOpen()) {
+                throw new RelayException("cannot open a request stream to " + endpoint + ": " + first.getMessage(), first);
+            }
             synchronized (this) {
                 if (current == c) {
-                    current.connection().close(H3.H3_NO_ERROR, "request failed: " + first.getMessage());
                     current = null;
                 }
             }

@@ -10,8 +10,6 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,7 +22,7 @@ public final class TcpTunnel implements TcpChannel {
     private final HttpFields request;
     private final String target;
     private final Route route;
-    private final CompletableFuture<HttpFields> response = new CompletableFuture<>();
+    private final RelayAnswer response = new RelayAnswer();
     private final AtomicBoolean outputShut = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean inputEnded;
@@ -45,16 +43,17 @@ public final class TcpTunnel implements TcpChannel {
             HttpFields fields = stream.awaitResponse(timeout);
             answeredAt = System.nanoTime();
             if (fields.getOrNull(":status").charAt(0) == '2') {
-                response.complete(fields);
+                response.success(fields);
             } else {
-                response.completeExceptionally(RelayException.fromResponse(fields, target));
-                stream.reset(H3.H3_REQUEST_CANCELLED);
+                // The stream is ended by close(), on the owner's thread: a RESET_STREAM from here would race the
+                // owner's writes, which Kwik's sender does not survive (docs/upstream.md, "reset during a write").
+                response.failure(RelayException.fromResponse(fields, target));
             }
         } catch (SocketTimeoutException e) {
-            response.completeExceptionally(new RelayTimeoutException("the relay did not answer the CONNECT to " + target
+            response.failure(new RelayTimeoutException("the relay did not answer the CONNECT to " + target
                     + " within " + timeout.toMillis() + " ms", e));
         } catch (IOException e) {
-            response.completeExceptionally(closed.get()
+            response.failure(closed.get()
                     ? new RelayException("tunnel to " + target + " was closed locally", e)
                     : new RelayException("the relay reset or closed the CONNECT stream to " + target + " before answering ("
                     + e.getMessage() + "); Apple's client reports this as error 53, ECONNABORTED", e));
@@ -68,14 +67,7 @@ public final class TcpTunnel implements TcpChannel {
 
     /** The relay's 2xx answer, waiting for it; throws the typed failure otherwise. */
     public HttpFields awaitResponse() throws IOException {
-        try {
-            return response.get();
-        } catch (ExecutionException e) {
-            throw (IOException) e.getCause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RelayException("interrupted while waiting for the relay", e);
-        }
+        return response.await();
     }
 
     @Override
@@ -85,19 +77,19 @@ public final class TcpTunnel implements TcpChannel {
 
     /** The answer if it has arrived (success or failure headers are in the exception). */
     public Optional<HttpFields> response() {
-        return Optional.ofNullable(response.getNow(null));
+        return Optional.ofNullable(response.successNow());
     }
 
     /** The failure, if the tunnel was refused or lost before it was established. */
     public Optional<IOException> failure() {
-        if (!response.isCompletedExceptionally()) {
+        if (!response.failed()) {
             return Optional.empty();
         }
         try {
-            response.join();
+            response.await();
             return Optional.empty();
-        } catch (RuntimeException e) {
-            return Optional.of((IOException) e.getCause());
+        } catch (IOException e) {
+            return Optional.of(e);
         }
     }
 
@@ -192,22 +184,23 @@ public final class TcpTunnel implements TcpChannel {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            if (response.isCompletedExceptionally()) {
+            if (response.failed()) {
                 awaitResponse(); // throws the typed failure
             }
             try {
                 stream.bodyOut().write(b, off, len);
             } catch (IOException e) {
-                if (response.isCompletedExceptionally()) {
-                    awaitResponse();
-                }
-                throw lost(e);
+                throw response.explainWriteFailure(lost(e));
             }
         }
 
         @Override
         public void flush() throws IOException {
-            stream.bodyOut().flush();
+            try {
+                stream.bodyOut().flush();
+            } catch (IOException e) {
+                throw response.explainWriteFailure(lost(e));
+            }
         }
 
         /** Closing the output half-closes the tunnel (FIN), as {@link #shutdownOutput()}. */

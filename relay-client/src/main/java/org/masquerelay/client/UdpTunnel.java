@@ -17,8 +17,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +40,7 @@ public final class UdpTunnel implements UdpChannel {
     private final HttpFields request;
     private final String target;
     private final Route route;
-    private final CompletableFuture<HttpFields> response = new CompletableFuture<>();
+    private final RelayAnswer response = new RelayAnswer();
     private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>(RECEIVE_QUEUE);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile IOException failure;
@@ -65,11 +63,12 @@ public final class UdpTunnel implements UdpChannel {
             HttpFields fields = stream.awaitResponse(timeout);
             answeredAt = System.nanoTime();
             if (fields.getOrNull(":status").charAt(0) != '2') {
-                end(RelayException.fromResponse(fields, target)); // first: a racing send() must see the typed failure
-                stream.reset(H3.H3_REQUEST_CANCELLED);
+                // The typed failure first, so a racing send() sees it; the stream is ended by close(), on the owner's
+                // thread, as a reset from here would race its capsule writes (see TcpTunnel).
+                end(RelayException.fromResponse(fields, target));
                 return;
             }
-            response.complete(fields);
+            response.success(fields);
             // The stream now carries capsules (RFC 9297 §3): DATAGRAM ones hold payloads, others are skipped.
             CapsuleReader reader = new CapsuleReader(stream.body(), UdpPayload.MAX_UDP_PAYLOAD + 16);
             Capsule capsule;
@@ -100,7 +99,7 @@ public final class UdpTunnel implements UdpChannel {
         if (why != null && failure == null) {
             failure = why;
         }
-        response.completeExceptionally(why != null ? why : new SocketException("tunnel closed"));
+        response.failure(why != null ? why : new SocketException("tunnel closed"));
         demux.unregister(stream.streamId());
         while (!received.offer(END)) {
             received.poll(); // full: the end matters more than the oldest payload
@@ -119,7 +118,11 @@ public final class UdpTunnel implements UdpChannel {
             if (length > UdpPayload.MAX_UDP_PAYLOAD) {
                 throw new DatagramTooLargeException(length, UdpPayload.MAX_UDP_PAYLOAD, "a UDP datagram");
             }
-            stream.bodyOut().write(CapsuleWriter.datagramCapsule(UdpPayload.CONTEXT_UDP, payload, offset, length));
+            try {
+                stream.bodyOut().write(CapsuleWriter.datagramCapsule(UdpPayload.CONTEXT_UDP, payload, offset, length));
+            } catch (IOException e) {
+                throw response.explainWriteFailure(e); // a refusal wins over the write error it caused
+            }
             return;
         }
         int limit = maxPayloadSize();
@@ -165,14 +168,7 @@ public final class UdpTunnel implements UdpChannel {
     }
 
     public HttpFields awaitResponse() throws IOException {
-        try {
-            return response.get();
-        } catch (ExecutionException e) {
-            throw (IOException) e.getCause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SocketException("interrupted");
-        }
+        return response.await();
     }
 
     @Override
@@ -191,7 +187,7 @@ public final class UdpTunnel implements UdpChannel {
     }
 
     public Optional<HttpFields> response() {
-        return Optional.ofNullable(response.isCompletedExceptionally() ? null : response.getNow(null));
+        return Optional.ofNullable(response.successNow());
     }
 
     @Override

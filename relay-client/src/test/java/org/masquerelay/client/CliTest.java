@@ -182,7 +182,7 @@ class CliTest {
         assertTrue(Cli.run("fetch", "--help").out().contains("Exit codes"));
         Cli.Result engine = Cli.run("fetch", "--engine", "msquic", "-x", relay.url(), httpUrl("/"));
         assertEquals(ExitCodes.USAGE, engine.code(), engine.toString());
-        assertTrue(engine.stderr().contains("--engine 'msquic' is not a QUIC engine (kwik or quiche)"), engine.stderr());
+        assertTrue(engine.stderr().contains("--engine 'msquic' is not a QUIC engine (auto, kwik or quiche)"), engine.stderr());
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the suite once per engine). Every RelayClient and CLI run of the tests is made through here.
  */
 public final class TestEngine {
-    public static final String NAME = System.getProperty("client.engine", ClientEngines.DEFAULT);
+    public static final String NAME = System.getProperty("client.engine", "kwik");
 
     private TestEngine() {}
 

@@ -5,6 +5,7 @@ import org.masquerelay.engine.ServerEngine;
 import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.kwik.KwikServerEngine;
 import org.masquerelay.engine.quiche.QuicheServerEngine;
+import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.tunnel.TargetResolver;
 import org.masquerelay.wire.ConnectRequestParser;
 
@@ -34,16 +35,18 @@ public final class RelayServer implements AutoCloseable {
                 settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.tunnelsPerConnection() + 16,
                 settings.quicIdleTimeout(), settings.streamWindow(), settings.maxConnections(),
                 settings.clientCaCertificates());
+        QuicEngine engine = settings.engine().resolve();
+        LOG.log(INFO, "QUIC engine: {0} ({1})", engine.configName(), settings.engine().choiceReason());
         List<ServerEngine> listeners = new ArrayList<>();
         try {
             for (InetSocketAddress address : settings.listen()) {
                 ConnectionHandler handler = connection -> new RelayConnection(settings, connection, parser, tcp, udp);
-                ServerEngine engine = switch (settings.engine()) {
+                ServerEngine listener = switch (engine) {
                     case KWIK -> KwikServerEngine.start(address, engineSettings, handler);
-                    case QUICHE -> QuicheServerEngine.start(address, engineSettings, handler);
+                    case QUICHE, AUTO -> QuicheServerEngine.start(address, engineSettings, handler);
                 };
-                listeners.add(engine);
-                LOG.log(INFO, "listening on {0} (HTTP/3, UDP, {1} engine)", engine.localAddress(), settings.engine().configName());
+                listeners.add(listener);
+                LOG.log(INFO, "listening on {0} (HTTP/3, UDP, {1} engine)", listener.localAddress(), engine.configName());
             }
         } catch (IOException | RuntimeException e) {
             listeners.forEach(ServerEngine::close);

@@ -43,7 +43,7 @@ public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, S
                             List<X509Certificate> clientCaCertificates) {
 
     public RelaySettings {
-        engine = engine == null ? QuicEngine.KWIK : engine;
+        engine = engine == null ? QuicEngine.AUTO : engine;
         clientCaCertificates = clientCaCertificates == null ? List.of() : List.copyOf(clientCaCertificates);
     }
 
@@ -58,7 +58,7 @@ public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, S
                 maxConnections, engine, List.of());
     }
 
-    /** On the default engine (kwik). */
+    /** On the default engine ({@link QuicEngine#AUTO}). */
     public RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
                          String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
                          AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
@@ -66,7 +66,7 @@ public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, S
                          long streamWindow, int maxConnections) {
         this(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel,
                 tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow,
-                maxConnections, QuicEngine.KWIK);
+                maxConnections, QuicEngine.AUTO);
     }
 
     public RelaySettings withEngine(QuicEngine value) {

@@ -45,10 +45,10 @@ final class Responses {
                 stream.bodyOut().write(bytes);
             }
             stream.finish();
-            // The request body (if any) is of no interest once answered.
-            stream.stopSending(H3.H3_NO_ERROR);
         } catch (IOException e) {
             stream.reset(H3.H3_INTERNAL_ERROR);
+            return;
         }
+        RequestDrain.drain(stream);
     }
 }

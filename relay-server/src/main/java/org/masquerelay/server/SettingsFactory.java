@@ -21,10 +21,10 @@ public final class SettingsFactory {
     private SettingsFactory() {}
 
     public static RelaySettings from(RelayConfig config) {
-        if (config.clientCa().isPresent() && config.engine() == QuicEngine.KWIK) {
+        if (config.clientCa().isPresent() && config.engine().resolve() == QuicEngine.KWIK) {
             throw new ConfigException(ClientCaConfig.KEY, "mutual TLS needs the quiche engine ('engine: quiche' or"
-                    + " --engine quiche): the kwik engine cannot ask clients for certificates; remove tls.client-ca"
-                    + " to run on kwik");
+                    + " --engine quiche, or auto where its native library loads): the kwik engine cannot ask clients"
+                    + " for certificates; remove tls.client-ca to run on kwik");
         }
         TlsConfig tls = config.tls().orElseThrow(() -> new ConfigException("tls",
                 "a certificate is needed: tls.certificate + tls.private-key (PEM) or tls.pkcs12; "

@@ -1,9 +1,10 @@
 package org.masquerelay.server;
 
 import org.masquerelay.engine.ServerStream;
+import org.masquerelay.engine.TcpSplicer;
+import org.masquerelay.engine.TcpTarget;
 import org.masquerelay.tunnel.HappyEyeballs;
 import org.masquerelay.tunnel.TargetResolver;
-import org.masquerelay.tunnel.TcpTunnel;
 import org.masquerelay.tunnel.TunnelException;
 import org.masquerelay.tunnel.TunnelRecord;
 import org.masquerelay.tunnel.TunnelSettings;
@@ -12,13 +13,13 @@ import org.masquerelay.wire.Target;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * Classic CONNECT (RFC 9114 §4.4), what Apple's client sends for TCP flows: policy and DNS, a Happy Eyeballs TCP
- * connection, 200 as soon as it is up, then the byte copy. Data the client sent before the 200 waits in the stream.
+ * connection, 200 as soon as it is up, then the engine's data plane ({@link TcpSplicer}) carries the bytes. Data the
+ * client sent before the 200 waits in the stream and is forwarded first.
  */
 final class TcpConnectHandler {
     private final String serverName;
@@ -34,11 +35,13 @@ final class TcpConnectHandler {
     void handle(ServerStream stream, Target target) {
         TunnelLog log = new TunnelLog("tcp", stream, target);
         long start = System.nanoTime();
-        Socket socket;
+        TcpSplicer splicer = stream.tcp();
+        TcpTarget connection;
         try {
             List<InetAddress> addresses = resolver.resolve(target, settings.connectTimeout());
             Duration left = settings.connectTimeout().minusNanos(System.nanoTime() - start);
-            socket = HappyEyeballs.connect(addresses, target.port(), settings.attemptDelay(), left.isNegative() ? Duration.ofMillis(1) : left);
+            connection = HappyEyeballs.connect(addresses, target.port(), settings.attemptDelay(),
+                    left.isNegative() ? Duration.ofMillis(1) : left, splicer);
         } catch (TunnelException e) {
             log.refused(e.httpStatus(), e.proxyError(), e.getMessage());
             Responses.error(stream, serverName, e.httpStatus(), e.proxyError(), e.getMessage(), null);
@@ -48,21 +51,13 @@ final class TcpConnectHandler {
             Responses.tunnelEstablished(stream);
         } catch (IOException e) {
             // The client gave up (cancelled the stream) while we were connecting.
-            closeQuietly(socket);
+            connection.close();
             stream.reset(H3.H3_REQUEST_CANCELLED);
             return;
         }
         TunnelRecord record = new TunnelRecord();
-        log.opened(socket.getRemoteSocketAddress());
-        new TcpTunnel(stream, socket, settings.idleTimeout(), record).run();
+        log.opened(connection.remoteAddress());
+        splicer.splice(connection, settings.idleTimeout(), record);
         log.closed(record);
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // Nothing to do.
-        }
     }
 }

@@ -58,6 +58,7 @@ class ConfigCliTest {
         org.masquerelay.server.certs.CertificateTool.create(dir, java.util.List.of("127.0.0.1"), false);
         Path config = write("relay.yaml", """
                 listen: ["127.0.0.1:0"]
+                engine: kwik
                 tls: {certificate: server.pem, private-key: server-key.pem, client-ca: ca.pem}
                 """);
         Run result = run("run", "-c", config.toString());

@@ -187,6 +187,25 @@ class ErrorResponsesTest extends RelayTestBase {
         assertStillUsable(client);
     }
 
+    /**
+     * The refusal is a complete response while the client's optimistic data is still arriving (Apple's client sends
+     * its ClientHello before the answer), never a reset: a few hundred rounds, each with 64 KiB of early data and a
+     * client that keeps writing after the answer, then ends its stream as a client does after a refusal.
+     */
+    @Test
+    void refusalWithOptimisticDataInFlightIsAlwaysAnAnswer() throws IOException {
+        NettyH3Client client = client();
+        byte[] early = new byte[64 * 1024];
+        for (int round = 0; round < 200; round++) {
+            Tunnel tunnel = client.openTcp("10.0.0.1:80", Map.of(), early);
+            tunnel.write(early);
+            assertError(tunnel, 403, "destination_ip_prohibited");
+            assertEquals(Optional.empty(), tunnel.awaitReset(Duration.ZERO), "round " + round + ": no RESET_STREAM");
+            tunnel.shutdownOutput();
+        }
+        assertStillUsable(client);
+    }
+
     @Test
     void excludedNameIs403HttpRequestDenied() throws IOException {
         NettyH3Client client = client(s -> s.withPolicy(new RelayPolicy(

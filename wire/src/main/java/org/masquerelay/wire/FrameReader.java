@@ -101,6 +101,14 @@ public final class FrameReader {
         return dataStream;
     }
 
+    /**
+     * Whether no byte after the request's HEADERS frame has been read yet: the rest of the stream, from a frame
+     * boundary, is still in the transport, so another reader (an engine's event-loop data plane) may take over.
+     */
+    public boolean bodyUntouched() {
+        return headersRead && (dataStream == null || !dataStream.started);
+    }
+
     /** The field section of the trailing HEADERS frame, once {@link #dataStream()} has reached it; else null. */
     public byte[] trailers() {
         return dataStream == null ? null : dataStream.trailers;
@@ -253,7 +261,8 @@ public final class FrameReader {
     }
 
     /** Control-stream and push frames, and HTTP/2 leftovers, never belong on a request stream (RFC 9114 §7.2). */
-    static void rejectIfForbiddenOnRequestStream(long type) throws H3StreamException {
+    /** RFC 9114 §7.2: control-stream and push frames, and HTTP/2-only types, are errors on a request stream. */
+    public static void rejectIfForbiddenOnRequestStream(long type) throws H3StreamException {
         String name = null;
         if (type == H3.FRAME_SETTINGS) {
             name = "SETTINGS (RFC 9114 §7.2.4)";

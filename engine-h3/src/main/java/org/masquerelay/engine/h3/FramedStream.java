@@ -21,6 +21,7 @@ public abstract class FramedStream implements H3Stream {
     protected final Qpack qpack;
     protected final FrameReader reader;
     protected final FrameWriter writer;
+    protected final long maxDataFrameSize;
     private final OutputStream bodyOut;
     private final AtomicBoolean sendingEnded = new AtomicBoolean();
     private final AtomicBoolean receivingAborted = new AtomicBoolean();
@@ -29,6 +30,7 @@ public abstract class FramedStream implements H3Stream {
         this.io = io;
         this.connection = connection;
         this.qpack = qpack;
+        this.maxDataFrameSize = maxDataFrameSize;
         this.reader = new FrameReader(io.in(), maxFieldSectionSize, maxDataFrameSize);
         this.writer = new FrameWriter(io.out(), this::finishQuietly);
         this.bodyOut = writer.dataOutputStream();

@@ -1,7 +1,10 @@
 package org.masquerelay.engine.h3;
 
+import org.masquerelay.engine.TcpSplicer;
+
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Optional;
 
 /**
  * What an engine gives for one bidirectional QUIC stream: its id, a blocking byte stream each way, and the two
@@ -20,4 +23,13 @@ public interface QuicStreamIo {
 
     /** STOP_SENDING with an application error code. */
     void abortInput(long errorCode);
+
+    /**
+     * The engine's own data plane for a classic CONNECT on this stream, taking over the stream's remaining bytes
+     * (framed as DATA frames with at most {@code maxDataFrameSize} bytes each); empty when the engine has none and
+     * the blocking streams above are copied by threads.
+     */
+    default Optional<TcpSplicer> tcpSplicer(long maxDataFrameSize) {
+        return Optional.empty();
+    }
 }

@@ -2,6 +2,8 @@ package org.masquerelay.engine.h3;
 
 import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.ServerStream;
+import org.masquerelay.engine.TcpSplicer;
+import org.masquerelay.tunnel.SocketSplicer;
 import org.masquerelay.wire.HttpFields;
 
 import java.io.IOException;
@@ -37,6 +39,18 @@ public final class ServerRequestStream extends FramedStream implements ServerStr
             throw new IllegalStateException("response already sent on " + this);
         }
         writer.writeHeaders(qpack.encode(responseHeaders));
+    }
+
+    /** The engine's event-loop data plane when it has one and the body is still unread; threads otherwise. */
+    @Override
+    public TcpSplicer tcp() {
+        if (reader.bodyUntouched()) {
+            var own = io.tcpSplicer(maxDataFrameSize);
+            if (own.isPresent()) {
+                return own.get();
+            }
+        }
+        return new SocketSplicer(this);
     }
 
     boolean responded() {

@@ -6,14 +6,14 @@ import tech.kwik.core.QuicStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 
-/** A Kwik stream as the shared HTTP/3 layer sees it; writes go through the {@link SendKicker} workaround. */
+/** A Kwik stream as the shared HTTP/3 layer sees it; writes go through the {@link SendKicker} and {@link StrayInterruptGuard} workarounds. */
 final class KwikStreamIo implements QuicStreamIo {
     private final QuicStream quic;
     private final OutputStream out;
 
     KwikStreamIo(QuicStream quic, KwikConnection connection) {
         this.quic = quic;
-        this.out = SendKicker.kicking(quic.getOutputStream(), quic.getStreamId(), connection::wakeSender);
+        this.out = new StrayInterruptGuard(SendKicker.kicking(quic.getOutputStream(), quic.getStreamId(), connection::wakeSender));
     }
 
     @Override

@@ -9,8 +9,26 @@ import java.io.IOException;
  * platform). Checked before anything else, so a platform without it fails at start-up with one clear message instead
  * of an error deep inside a connection.
  */
-final class NativeQuic {
+public final class NativeQuic {
     private NativeQuic() {}
+
+    /** Whether Netty's native QUIC library loads on this machine: what the {@code auto} engine choice asks. */
+    public static boolean isAvailable() {
+        try {
+            return Quic.isAvailable();
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Why it does not load, for the start-up log line; null when it does. */
+    public static String unavailabilityReason() {
+        try {
+            return Quic.isAvailable() ? null : String.valueOf(Quic.unavailabilityCause());
+        } catch (LinkageError e) {
+            return e.toString();
+        }
+    }
 
     static void ensureAvailable(String what) throws IOException {
         Throwable cause;

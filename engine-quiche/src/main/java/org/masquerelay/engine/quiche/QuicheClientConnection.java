@@ -23,6 +23,7 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
 
     private final Channel udp;
     private final Duration timeout;
+    private final Object streamCredit = new Object();
 
     QuicheClientConnection(QuicChannel quic, Channel udp, Duration timeout) {
         super(quic, MAX_FIELD_SECTION_SIZE, MAX_DATA_FRAME_SIZE);
@@ -44,6 +45,7 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
         if (!isOpen()) {
             throw new IOException("the connection to the relay is closed" + (closeDetail() == null ? "" : ": " + closeDetail()));
         }
+        awaitStreamCredit();
         StreamBridge[] holder = new StreamBridge[1];
         Future<QuicStreamChannel> created = quic.newStreamBootstrap()
                 .type(QuicStreamType.BIDIRECTIONAL)
@@ -69,6 +71,52 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
         ClientRequestStream stream = new ClientRequestStream(holder[0], this, qpack, maxFieldSectionSize, maxDataFrameSize, this::closeDetail);
         stream.sendRequest(requestHeaders);
         return stream;
+    }
+
+    /**
+     * Waits, up to the timeout, until the relay allows one more request stream: quiche refuses to open a stream past
+     * the peer's MAX_STREAMS at once, while a relay returns credit only as earlier streams finish (Kwik's client
+     * waits the same way).
+     */
+    private void awaitStreamCredit() throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (streamCredit) {
+            while (streamsAllowed() == 0) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (!isOpen()) {
+                    throw new IOException("the connection to the relay is closed" + (closeDetail() == null ? "" : ": " + closeDetail()));
+                }
+                if (left <= 0) {
+                    throw new IOException("the relay allowed no further request stream within " + timeout.toMillis() + " ms");
+                }
+                try {
+                    streamCredit.wait(Math.min(left, 100)); // also polled: a limit change may come before we wait
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the relay to allow a request stream");
+                }
+            }
+        }
+    }
+
+    /** quiche's connection is the event loop's alone: asked there. */
+    private long streamsAllowed() throws IOException {
+        try {
+            return quic.eventLoop().submit(() -> quic.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while opening a request stream");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | java.util.concurrent.RejectedExecutionException e) {
+            throw new IOException("cannot open a request stream: " + e, e);
+        }
+    }
+
+    @Override
+    void streamLimitChanged() {
+        synchronized (streamCredit) {
+            streamCredit.notifyAll();
+        }
     }
 
     @Override

@@ -65,6 +65,10 @@ abstract class QuicheConnection extends H3ConnectionBase {
         return new Events();
     }
 
+    /** Called on the event loop when the peer allowed more streams (MAX_STREAMS). */
+    void streamLimitChanged() {
+    }
+
     /** Called on the event loop once the handshake is complete. */
     void active() {
     }
@@ -233,6 +237,8 @@ abstract class QuicheConnection extends H3ConnectionBase {
                 datagramMaxLength = datagrams.maxLength();
             } else if (evt instanceof QuicConnectionCloseEvent close) {
                 peerCloseDetail = describe(close);
+            } else if (evt instanceof io.netty.handler.codec.quic.QuicStreamLimitChangedEvent) {
+                streamLimitChanged();
             }
             ctx.fireUserEventTriggered(evt);
         }
@@ -242,6 +248,7 @@ abstract class QuicheConnection extends H3ConnectionBase {
             String detail = peerCloseDetail;
             String reason = quic.isTimedOut() ? "idle timeout" : detail != null ? "connection closed: " + detail : "connection closed";
             closed(reason);
+            streamLimitChanged(); // waiters for stream credit see the close
             ctx.fireChannelInactive();
         }
 

@@ -19,6 +19,8 @@ import org.masquerelay.wire.H3;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -120,15 +122,28 @@ public final class QuicheServerEngine implements ServerEngine {
         return localAddress;
     }
 
+    /**
+     * Closes every connection with CONNECTION_CLOSE (H3_NO_ERROR) and only then the socket: closed the other way
+     * round, the close packets were still queued when the socket went, so clients heard nothing and waited out their
+     * idle timeout (a client saw no close within 10 s). Each close is bounded.
+     */
     @Override
     public void close() {
         try {
+            List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
             for (QuicChannel quic : connections) {
                 QuicheConnection connection = quic.attr(QuicheConnection.KEY).get();
                 if (connection != null) {
                     connection.close(H3.H3_NO_ERROR, "relay shutting down");
+                    closing.add(quic.closeFuture());
                 }
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            for (io.netty.util.concurrent.Future<?> f : closing) {
+                f.awaitUninterruptibly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+            // Whatever the codec still holds (the last close packets) goes out before the socket closes.
+            udp.eventLoop().submit(() -> udp.flush()).awaitUninterruptibly(1, TimeUnit.SECONDS);
             udp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);

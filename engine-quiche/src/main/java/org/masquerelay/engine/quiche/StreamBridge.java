@@ -1,5 +1,6 @@
 package org.masquerelay.engine.quiche;
 
+import org.masquerelay.engine.TcpSplicer;
 import org.masquerelay.engine.h3.QuicStreamIo;
 
 import io.netty.buffer.ByteBuf;
@@ -17,7 +18,10 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -90,6 +94,45 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements QuicStr
     @Override
     public void abortInput(long errorCode) {
         channel.shutdownInput((int) errorCode); // STOP_SENDING
+    }
+
+    /** A tunnel's bytes move on the event loop: see {@link EventLoopSplicer}. */
+    @Override
+    public Optional<TcpSplicer> tcpSplicer(long maxDataFrameSize) {
+        return Optional.of(new EventLoopSplicer(this, maxDataFrameSize));
+    }
+
+    /** What the bridge had received and not yet handed to a reader when a data plane took the stream over. */
+    record Leftover(List<byte[]> bytes, boolean eof, IOException failure) {}
+
+    /**
+     * Takes this bridge out of the stream's pipeline (on the event loop) and returns what it held: the blocking
+     * streams are not to be used afterwards.
+     */
+    Leftover detach() {
+        List<byte[]> bytes = new ArrayList<>();
+        boolean ended;
+        IOException failed;
+        lock.lock();
+        try {
+            boolean first = true;
+            for (byte[] chunk : inbound) {
+                int from = first ? headOffset : 0;
+                bytes.add(from == 0 ? chunk : java.util.Arrays.copyOfRange(chunk, from, chunk.length));
+                first = false;
+            }
+            inbound.clear();
+            headOffset = 0;
+            buffered = 0;
+            ended = eof;
+            failed = readFailure;
+        } finally {
+            lock.unlock();
+        }
+        if (channel.pipeline().get(StreamBridge.class) != null) {
+            channel.pipeline().remove(this);
+        }
+        return new Leftover(bytes, ended, failed);
     }
 
     // ---------------------------------------------------------------- event loop side

@@ -5,8 +5,11 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.handler.codec.quic.EpollQuicUtils;
 import io.netty.handler.codec.quic.SegmentedDatagramPacketAllocator;
@@ -21,7 +24,14 @@ record Transport(boolean epoll, boolean gso) {
     /** Packets per GSO send: quiche's own examples use 10. */
     private static final int GSO_SEGMENTS = 10;
 
+    private static final Transport BEST = probe();
+
+    /** The best transport on this machine (probed once). */
     static Transport best() {
+        return BEST;
+    }
+
+    private static Transport probe() {
         boolean epoll;
         try {
             epoll = Epoll.isAvailable();
@@ -42,6 +52,11 @@ record Transport(boolean epoll, boolean gso) {
     EventLoopGroup newGroup(int threads, String name) {
         DefaultThreadFactory factory = new DefaultThreadFactory(name, true);
         return new MultiThreadIoEventLoopGroup(threads, factory, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /** Target connections of tunnels, registered on the event loop of their QUIC connection. */
+    Class<? extends SocketChannel> socketChannel() {
+        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
     Class<? extends DatagramChannel> datagramChannel() {

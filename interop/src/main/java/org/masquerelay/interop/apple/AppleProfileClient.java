@@ -251,14 +251,21 @@ public final class AppleProfileClient implements AutoCloseable {
         ClientStream stream;
         try {
             stream = connection.openRequest(request);
-            if (optimisticData != null && optimisticData.length > 0) {
-                stream.bodyOut().write(optimisticData);
-                stream.bodyOut().flush();
-            }
         } catch (IOException e) {
             AppleOutcome outcome = AppleOutcome.aborted("cannot send the request: " + e.getMessage());
             note(what + " → " + outcome);
             return new Flow(outcome, null, null);
+        }
+        if (optimisticData != null && optimisticData.length > 0) {
+            try {
+                stream.bodyOut().write(optimisticData);
+                stream.bodyOut().flush();
+            } catch (IOException e) {
+                // A relay may answer (a refusal) and then stop our sending (STOP_SENDING, RFC 9114 §4.1.1) while the
+                // optimistic data is still going out; a client must not discard that complete response, so the
+                // answer read below decides, not this write.
+                note(what + ": optimistic data not sent (" + e.getMessage() + "); reading the answer");
+            }
         }
         HttpFields response;
         try {

@@ -12,8 +12,9 @@ import java.util.Set;
 /**
  * {@code bench}: the relay's throughput, latency, set-up rate and cost beside baselines, as a table and JSON.
  * <pre>
- *   bench [--quick] [--runs N] [--out DIR] [--only tcp,udp,latency,setup,cost,profile] [--tcp-mib N]
+ *   bench [--quick] [--runs N] [--out DIR] [--only tcp,udp,latency,setup,cost,profile,vs-h2o] [--tcp-mib N]
  *         [--udp-rates 20,50,100,200] [--udp-seconds S] [--engines kwik,quiche]
+ *         [--h2o PATH --curl PATH] [--h2o-mib N] [--h2o-rounds N]
  * </pre>
  * Exit code 0 when every row has at least one value, 1 otherwise, 2 for a usage error.
  */
@@ -30,6 +31,12 @@ public final class BenchMain {
               --udp-rates L  offered UDP rates in Mbit/s (default 20,50,100,200)
               --udp-seconds S  length of each UDP train (default 1.0)
               --engines L    relay QUIC engines, the first with every row, the others with the relay rows (default kwik,quiche)
+              --h2o PATH, --curl PATH  the external baseline: h2o as a relay and curl with HTTP/3 proxying, as built
+                             by ../shared/tools/build-peers.sh (default: ../peers/bin/h2o and ../peers/bin/curl when
+                             present; skipped with a note otherwise); our relay runs as bin/relay-server dev
+              --h2o-mib N    MiB per transfer of that comparison (default 64)
+              --h2o-rounds N rounds of it, interleaved (default 5)
+              --only vs-h2o  just that comparison
             """;
 
     public static void main(String[] args) throws Exception {
@@ -39,14 +46,20 @@ public final class BenchMain {
     /** Runs the benchmark; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream progress) throws Exception {
         BenchConfig cfg;
+        ExternalBaseline external;
         try {
-            cfg = parse(args);
+            external = ExternalBaseline.take(args);
+            cfg = parse(external.remainingArgs());
         } catch (IllegalArgumentException e) {
             progress.println(e.getMessage());
             progress.print(USAGE);
             return 2;
         }
+        if (external.only()) {
+            return external.run(cfg.out(), out, progress) ? 0 : 1;
+        }
         Bench bench = run(cfg, progress);
+        external.run(cfg.out(), out, progress);
         bench.results.printTable(out);
         if (!bench.profileSummary.isEmpty()) {
             out.println();

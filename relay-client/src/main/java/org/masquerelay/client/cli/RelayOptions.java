@@ -58,7 +58,7 @@ final class RelayOptions {
     List<String> excludedFqdns = new ArrayList<>();
 
     @Option(names = "--engine", paramLabel = "ENGINE",
-            description = "QUIC engine: kwik (default; pure Java, needed for chained relays) or quiche (Netty + native quiche; faster).")
+            description = "QUIC engine: auto (default: quiche where its native library loads, kwik for chained relays and elsewhere), kwik (pure Java) or quiche (Netty + native quiche; faster).")
     String engine = ClientEngines.DEFAULT;
 
     @Option(names = "--keylog", paramLabel = "FILE", description = "Write TLS secrets (SSLKEYLOGFILE format) for packet captures.")

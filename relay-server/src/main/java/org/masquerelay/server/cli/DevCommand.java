@@ -26,8 +26,8 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--log-level", description = "error, warn, info or debug (default: ${DEFAULT-VALUE})")
     String logLevel = "info";
 
-    @Option(names = "--engine", description = "QUIC engine, kwik or quiche (default: ${DEFAULT-VALUE})")
-    String engine = "kwik";
+    @Option(names = "--engine", description = "QUIC engine: auto (quiche where its native library loads, else kwik), kwik or quiche (default: ${DEFAULT-VALUE})")
+    String engine = "auto";
 
     @Override
     public Integer call() throws IOException {

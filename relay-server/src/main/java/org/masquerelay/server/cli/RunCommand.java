@@ -37,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--log-level", description = "error, warn, info or debug; replaces log.level")
     String logLevel;
 
-    @Option(names = "--engine", description = "QUIC engine, kwik or quiche; replaces the file's 'engine'")
+    @Option(names = "--engine", description = "QUIC engine: auto, kwik or quiche; replaces the file's 'engine'")
     String engine;
 
     @Override

@@ -8,10 +8,36 @@ import java.util.Locale;
  * tunnels and policy; they differ in speed, threads and TLS features (README, "Choosing an engine").
  */
 public enum QuicEngine {
-    /** Kwik + Flupke, pure Java: the default the relay was designed around. No mutual TLS on its server side. */
+    /**
+     * The default: quiche where its native library loads (Linux x86_64 in this build), Kwik elsewhere. Resolved
+     * once at start-up, and logged with the reason.
+     */
+    AUTO,
+    /** Kwik + Flupke, pure Java: runs everywhere. No mutual TLS on its server side, a thread per stream direction. */
     KWIK,
-    /** Netty's QUIC codec on Cloudflare quiche + BoringSSL (native, linux-x86_64 here): faster, mutual TLS. */
+    /**
+     * Netty's QUIC codec on Cloudflare quiche + BoringSSL (native): several times Kwik's throughput at a fraction of
+     * its CPU, tunnels carried on the event loop, mutual TLS.
+     */
     QUICHE;
+
+    /** The engine that will run: {@link #AUTO} becomes quiche or kwik; the others are themselves. */
+    public QuicEngine resolve() {
+        if (this != AUTO) {
+            return this;
+        }
+        return org.masquerelay.engine.quiche.NativeQuic.isAvailable() ? QUICHE : KWIK;
+    }
+
+    /** Why {@link #resolve()} chose what it chose, for the start-up log. */
+    public String choiceReason() {
+        if (this != AUTO) {
+            return "configured";
+        }
+        String missing = org.masquerelay.engine.quiche.NativeQuic.unavailabilityReason();
+        return missing == null ? "auto: Netty's native QUIC library loaded"
+                : "auto: Netty's native QUIC library did not load (" + missing + ")";
+    }
 
     /** Case-insensitive; the error names the key and lists the accepted values. */
     public static QuicEngine parse(String keyPath, String text) {

@@ -21,7 +21,7 @@ import org.masquerelay.policy.RelayPolicy;
  * @param timeouts   timeouts
  * @param limits     resource limits
  * @param logLevel   how much to log
- * @param engine     which QUIC stack to run (kwik unless the file or --engine says otherwise)
+ * @param engine     which QUIC stack to run (auto unless the file or --engine says otherwise)
  * @param clientCa   mutual TLS ({@code tls.client-ca}): the CAs client certificates must come from; empty = none asked
  */
 public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
@@ -66,11 +66,11 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         this(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, Optional.empty());
     }
 
-    /** With the default engine (kwik). */
+    /** With the default engine (auto). */
     public RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
                        ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
                        Timeouts timeouts, Limits limits, LogLevel logLevel) {
-        this(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, QuicEngine.KWIK);
+        this(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, QuicEngine.AUTO);
     }
 
     /**
@@ -80,7 +80,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     public static RelayConfig defaults() {
         return new RelayConfig(DEFAULT_LISTEN, ServerName.defaultName(), Optional.empty(), ConnectUdpConfig.defaults(),
                 RelayPolicy.defaults(), Optional.empty(), Timeouts.defaults(), Limits.defaults(), LogLevel.INFO,
-                QuicEngine.KWIK);
+                QuicEngine.AUTO);
     }
 
     /** Defaults overridden by the file; see {@link ConfigLoader#load(Path)}. */

@@ -79,7 +79,7 @@ class ClientCaConfigTest {
 
     @Test
     void kwikWithClientCaRefusesToStart() {
-        RelayConfig cfg = parse(IDENTITY + "client-ca: clients/ca.pem}\n");
+        RelayConfig cfg = parse("engine: kwik\n" + IDENTITY + "client-ca: clients/ca.pem}\n");
         ConfigException e = assertThrows(ConfigException.class, () -> SettingsFactory.from(cfg));
         assertEquals("tls.client-ca", e.keyPath());
         assertTrue(e.getMessage().contains("needs the quiche engine"), e.getMessage());

@@ -133,7 +133,7 @@ class ConfigErrorsTest {
                     + " spaces, quotes, commas, ';' or '=', at most 255 characters)",
             "tls: true|tls: must be a mapping of keys, got the boolean true",
             "log: {level: verbose}|log.level: 'verbose' is not a log level (one of error, warn, info, debug)",
-            "engine: msquic|engine: 'msquic' is not a QUIC engine (one of kwik, quiche)",
+            "engine: msquic|engine: 'msquic' is not a QUIC engine (one of auto, kwik, quiche)",
             "- a|the configuration file must be a YAML mapping of keys (such as 'listen:'), got a list",
             "1: x|key 1 is not a string; keys are names like 'listen'"})
     void wrongType(String yaml, String message) {

@@ -34,7 +34,7 @@ class ConfigLoaderTest {
         assertFalse(d.policy().checkAddress(IpLiteral.toInetAddress("127.0.0.1"), 80).allowed(), "not an open proxy");
         assertFalse(d.serverName().isBlank());
         assertEquals(LogLevel.INFO, d.logLevel());
-        assertEquals(QuicEngine.KWIK, d.engine());
+        assertEquals(QuicEngine.AUTO, d.engine());
     }
 
     @Test
