@@ -20,13 +20,21 @@ import java.util.List;
  * @param clientCaCertificates mutual TLS: when not empty, every client must present a certificate issued by one of
  *                           these CAs, or the handshake fails with a TLS alert; the verified certificate is then
  *                           {@link H3Connection#peerCertificate()}. Empty: no client certificates asked for.
+ * @param eventLoops         event-loop threads of an engine that has them (quiche), each with its own SO_REUSEPORT
+ *                           socket on the same address; 0 = one per core
  */
 public record EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassword, int maxFieldSectionSize,
                              long maxDataFrameSize, int maxStreamsPerConnection, Duration idleTimeout,
-                             long streamWindow, int maxConnections, List<X509Certificate> clientCaCertificates) {
+                             long streamWindow, int maxConnections, List<X509Certificate> clientCaCertificates,
+                             int eventLoops) {
 
     public EngineSettings {
         clientCaCertificates = clientCaCertificates == null ? List.of() : List.copyOf(clientCaCertificates);
+    }
+
+    /** The event-loop threads to run: {@link #eventLoops()}, or one per core when that is 0. */
+    public int eventLoopThreads() {
+        return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
     }
 
     /** Without mutual TLS. */
@@ -34,7 +42,7 @@ public record EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassw
                           long maxDataFrameSize, int maxStreamsPerConnection, Duration idleTimeout,
                           long streamWindow, int maxConnections) {
         this(keyStore, keyAlias, keyPassword, maxFieldSectionSize, maxDataFrameSize, maxStreamsPerConnection,
-                idleTimeout, streamWindow, maxConnections, List.of());
+                idleTimeout, streamWindow, maxConnections, List.of(), 0);
     }
 
     /** Whether clients must present a certificate from one of {@link #clientCaCertificates()}. */
@@ -44,6 +52,6 @@ public record EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassw
 
     public EngineSettings withClientCaCertificates(List<X509Certificate> value) {
         return new EngineSettings(keyStore, keyAlias, keyPassword, maxFieldSectionSize, maxDataFrameSize,
-                maxStreamsPerConnection, idleTimeout, streamWindow, maxConnections, value);
+                maxStreamsPerConnection, idleTimeout, streamWindow, maxConnections, value, eventLoops);
     }
 }

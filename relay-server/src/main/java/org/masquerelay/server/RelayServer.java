@@ -34,7 +34,7 @@ public final class RelayServer implements AutoCloseable {
         EngineSettings engineSettings = new EngineSettings(settings.identity(), settings.identityAlias(), settings.identityPassword(),
                 settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.tunnelsPerConnection() + 16,
                 settings.quicIdleTimeout(), settings.streamWindow(), settings.maxConnections(),
-                settings.clientCaCertificates());
+                settings.clientCaCertificates(), settings.eventLoops());
         QuicEngine engine = settings.engine().resolve();
         LOG.log(INFO, "QUIC engine: {0} ({1})", engine.configName(), settings.engine().choiceReason());
         List<ServerEngine> listeners = new ArrayList<>();

@@ -32,6 +32,8 @@ import java.util.List;
  * @param streamWindow          QUIC receive window per request stream
  * @param maxConnections        concurrent client connections per listener
  * @param engine                the QUIC stack every listener runs
+ * @param eventLoops            quiche engine: event-loop threads, each with its own SO_REUSEPORT socket (0 = one per
+ *                              core)
  * @param clientCaCertificates  mutual TLS: client certificates must come from one of these CAs (quiche engine only);
  *                              empty = no client certificates asked for
  */
@@ -40,7 +42,7 @@ public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, S
                             AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
                             int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
                             long streamWindow, int maxConnections, QuicEngine engine,
-                            List<X509Certificate> clientCaCertificates) {
+                            List<X509Certificate> clientCaCertificates, int eventLoops) {
 
     public RelaySettings {
         engine = engine == null ? QuicEngine.AUTO : engine;
@@ -55,7 +57,7 @@ public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, S
                          long streamWindow, int maxConnections, QuicEngine engine) {
         this(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel,
                 tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow,
-                maxConnections, engine, List.of());
+                maxConnections, engine, List.of(), 0);
     }
 
     /** On the default engine ({@link QuicEngine#AUTO}). */
@@ -70,38 +72,42 @@ public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, S
     }
 
     public RelaySettings withEngine(QuicEngine value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, value, clientCaCertificates);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, value, clientCaCertificates, eventLoops);
     }
 
     public RelaySettings withPolicy(RelayPolicy value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
     }
 
     public RelaySettings withUdpTemplates(List<ConnectUdpTemplate> value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
     }
 
     public RelaySettings withAuth(AuthConfig value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
     }
 
     public RelaySettings withTunnel(TunnelSettings value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
     }
 
     public RelaySettings withTunnelsPerConnection(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
     }
 
     public RelaySettings withMaxFieldSectionSize(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
     }
 
     public RelaySettings withMaxDataFrameSize(long value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+    }
+
+    public RelaySettings withEventLoops(int value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, value);
     }
 
     public RelaySettings withClientCaCertificates(List<X509Certificate> value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, value);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, value, eventLoops);
     }
 }

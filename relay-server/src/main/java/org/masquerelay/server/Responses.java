@@ -39,12 +39,7 @@ final class Responses {
 
     static void plain(ServerStream stream, HttpFields headers, String body) {
         try {
-            stream.respond(headers);
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length > 0) {
-                stream.bodyOut().write(bytes);
-            }
-            stream.finish();
+            stream.respondAndFinish(headers, body.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             stream.reset(H3.H3_INTERNAL_ERROR);
             return;

@@ -40,6 +40,7 @@ public final class SettingsFactory {
                 config.serverName(), config.policy(), templates, config.auth().orElse(null), tunnel,
                 config.limits().tunnelsPerConnection(), config.limits().maxHeaderSize(), config.limits().maxDataFrame(),
                 config.timeouts().quicIdle(), config.limits().streamWindow(), config.limits().maxConnections(),
-                config.engine(), config.clientCa().map(ClientCaConfig::certificates).orElse(List.of()));
+                config.engine(), config.clientCa().map(ClientCaConfig::certificates).orElse(List.of()),
+                config.limits().eventLoops());
     }
 }

@@ -63,6 +63,14 @@ public abstract class FramedStream implements H3Stream {
         }
     }
 
+    /** Writes the stream's last bytes (whole frames) with FIN, as one write where the engine can. */
+    protected void finishWith(byte[] frames) throws IOException {
+        if (!sendingEnded.compareAndSet(false, true)) {
+            throw new IOException("the sending side of " + this + " has ended already");
+        }
+        io.writeAndFinish(frames);
+    }
+
     private void finishQuietly() {
         try {
             finish();

@@ -18,6 +18,13 @@ public interface QuicStreamIo {
 
     OutputStream out();
 
+    /** Writes the last bytes of the stream and FIN together (one stream frame where the engine can). */
+    default void writeAndFinish(byte[] bytes) throws java.io.IOException {
+        OutputStream out = out();
+        out.write(bytes);
+        out.close();
+    }
+
     /** RESET_STREAM with an application error code. */
     void resetOutput(long errorCode);
 

@@ -3,9 +3,11 @@ package org.masquerelay.engine.quiche;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.handler.codec.quic.QuicCodecDispatcher;
+import io.netty.handler.codec.quic.QuicConnectionIdGenerator;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
@@ -30,22 +32,22 @@ import static java.lang.System.Logger.Level.INFO;
 
 /**
  * An HTTP/3 listener on Netty's QUIC codec (quiche + BoringSSL): one UDP socket, ALPN "h3", QUIC DATAGRAM enabled, no
- * Retry, no 0-RTT, optionally mutual TLS. One event-loop thread does all QUIC work; request streams run on virtual
- * threads through {@link StreamBridge}.
+ * Retry, no 0-RTT, optionally mutual TLS. One event loop per core (SO_REUSEPORT sockets on one address) does all QUIC
+ * work and carries the tunnels' bytes; request set-up runs on virtual threads through {@link StreamBridge}.
  */
 public final class QuicheServerEngine implements ServerEngine {
     private static final System.Logger LOG = System.getLogger(QuicheServerEngine.class.getName());
 
     private final EventLoopGroup group;
-    private final Channel udp;
+    private final List<Channel> sockets;
     private final Set<QuicChannel> connections;
     private final InetSocketAddress localAddress;
 
-    private QuicheServerEngine(EventLoopGroup group, Channel udp, Set<QuicChannel> connections) {
+    private QuicheServerEngine(EventLoopGroup group, List<Channel> sockets, Set<QuicChannel> connections) {
         this.group = group;
-        this.udp = udp;
+        this.sockets = sockets;
         this.connections = connections;
-        this.localAddress = (InetSocketAddress) udp.localAddress();
+        this.localAddress = (InetSocketAddress) sockets.get(0).localAddress();
     }
 
     /** Binds the socket and starts accepting connections. */
@@ -56,7 +58,7 @@ public final class QuicheServerEngine implements ServerEngine {
         Set<QuicChannel> connections = ConcurrentHashMap.newKeySet();
         AtomicInteger admitted = new AtomicInteger();
 
-        ChannelHandler codec = new QuicServerCodecBuilder()
+        QuicServerCodecBuilder codecs = new QuicServerCodecBuilder()
                 .sslContext(ssl)
                 .maxIdleTimeout(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .initialMaxData(Math.max(16L * 1024 * 1024, 4 * settings.streamWindow()))
@@ -98,16 +100,39 @@ public final class QuicheServerEngine implements ServerEngine {
                         QuicheConnection connection = stream.parent().attr(QuicheConnection.KEY).get();
                         connection.peerStreamOpened(stream);
                     }
-                })
-                .build();
+                });
 
-        EventLoopGroup group = transport.newGroup(1, "quiche-server");
+        // One event loop per socket: with SO_REUSEPORT (epoll) every loop binds the same address, the kernel spreads
+        // new flows over them, and the dispatcher hands a packet to the loop whose codec issued its connection ID
+        // (our index is in the first two bytes), so a connection and its tunnels always stay on one loop.
+        int loops = transport.epoll() ? settings.eventLoopThreads() : 1;
+        EventLoopGroup group = transport.newGroup(loops, "quiche-server");
         try {
-            Channel udp = new Bootstrap().group(group).channel(transport.datagramChannel()).handler(codec)
-                    .bind(bind).sync().channel();
-            LOG.log(INFO, "quiche engine on {0} ({1}{2})", udp.localAddress(), transport,
-                    settings.requiresClientCertificates() ? ", client certificates required" : "");
-            return new QuicheServerEngine(group, udp, connections);
+            List<Channel> sockets = new ArrayList<>();
+            if (loops == 1) {
+                sockets.add(new Bootstrap().group(group).channel(transport.datagramChannel()).handler(codecs.build())
+                        .bind(bind).sync().channel());
+            } else {
+                QuicCodecDispatcher dispatcher = new QuicCodecDispatcher() {
+                    @Override
+                    protected void initChannel(Channel channel, int connectionIdLength, QuicConnectionIdGenerator ids) {
+                        channel.pipeline().addLast(codecs.clone().localConnectionIdLength(connectionIdLength)
+                                .connectionIdAddressGenerator(ids).build());
+                    }
+                };
+                Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.datagramChannel())
+                        .option(EpollChannelOption.SO_REUSEPORT, true).handler(dispatcher);
+                InetSocketAddress address = bind;
+                for (int i = 0; i < loops; i++) {
+                    Channel socket = bootstrap.bind(address).sync().channel();
+                    sockets.add(socket);
+                    address = (InetSocketAddress) socket.localAddress(); // port 0: the others take the same port
+                }
+            }
+            Channel udp = sockets.get(0);
+            LOG.log(INFO, "quiche engine on {0} ({1}, {2} event loop{3}{4})", udp.localAddress(), transport, loops,
+                    loops == 1 ? "" : "s", settings.requiresClientCertificates() ? ", client certificates required" : "");
+            return new QuicheServerEngine(group, sockets, connections);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             if (e instanceof InterruptedException) {
@@ -142,9 +167,13 @@ public final class QuicheServerEngine implements ServerEngine {
             for (io.netty.util.concurrent.Future<?> f : closing) {
                 f.awaitUninterruptibly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
-            // Whatever the codec still holds (the last close packets) goes out before the socket closes.
-            udp.eventLoop().submit(() -> udp.flush()).awaitUninterruptibly(1, TimeUnit.SECONDS);
-            udp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            // Whatever the codecs still hold (the last close packets) goes out before the sockets close.
+            for (Channel udp : sockets) {
+                udp.eventLoop().submit(() -> udp.flush()).awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
+            for (Channel udp : sockets) {
+                udp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         }

@@ -96,6 +96,12 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements QuicStr
         channel.shutdownInput((int) errorCode); // STOP_SENDING
     }
 
+    /** The bytes and FIN in one stream frame, queued behind anything written before. */
+    @Override
+    public void writeAndFinish(byte[] bytes) throws IOException {
+        out.finishWith(bytes);
+    }
+
     /** A tunnel's bytes move on the event loop: see {@link EventLoopSplicer}. */
     @Override
     public Optional<TcpSplicer> tcpSplicer(long maxDataFrameSize) {
@@ -350,6 +356,17 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements QuicStr
             closed = true;
             // FIN behind the data still queued for flow-control credit (see the class comment).
             channel().writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
+        }
+
+        void finishWith(byte[] bytes) throws IOException {
+            lock.lock();
+            try {
+                checkWritable();
+                closed = true;
+            } finally {
+                lock.unlock();
+            }
+            channel().writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(bytes), true));
         }
     }
 

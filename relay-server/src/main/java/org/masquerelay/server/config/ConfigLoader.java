@@ -25,7 +25,7 @@ public final class ConfigLoader {
     private static final Set<String> CONNECT_UDP_KEYS = Set.of("template");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle");
     private static final Set<String> LIMIT_KEYS = Set.of("tunnels-per-connection", "stream-window",
-            "pending-datagrams", "max-header-size", "max-data-frame", "max-connections");
+            "pending-datagrams", "max-header-size", "max-data-frame", "max-connections", "event-loops");
     private static final Set<String> LOG_KEYS = Set.of("level");
 
     private ConfigLoader() {
@@ -155,6 +155,16 @@ public final class ConfigLoader {
                 s.positiveInt("pending-datagrams").orElse(d.pendingDatagrams()),
                 s.positiveInt("max-header-size").orElse(d.maxHeaderSize()),
                 s.positiveInt("max-data-frame").orElse(d.maxDataFrame()),
-                s.positiveInt("max-connections").orElse(d.maxConnections()));
+                s.positiveInt("max-connections").orElse(d.maxConnections()),
+                s.has("event-loops") ? eventLoops(s) : d.eventLoops());
+    }
+
+    private static int eventLoops(YamlSection s) {
+        String raw = String.valueOf(s.raw("event-loops")).trim();
+        try {
+            return Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(s.keyPath("event-loops"), "must be 0 (one per core) or a thread count, got '" + raw + "'");
+        }
     }
 }

@@ -12,7 +12,7 @@ package org.masquerelay.server.config;
  * @param maxConnections         concurrent client connections
  */
 public record Limits(int tunnelsPerConnection, int streamWindow, int pendingDatagrams, int maxHeaderSize,
-                     int maxDataFrame, int maxConnections) {
+                     int maxDataFrame, int maxConnections, int eventLoops) {
 
     public Limits {
         positive("limits.tunnels-per-connection", tunnelsPerConnection);
@@ -21,6 +21,14 @@ public record Limits(int tunnelsPerConnection, int streamWindow, int pendingData
         positive("limits.max-header-size", maxHeaderSize);
         positive("limits.max-data-frame", maxDataFrame);
         positive("limits.max-connections", maxConnections);
+        if (eventLoops < 0 || eventLoops > 256) {
+            throw new ConfigException("limits.event-loops", "must be 0 (one per core) or a thread count up to 256, got '" + eventLoops + "'");
+        }
+    }
+
+    public Limits(int tunnelsPerConnection, int streamWindow, int pendingDatagrams, int maxHeaderSize, int maxDataFrame,
+                  int maxConnections) {
+        this(tunnelsPerConnection, streamWindow, pendingDatagrams, maxHeaderSize, maxDataFrame, maxConnections, 0);
     }
 
     public static Limits defaults() {
