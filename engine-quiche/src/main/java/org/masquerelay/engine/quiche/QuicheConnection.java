@@ -52,6 +52,8 @@ abstract class QuicheConnection extends H3ConnectionBase {
     static final int MAX_UDP_PAYLOAD = 1350;
     private volatile String peerCloseDetail;
     private volatile QuicStreamChannel controlStream;
+    /** The peer's request streams still open; only the event loop touches it. */
+    private final java.util.Set<QuicStreamChannel> requestStreams = new java.util.HashSet<>();
 
     QuicheConnection(QuicChannel quic, int maxFieldSectionSize, long maxDataFrameSize) {
         this.quic = quic;
@@ -102,8 +104,28 @@ abstract class QuicheConnection extends H3ConnectionBase {
 
     // ------------------------------------------------------------------------------------------ peer streams
 
+    /**
+     * Resets the sending side of every request stream the peer opened and stops its receiving side, on the event
+     * loop (a relay shutting down: see {@code QuicheServerEngine.close()}).
+     */
+    io.netty.util.concurrent.Future<?> resetRequestStreams(long h3ErrorCode) {
+        return quic.eventLoop().submit(() -> {
+            for (QuicStreamChannel stream : requestStreams) {
+                if (stream.isActive()) {
+                    stream.shutdownOutput((int) h3ErrorCode);
+                    stream.shutdownInput((int) h3ErrorCode);
+                }
+            }
+            quic.flush();
+        });
+    }
+
     /** A stream the peer opened (on the event loop): a bridge goes in its pipeline, a virtual thread reads it. */
     final void peerStreamOpened(QuicStreamChannel stream) {
+        if (stream.type() == QuicStreamType.BIDIRECTIONAL) {
+            requestStreams.add(stream);
+            stream.closeFuture().addListener(f -> requestStreams.remove(stream));
+        }
         StreamBridge bridge = new StreamBridge(stream);
         stream.pipeline().addLast(bridge);
         if (stream.type() == QuicStreamType.UNIDIRECTIONAL) {
