@@ -38,10 +38,10 @@ public final class RelayServer implements AutoCloseable {
         try {
             for (InetSocketAddress address : settings.listen()) {
                 ConnectionHandler handler = connection -> new RelayConnection(settings, connection, parser, tcp, udp);
-                ServerEngine engine = switch (settings.engine()) {
+                ServerEngine engine = Listeners.bind(address, () -> switch (settings.engine()) {
                     case KWIK -> KwikServerEngine.start(address, engineSettings, handler);
                     case QUICHE -> QuicheServerEngine.start(address, engineSettings, handler);
-                };
+                });
                 listeners.add(engine);
                 LOG.log(INFO, "listening on {0} (HTTP/3, UDP, {1} engine)", engine.localAddress(), settings.engine().configName());
             }
@@ -57,6 +57,7 @@ public final class RelayServer implements AutoCloseable {
         return listeners.stream().map(ServerEngine::localAddress).toList();
     }
 
+    /** Stops listening and closes every connection (their tunnels end with them). */
     @Override
     public void close() {
         listeners.forEach(ServerEngine::close);
