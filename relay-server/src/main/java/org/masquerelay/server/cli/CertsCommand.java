@@ -12,9 +12,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "certs", mixinStandardHelpOptions = true,
         description = {"Makes a private CA (once) and a server certificate that passes Apple's TLS trust rules.",
-                "The hosts go in subjectAltName (IP SANs for IP literals), with EKU serverAuth, at most 398 days,",
-                "ECDSA P-256 (or RSA 2048) and SHA-256. An existing CA in the folder is reused, never overwritten",
-                "unless --force is given."})
+                "The hosts go in subjectAltName (IP SANs for IP literals), with EKU serverAuth, at most 398 days,"
+                        + " ECDSA P-256 (or RSA 2048) and SHA-256.",
+                "An existing CA in the folder is reused, never overwritten unless --force is given."})
 final class CertsCommand implements Callable<Integer> {
 
     @Option(names = "--dir", required = true, description = "output folder (ca.pem, ca-key.pem, server.pem, server-key.pem)")
