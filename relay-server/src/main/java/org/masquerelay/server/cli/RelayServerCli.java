@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "relay-server", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A MASQUE relay: classic HTTP/3 CONNECT (TCP) and connect-udp (RFC 9298), as Apple's relay client needs.",
         subcommands = {DevCommand.class, RunCommand.class, CertsCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit status: 0 success, 1 unexpected error, 2 usage or configuration error,",
-                "3 cannot start (port in use, file missing or unreadable)."})
+        footer = {"", "Exit status: 0 success, 1 unexpected error, 2 usage or configuration error, 3 cannot start"
+                + " (port in use, file missing or unreadable)."})
 public final class RelayServerCli implements Runnable {
 
     @CommandLine.Spec
