@@ -24,6 +24,11 @@ public final class RelayClientCli implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this; main exits with it). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line with its error handling and versions, ready to execute. */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new RelayClientCli());
         cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -34,7 +39,7 @@ public final class RelayClientCli implements Runnable {
             }
             return outcome.code();
         });
-        return cli.execute(args);
+        return cli;
     }
 
     private static boolean verbose(CommandLine.ParseResult parsed) {
