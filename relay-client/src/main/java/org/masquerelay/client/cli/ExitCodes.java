@@ -81,14 +81,15 @@ public final class ExitCodes {
                  (the message has the Proxy-Status; -w '%%{http_connect}'
                  prints the relay's status)""";
 
-    /** The exit codes of {@code proxy}: it fails only while starting. */
+    /**
+     * The exit codes of {@code proxy}: it stops only while starting, and only for what will not get better by itself
+     * (a relay that does not answer yet is a warning: each new connection tries again).
+     */
     public static final String PROXY_HELP = """
             Exit codes (curl's numbers):
               0  stopped (Ctrl-C)
               2  usage error
               5  the relay's name did not resolve
-              7  could not connect to the relay (nothing listening)
-             28  no answer from the relay within --connect-timeout
              35  TLS handshake with the relay failed
              45  cannot listen on a --socks5 or --http address (in use)
              60  the relay's certificate is not trusted""";

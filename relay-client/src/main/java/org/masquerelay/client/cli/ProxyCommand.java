@@ -91,7 +91,9 @@ final class ProxyCommand implements Callable<Integer> {
             err.println("relay-client: HTTP proxy listening on " + Addresses.format(proxy.httpAddress()));
         }
         err.flush();
-        // Meanwhile, connect: a wrong relay address or certificate stops the proxy now, not at the first flow.
+        // Meanwhile, connect: a relay name that does not resolve or a certificate that is not trusted will not get
+        // better, so they stop the proxy now rather than at the first flow. A relay that does not answer yet may
+        // (it is starting, the network is back): each new flow tries again.
         Thread.ofVirtual().name("relay-connect").start(() -> {
             try {
                 Duration took = client.connect();
@@ -99,8 +101,12 @@ final class ProxyCommand implements Callable<Integer> {
                         + " connected in " + took.toMillis() + " ms");
             } catch (RelayException e) {
                 ExitCodes.Outcome outcome = ExitCodes.of(e);
-                err.println("relay-client: " + outcome.message());
-                exit.complete(outcome.code());
+                if (outcome.code() == ExitCodes.CONNECT || outcome.code() == ExitCodes.TIMEOUT) {
+                    err.println("relay-client: warning: " + outcome.message() + "; each new connection tries again");
+                } else {
+                    err.println("relay-client: " + outcome.message());
+                    exit.complete(outcome.code());
+                }
             }
         });
         int code = exit.join();

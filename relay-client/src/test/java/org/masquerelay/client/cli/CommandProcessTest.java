@@ -134,6 +134,29 @@ class CommandProcessTest {
     }
 
     @Test
+    void proxyStartedBeforeItsRelayServesOnceTheRelayIsUp(@TempDir Path dir) throws Exception {
+        int socks = freePort();
+        int relayPort;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            relayPort = probe.getLocalPort();
+        }
+        // The relay's CA is made before the relay starts: same state folder.
+        org.masquerelay.server.DevMode.prepare(dir, List.of());
+        try (CommandProcess proxy = CommandProcess.start(Map.of(), "proxy", "--socks5", "127.0.0.1:" + socks,
+                "-x", "https://127.0.0.1:" + relayPort + "/", "--proxy-cacert", dir.resolve("ca.pem").toString())) {
+            String warning = proxy.awaitStderr(l -> l.startsWith("relay-client: warning: relay unreachable"), Duration.ofSeconds(30));
+            assertTrue(warning.endsWith("; each new connection tries again"), warning);
+            try (TestRelay late = TestRelay.start(dir, false, relayPort)) {
+                Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "30", "--socks5-hostname", "127.0.0.1:" + socks,
+                        httpUrl("/hello")).start();
+                assertTrue(curl.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(0, curl.exitValue(), new String(curl.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+                assertTrue(new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).startsWith("hello GET /hello"));
+            }
+        }
+    }
+
+    @Test
     void proxyOutlivesItsRelayQuietly(@TempDir Path dir) throws Exception {
         int socks = freePort();
         TestRelay doomed = TestRelay.start(dir);
