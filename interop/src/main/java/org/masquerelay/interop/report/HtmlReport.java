@@ -54,7 +54,8 @@ final class HtmlReport {
         h.append("<p class=counts>");
         if (!r.cells().isEmpty()) {
             h.append("<span class=PASS>✓ ").append(r.count(CaseResult.Status.PASS)).append(" passed</span>")
-                    .append("<span class=FAIL>✕ ").append(r.count(CaseResult.Status.FAIL)).append(" failed</span>")
+                    .append("<span class=").append(r.count(CaseResult.Status.FAIL) > 0 ? "FAIL" : "UNSUPPORTED").append(">✕ ")
+                    .append(r.count(CaseResult.Status.FAIL)).append(" failed</span>")
                     .append("<span class=UNSUPPORTED>? ").append(r.count(CaseResult.Status.UNSUPPORTED))
                     .append(" unsupported (the peer cannot do the case; not a failure)</span>");
         }

@@ -35,7 +35,8 @@ final class CertsCommand implements Callable<Integer> {
         ServerCertificateIssuer.Options options = rsa ? new ServerCertificateIssuer.Options(KeyType.RSA_2048, defaults.validityDays()) : defaults;
         CertificateTool.Result result = CertificateTool.create(dir, hosts, force, options);
         System.out.println(result.caCreated() ? "Created a new CA: " + result.caCertificate() : "Reused the CA in " + dir);
-        System.out.println("Server certificate for " + hosts + ": " + result.serverCertificate() + " (key " + result.serverKey() + ")");
+        System.out.println("Server certificate for " + String.join(", ", hosts) + ": " + result.serverCertificate()
+                + " (key " + result.serverKey() + ")");
         System.out.println("Install and fully trust " + result.caCertificate() + " on client devices (on a Mac: Keychain Access, 'Always Trust').");
         return 0;
     }

@@ -2,6 +2,7 @@ package org.masquerelay.server.cli;
 
 import org.masquerelay.server.RelaySettings;
 import org.masquerelay.server.SettingsFactory;
+import org.masquerelay.server.config.LogLevel;
 import org.masquerelay.server.config.RelayConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,6 +34,8 @@ final class CheckConfigCommand implements Callable<Integer> {
         if (file == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give the configuration file: -c FILE");
         }
+        // Nothing starts, so nothing is "listening": only warnings from what loads the configuration.
+        Logging.configure(LogLevel.WARN);
         RelayConfig cfg = RelayConfig.load(file);
         RelaySettings settings = SettingsFactory.from(cfg);
         System.out.println(file + ": OK");

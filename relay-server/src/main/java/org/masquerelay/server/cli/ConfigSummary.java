@@ -34,8 +34,11 @@ final class ConfigSummary {
 
     static List<String> lines(RelayConfig cfg, RelaySettings settings, Instant now) {
         List<String> out = new ArrayList<>();
-        out.add(row("listen", String.join(", ", settings.listen().stream().map(Addresses::format).toList())
-                + " (UDP, HTTP/3)"));
+        List<String> configured = cfg.listen().stream().map(l -> Addresses.format(l.socketAddress())).toList();
+        List<String> bound = settings.listen().stream().map(Addresses::format).toList();
+        out.add(row("listen", String.join(", ", configured) + " (UDP, HTTP/3)"
+                + (bound.equals(configured) ? "" : "; bound as " + String.join(", ", bound) + " (one dual-stack socket"
+                + " for IPv4 and IPv6)")));
         out.add(row("server name", settings.serverName()));
         out.add(row("engine", settings.engine().configName()));
         out.addAll(certificate(cfg, settings, now));
