@@ -178,6 +178,23 @@ class CliTest {
     }
 
     @Test
+    void aTargetThatClosesAtOnceIsAnEmptyReply() throws Exception {
+        try (ServerSocket target = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread closer = Thread.ofVirtual().start(() -> {
+                try {
+                    target.accept().close();
+                } catch (java.io.IOException ignored) {
+                    // the test ended
+                }
+            });
+            Cli.Result r = Cli.run(fetch("http://127.0.0.1:" + target.getLocalPort() + "/"));
+            assertEquals(ExitCodes.EMPTY_REPLY, r.code(), "curl's 52: " + r);
+            assertTrue(r.stderr().contains("closed the connection without an HTTP response"), r.stderr());
+            closer.join();
+        }
+    }
+
+    @Test
     void maxTimeAgainstABlackHole() throws Exception {
         // A bound UDP socket that never answers: no ICMP, no QUIC, just silence.
         try (DatagramSocket hole = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {

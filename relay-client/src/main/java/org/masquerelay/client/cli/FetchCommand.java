@@ -541,6 +541,9 @@ final class FetchCommand implements Callable<Integer> {
             if (e instanceof RelayException re) {
                 return re;
             }
+            if (e instanceof ExitCodes.TargetException already) {
+                return already; // e.g. an empty reply (curl 52) stays one
+            }
             return ExitCodes.TargetException.receive(what + ": " + innermost(e), e);
         }
 
