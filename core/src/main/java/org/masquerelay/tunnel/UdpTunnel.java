@@ -138,7 +138,10 @@ public final class UdpTunnel {
             }
         } catch (IOException e) {
             if (!socket.isClosed()) {
-                record.ended("UDP socket error: " + e.getMessage());
+                // The JDK reports an ICMP port unreachable from the target as a PortUnreachableException without
+                // a message; say what it means.
+                record.ended(e instanceof java.net.PortUnreachableException ? "target refused (ICMP port unreachable)"
+                        : "UDP socket error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
             }
         }
         endStream();

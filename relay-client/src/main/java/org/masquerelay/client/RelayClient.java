@@ -172,8 +172,15 @@ public final class RelayClient implements AutoCloseable {
 
     /** A TCP flow routed by the policy: through the relay when matched, else a direct socket. */
     public TcpChannel connectTcp(String host, int port) throws IOException {
-        Route route = route(host);
-        LOG.log(DEBUG, "tcp {0}:{1} -> {2}", host, port, route);
+        return connectTcp(host, port, route(host));
+    }
+
+    /**
+     * A TCP flow on a route already decided, e.g. for the name in a URL when the connection goes elsewhere
+     * (curl's --connect-to): through the relay, or a direct socket.
+     */
+    public TcpChannel connectTcp(String host, int port, Route route) throws IOException {
+        LOG.log(DEBUG, "tcp {0}:{1} -> {2}", host, Integer.toString(port), route);
         if (route.relayed()) {
             return openTcp(host, port, route);
         }

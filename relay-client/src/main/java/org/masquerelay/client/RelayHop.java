@@ -120,7 +120,8 @@ final class RelayHop {
                 socket = new TunnelDatagramSocket(carrier);
             }
         } catch (UnknownHostException e) {
-            throw new RelayUnreachableException("cannot resolve the relay host '" + endpoint.host() + "'", e);
+            throw new RelayUnreachableException(RelayUnreachableException.Reason.NAME_NOT_RESOLVED,
+                    "cannot resolve the relay host '" + endpoint.host() + "'", e);
         } catch (SocketException e) {
             throw new RelayUnreachableException("cannot open a UDP socket towards " + endpoint + ": " + e.getMessage(), e);
         } catch (RelayException e) {
@@ -163,15 +164,25 @@ final class RelayHop {
                 // closed: no verdict from the previous hop
             }
         }
-        String certificateProblem = trust.lastProblem() != null ? trust.lastProblem() : certificateProblem(e);
+        if (trust.lastProblem() != null) {
+            return new RelayTrustException(true, "TLS trust failure with the relay " + where + ": " + trust.lastProblem(), e);
+        }
+        String certificateProblem = certificateProblem(e);
         if (certificateProblem != null) {
-            return new RelayTrustException("TLS trust failure with the relay " + where + ": " + certificateProblem, e);
+            // Our verifier saw nothing wrong: the relay ended the handshake (e.g. it wants a client certificate).
+            return new RelayTrustException(false, "TLS handshake with the relay " + where + " failed: " + certificateProblem, e);
+        }
+        if (hasCause(e, UnknownHostException.class)) {
+            return new RelayUnreachableException(RelayUnreachableException.Reason.NAME_NOT_RESOLVED,
+                    "cannot resolve the relay host '" + endpoint.host() + "'", e);
         }
         String message = innermostMessage(e);
-        if (hasCause(e, SocketTimeoutException.class) || message.toLowerCase(Locale.ROOT).contains("timed out")
-                || message.toLowerCase(Locale.ROOT).contains("timeout")) {
-            return new RelayUnreachableException("no QUIC answer from " + where + " within "
-                    + settings.connectTimeout().toMillis() + " ms (" + message + ")", e);
+        String lower = message.toLowerCase(Locale.ROOT);
+        // Kwik says "timed out", the quiche engine "no QUIC handshake within N ms": both mean nothing answered.
+        if (hasCause(e, SocketTimeoutException.class) || lower.contains("timed out") || lower.contains("timeout")
+                || lower.contains("handshake within")) {
+            return new RelayUnreachableException(RelayUnreachableException.Reason.NO_ANSWER, "no QUIC answer from "
+                    + where + " within " + settings.connectTimeout().toMillis() + " ms (" + message + ")", e);
         }
         return new RelayUnreachableException("cannot connect to the relay " + where + ": " + message, e);
     }

@@ -14,9 +14,20 @@ public final class RoutePolicy {
     private static final RoutePolicy ALL = new RoutePolicy(DomainPolicy.matchAll());
 
     private final DomainPolicy domains;
+    private final NoProxy direct;
 
     public RoutePolicy(DomainPolicy domains) {
+        this(domains, NoProxy.none());
+    }
+
+    private RoutePolicy(DomainPolicy domains, NoProxy direct) {
         this.domains = domains;
+        this.direct = direct;
+    }
+
+    /** This policy, with the hosts of a NO_PROXY list always reached directly (curl's rule, before any other). */
+    public RoutePolicy exceptFor(NoProxy noProxy) {
+        return new RoutePolicy(domains, noProxy);
     }
 
     /** Everything through the relay (the default). */
@@ -30,6 +41,10 @@ public final class RoutePolicy {
     }
 
     public Route decide(String host) {
+        java.util.Optional<String> noProxy = direct.match(host);
+        if (noProxy.isPresent()) {
+            return new Route(false, host + " is in NO_PROXY (entry '" + noProxy.get() + "')");
+        }
         PolicyDecision decision = domains.decide(host);
         return new Route(decision.allowed(), decision.reason());
     }

@@ -49,6 +49,8 @@ public final class TrustMaterial {
                 }
             }
             throw new IllegalStateException("no X509TrustManager in the JDK");
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("the CA file " + caFile + " does not exist", e);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the CA file " + caFile + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {

@@ -39,6 +39,22 @@ public final class TestRelay implements AutoCloseable {
         return new TestRelay(RelayServer.start(s), dev.caCertificate());
     }
 
+    /**
+     * A relay on 127.0.0.1 whose certificate names only {@code name} (from its own CA in {@code stateDir}): to try a
+     * production-like name on loopback (--resolve, --connect-to).
+     */
+    public static TestRelay startNamed(Path stateDir, String name) throws IOException {
+        RelaySettings dev = DevMode.prepare(stateDir.resolve("dev"), List.of(new InetSocketAddress("127.0.0.1", 0))).settings();
+        var certs = org.masquerelay.server.certs.CertificateTool.create(stateDir.resolve("named"), List.of(name), false);
+        char[] password = "named".toCharArray();
+        var identity = org.masquerelay.server.certs.Identities.fromPem(certs.serverCertificate(), certs.serverKey(), "relay", password);
+        RelaySettings s = new RelaySettings(dev.listen(), identity, "relay", password, dev.serverName(), dev.policy(),
+                dev.udpTemplates(), dev.auth(), dev.tunnel(), dev.tunnelsPerConnection(), dev.maxFieldSectionSize(),
+                dev.maxDataFrameSize(), dev.quicIdleTimeout(), dev.streamWindow(), dev.maxConnections(), dev.engine(),
+                dev.clientCaCertificates(), dev.eventLoops());
+        return new TestRelay(RelayServer.start(s), certs.caCertificate());
+    }
+
     public String url() {
         return "https://127.0.0.1:" + port + "/";
     }

@@ -47,6 +47,16 @@ final class RelayConnection implements RequestHandler {
         connection.onClose(reason -> LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason));
     }
 
+    /** A refusal before any tunnel handler runs (auth, tunnel limit), logged like the handlers' refusals. */
+    private void refuse(ServerStream stream, TunnelRequest request, int status, String details, HttpFields.Field extra) {
+        TunnelLog log = switch (request) {
+            case TcpConnectRequest t -> new TunnelLog("tcp", stream, t.target());
+            case UdpConnectRequest u -> new TunnelLog("udp", stream, u.target());
+        };
+        log.refused(status, ProxyError.HTTP_REQUEST_DENIED.token(), details);
+        Responses.error(stream, settings.serverName(), status, ProxyError.HTTP_REQUEST_DENIED.token(), details, extra);
+    }
+
     /** RFC 9110 §11.6.1 / §11.7.1: a 401 names WWW-Authenticate, a 407 Proxy-Authenticate; 403 neither. */
     private static HttpFields.Field challenge(AuthConfig auth) {
         // The scheme of the first credential ("Bearer", "Preshared"...); never the secret itself.
@@ -83,19 +93,18 @@ final class RelayConnection implements RequestHandler {
         }
         AuthConfig auth = settings.auth();
         if (auth != null && auth.clientCertificateRequired() && connection.peerCertificate().isEmpty()) {
-            Responses.error(stream, settings.serverName(), 403, ProxyError.HTTP_REQUEST_DENIED.token(),
-                    "a verified client certificate is required", null);
+            refuse(stream, tunnel.get(), 403, "a verified client certificate is required", null);
             return;
         }
         if (auth != null && auth.checksCredentials()
                 && request.getAll(auth.header()).stream().noneMatch(v -> auth.accepts(v.trim()))) {
-            Responses.error(stream, settings.serverName(), auth.failureStatus(), ProxyError.HTTP_REQUEST_DENIED.token(),
-                    "missing or wrong credential in the '" + auth.header() + "' header", challenge(auth));
+            refuse(stream, tunnel.get(), auth.failureStatus(), "missing or wrong credential in the '" + auth.header()
+                    + "' header", challenge(auth));
             return;
         }
         if (!tunnels.tryAcquire()) {
-            Responses.error(stream, settings.serverName(), 429, ProxyError.HTTP_REQUEST_DENIED.token(),
-                    "this connection already has " + settings.tunnelsPerConnection() + " tunnels open", null);
+            refuse(stream, tunnel.get(), 429, "this connection already has " + settings.tunnelsPerConnection()
+                    + " tunnels open", null);
             return;
         }
         try {

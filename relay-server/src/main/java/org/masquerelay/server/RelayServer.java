@@ -41,10 +41,10 @@ public final class RelayServer implements AutoCloseable {
         try {
             for (InetSocketAddress address : settings.listen()) {
                 ConnectionHandler handler = connection -> new RelayConnection(settings, connection, parser, tcp, udp);
-                ServerEngine listener = switch (engine) {
+                ServerEngine listener = Listeners.bind(address, () -> switch (engine) {
                     case KWIK -> KwikServerEngine.start(address, engineSettings, handler);
                     case QUICHE, AUTO -> QuicheServerEngine.start(address, engineSettings, handler);
-                };
+                });
                 listeners.add(listener);
                 LOG.log(INFO, "listening on {0} (HTTP/3, UDP, {1} engine)", listener.localAddress(), engine.configName());
             }
@@ -60,6 +60,7 @@ public final class RelayServer implements AutoCloseable {
         return listeners.stream().map(ServerEngine::localAddress).toList();
     }
 
+    /** Stops listening and closes every connection (their tunnels end with them). */
     @Override
     public void close() {
         listeners.forEach(ServerEngine::close);

@@ -1,12 +1,18 @@
 package org.masquerelay.server;
 
+import org.masquerelay.display.Addresses;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.tunnel.TunnelRecord;
 import org.masquerelay.wire.Target;
 
+import java.net.SocketAddress;
+
 import static java.lang.System.Logger.Level.INFO;
 
-/** One line per tunnel event, so an operator can follow each tunnel: who, where, outcome, bytes, how it ended. */
+/**
+ * One line per tunnel event, so an operator can follow each tunnel: who, where, outcome, bytes, how it ended, e.g.
+ * {@code tcp tunnel 127.0.0.1:42019 stream 4 -> example.com:443 opened via 93.184.215.14:443}.
+ */
 final class TunnelLog {
     private static final System.Logger LOG = System.getLogger("org.masquerelay.tunnel");
 
@@ -16,12 +22,12 @@ final class TunnelLog {
         // With mutual TLS, who the client is: the subject of its verified certificate.
         String client = stream.connection().peerCertificate()
                 .map(c -> " [" + c.getSubjectX500Principal().getName() + "]").orElse("");
-        this.prefix = kind + " tunnel " + stream.connection().remoteAddress() + "#" + stream.streamId() + client
-                + " -> " + target.authority();
+        this.prefix = kind + " tunnel " + Addresses.format(stream.connection().remoteAddress()) + " stream "
+                + stream.streamId() + client + " -> " + target.authority();
     }
 
     void opened(Object upstream) {
-        LOG.log(INFO, "{0} opened via {1}", prefix, upstream);
+        LOG.log(INFO, "{0} opened via {1}", prefix, upstream instanceof SocketAddress a ? Addresses.format(a) : upstream);
     }
 
     void refused(int status, String proxyError, String details) {

@@ -33,20 +33,19 @@ class ConfigCliTest {
     /** Runs the CLI in-process; stdout is captured too, since the commands print their results with System.out. */
     private static Run run(String... args) {
         StringWriter err = new StringWriter();
-        StringWriter picocliOut = new StringWriter();
-        CommandLine cli = RelayServerCli.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        cli.setOut(new PrintWriter(picocliOut, true));
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         PrintStream saved = System.out;
+        // stdout first: picocli writes help and --version to the System.out of the time its CommandLine is made.
         System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
         int exit;
         try {
+            CommandLine cli = RelayServerCli.commandLine();
+            cli.setErr(new PrintWriter(err, true));
             exit = cli.execute(args);
         } finally {
             System.setOut(saved);
         }
-        return new Run(exit, picocliOut + stdout.toString(StandardCharsets.UTF_8), err.toString());
+        return new Run(exit, stdout.toString(StandardCharsets.UTF_8), err.toString());
     }
 
     private Path write(String name, String text) throws IOException {
@@ -110,17 +109,25 @@ class ConfigCliTest {
         assertTrue(Files.isRegularFile(certs.resolve("server.pem")), made.out());
         assertTrue(Files.isRegularFile(certs.resolve("server-key.pem")), made.out());
 
-        // The annotated example as shipped, pointed at the new certificate.
+        // The annotated example as shipped, its /etc/relay folder being the one certs wrote to.
         String example = Files.readString(Path.of("..", "configs", "relay.example.yaml"));
-        assertTrue(example.contains("/etc/relay/fullchain.pem") && example.contains("/etc/relay/privkey.pem"));
-        String text = example.replace("/etc/relay/fullchain.pem", certs.resolve("server.pem").toString())
-                .replace("/etc/relay/privkey.pem", certs.resolve("server-key.pem").toString());
-        Path config = write("relay.yaml", text);
-        Run checked = run("check-config", config.toString());
+        Path config = write("relay.yaml", example.replace("/etc/relay/", certs + "/"));
+        Run checked = run("check-config", "-c", config.toString());
         assertEquals(0, checked.exit(), checked.toString());
         assertTrue(checked.out().contains(config + ": OK"), checked.out());
-        assertTrue(checked.out().contains("relay.example.com"), checked.out());
         assertEquals("", checked.err());
+        // Readable text, not Java records: the names, the expiry, the rules.
+        assertFalse(checked.out().contains("DomainPolicy[") || checked.out().contains("AuthConfig[")
+                || checked.out().contains("AddressPolicy[") || checked.out().contains("/0.0.0.0"), checked.out());
+        assertTrue(checked.out().contains("names: relay.example.com, 127.0.0.1 (IP)"), checked.out());
+        assertTrue(checked.out().matches("(?s).*valid until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(\\d+ days from now\\).*"), checked.out());
+        assertTrue(checked.out().contains("header 'authorization' with one of 1 credential(s) (not shown); refused with 407"), checked.out());
+        assertFalse(checked.out().contains("s3cret"), "never prints a credential: " + checked.out());
+        assertTrue(checked.out().contains("1. allow 203.0.113.0/24 port 443"), checked.out());
+        assertTrue(checked.out().contains("[::]:4433"), checked.out());
+
+        // The positional form of earlier versions still works.
+        assertEquals(0, run("check-config", config.toString()).exit());
     }
 
     @Test
@@ -142,5 +149,57 @@ class ConfigCliTest {
         assertEquals(0, forced.exit(), forced.toString());
         assertTrue(forced.out().contains("Created a new CA"), forced.out());
         assertFalse(java.util.Arrays.equals(ca, Files.readAllBytes(certs.resolve("ca.pem"))), "--force replaces it");
+    }
+
+    @Test
+    void everyCommandPrintsTheSameVersion() {
+        String version = org.masquerelay.display.Version.number();
+        for (String[] args : new String[][] {{"--version"}, {"dev", "--version"}, {"run", "--version"},
+                {"certs", "--version"}, {"check-config", "--version"}}) {
+            Run r = run(args);
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.out().startsWith("relay-server " + version), String.join(" ", args) + ": " + r.out());
+        }
+    }
+
+    @Test
+    void noCommandSaysWhatToDoOnStderrWithStatus2() {
+        Run r = run();
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().startsWith("say what to do: dev, run, certs or check-config"), r.err());
+        assertTrue(r.err().contains("Usage: relay-server"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void helpListsEveryCommandWithAWholeSentence() {
+        Run r = run("--help");
+        for (String command : new String[] {"dev", "run", "certs", "check-config"}) {
+            String line = r.out().lines().filter(l -> l.startsWith("  " + command + " ")).findFirst().orElseThrow();
+            // The summary may wrap, but it ends its sentence before the next command starts.
+            String rest = r.out().substring(r.out().indexOf(line));
+            String summary = rest.lines().takeWhile(l -> l.equals(line) || l.startsWith("     ")).reduce("", String::concat);
+            assertTrue(summary.strip().endsWith("."), command + ": " + summary);
+        }
+    }
+
+    @Test
+    void aPortInUseIsNamed() throws IOException {
+        org.masquerelay.server.certs.CertificateTool.create(dir, java.util.List.of("127.0.0.1"), false);
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            Run r = run("run", "--cert", dir.resolve("server.pem").toString(), "--key", dir.resolve("server-key.pem").toString(),
+                    "--listen", address);
+            assertEquals(3, r.exit(), r.toString());
+            assertTrue(r.err().startsWith("relay-server: cannot listen on UDP " + address + ": address already in use"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+    }
+
+    @Test
+    void aMissingConfigFileIsOneLine() {
+        Run r = run("check-config", "-c", dir.resolve("nope.yaml").toString());
+        assertEquals(CONFIG_ERROR, r.exit(), r.toString());
+        assertEquals("relay-server: configuration file " + dir.resolve("nope.yaml") + " does not exist", r.err().strip());
     }
 }

@@ -150,8 +150,15 @@ class ErrorResponsesTest extends RelayTestBase {
     void missingOrWrongCredentialIs407WithProxyAuthenticate() throws IOException {
         NettyH3Client client = client(s -> s.withAuth(
                 new AuthConfig("authorization", List.of("Bearer s3cret"), 407)));
-        Tunnel missing = client.openTcp(good(), Map.of(), null);
-        Tunnel.Response response = assertError(missing, 407, HTTP_REQUEST_DENIED);
+        Tunnel.Response response;
+        try (CapturedLog log = new CapturedLog("org.masquerelay.tunnel")) {
+            Tunnel missing = client.openTcp(good(), Map.of(), null);
+            response = assertError(missing, 407, HTTP_REQUEST_DENIED);
+            // An operator sees the refusal, with the client as people write addresses (no leading slash).
+            assertTrue(log.lines().stream().anyMatch(l -> l.matches("INFO  tcp tunnel 127\\.0\\.0\\.1:\\d+ stream \\d+ -> "
+                    + java.util.regex.Pattern.quote(good()) + " refused: 407 http_request_denied \\(missing or wrong credential.*")),
+                    log.lines().toString());
+        }
         assertEquals(Optional.of("Bearer realm=\"relay\""), response.header("proxy-authenticate"));
         assertFalse(response.header("www-authenticate").isPresent());
 

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
@@ -51,6 +52,11 @@ abstract class QuicheConnection extends H3ConnectionBase {
     /** UDP payload size we send and accept; see the codec builders. */
     static final int MAX_UDP_PAYLOAD = 1350;
     private volatile String peerCloseDetail;
+    /** Set when the handshake completed; a connection that closes without it failed its TLS handshake. */
+    private volatile boolean handshakeDone;
+    private volatile String handshakeFailure;
+    /** The peer as last seen while open: a closed channel no longer knows it. */
+    private volatile java.net.SocketAddress peerSeen;
     private volatile QuicStreamChannel controlStream;
     /** The peer's request streams still open; only the event loop touches it. */
     private final java.util.Set<QuicStreamChannel> requestStreams = new java.util.HashSet<>();
@@ -60,6 +66,16 @@ abstract class QuicheConnection extends H3ConnectionBase {
         this.maxFieldSectionSize = maxFieldSectionSize;
         this.maxDataFrameSize = maxDataFrameSize;
         quic.attr(KEY).set(this);
+        // A channel that never became active gets no channelInactive: its close is the only sign of a failed handshake.
+        quic.closeFuture().addListener(f -> {
+            if (!handshakeDone) {
+                // An operator needs to see these: a client that does not trust the certificate, or one without the
+                // client certificate mutual TLS asks for, never gets as far as a request.
+                String why = peerCloseDetail != null ? peerCloseDetail : handshakeFailure != null ? handshakeFailure
+                        : quic.isTimedOut() ? "no answer (timed out)" : "closed before it completed";
+                LOG.log(INFO, "{0}: TLS handshake failed: {1}", peerSeen, why);
+            }
+        });
     }
 
     /** The handler for the QUIC channel's pipeline: datagrams, extension and close events. */
@@ -230,6 +246,7 @@ abstract class QuicheConnection extends H3ConnectionBase {
     private final class Events extends ChannelInboundHandlerAdapter {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            handshakeDone = true;
             active();
             ctx.fireChannelActive();
         }
@@ -255,12 +272,17 @@ abstract class QuicheConnection extends H3ConnectionBase {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (quic.remoteSocketAddress() != null) {
+                peerSeen = quic.remoteSocketAddress();
+            }
             if (evt instanceof QuicDatagramExtensionEvent datagrams) {
                 datagramMaxLength = datagrams.maxLength();
             } else if (evt instanceof QuicConnectionCloseEvent close) {
                 peerCloseDetail = describe(close);
             } else if (evt instanceof io.netty.handler.codec.quic.QuicStreamLimitChangedEvent) {
                 streamLimitChanged();
+            } else if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent hs && !hs.isSuccess()) {
+                handshakeFailure = hs.cause() == null ? null : hs.cause().getMessage();
             }
             ctx.fireUserEventTriggered(evt);
         }

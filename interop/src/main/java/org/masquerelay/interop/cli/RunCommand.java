@@ -24,27 +24,48 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code interop run}: the matrix and the faulty-relay table, printed and written as JSON + HTML. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the interop matrix and the faulty-relay probes.")
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the interop matrix and the faulty-relay probes, prints both, and writes a report.",
+                "Every client peer runs every case against every server peer; a cell is ✓ passed, ✕ failed or ? unsupported"
+                        + " (the peer cannot do that case: not a failure). The report (report.html, report.json, a log per"
+                        + " cell and TLS key logs) goes to --out."})
 public final class RunCommand implements Callable<Integer> {
-    @Option(names = "--client", split = ",", description = "client peers: apple-profile, netty-quiche, relay-client, jetty-http3 (default: all)")
+    /** The help's footer: what each case code checks (from {@link Case}, so it cannot drift). */
+    static String[] footer() {
+        java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of("", "Cases (--case):"));
+        for (Case c : Case.values()) {
+            // Wrapped here: picocli would continue a footer line at the left margin, under the codes.
+            StringBuilder line = new StringBuilder("  " + c.name() + "  " + c.title + ":");
+            for (String word : c.description.split(" ")) {
+                if (line.length() + 1 + word.length() > 79) {
+                    lines.add(line.toString());
+                    line = new StringBuilder("     ");
+                }
+                line.append(' ').append(word);
+            }
+            lines.add(line.toString());
+        }
+        return lines.toArray(String[]::new);
+    }
+
+    @Option(names = "--client", split = ",", paramLabel = "PEER", description = "Client peers: apple-profile, netty-quiche, relay-client, jetty-http3 (default: all).")
     List<String> clients;
 
-    @Option(names = "--server", split = ",", description = "server peers: relay-server, netty-relay (default: relay-server; "
-            + "netty-relay, the independent Netty relay, is opt-in while its intermittent failures are open)")
+    @Option(names = "--server", split = ",", paramLabel = "PEER", description = "Server peers: relay-server, netty-relay (default: relay-server;"
+            + " netty-relay, the independent Netty relay, is opt-in while its intermittent failures are open).")
     List<String> servers;
 
-    @Option(names = "--case", split = ",", description = "case codes, e.g. T,U,O (default: all): H T U C O F P X R A E S L K")
+    @Option(names = "--case", split = ",", paramLabel = "CODE", description = "Case codes, e.g. T,U,O (default: all; listed below).")
     List<String> cases;
 
-    @Option(names = "--variant", split = ",", description = "faulty relays to probe (default: all; 'none' to skip)")
+    @Option(names = "--variant", split = ",", paramLabel = "ID", description = "Faulty relays to probe (default: all; 'none' to skip).")
     List<String> variants;
 
-    @Option(names = "--out", description = "output folder (default: interop-out)")
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: interop-out).")
     Path out = Path.of("interop-out");
 
     @Override
@@ -63,7 +84,7 @@ public final class RunCommand implements Callable<Integer> {
                 new JettyClientPeer(out.resolve("jetty-pem"))), clientNames, ClientPeer::name);
         List<ServerPeer> servers = serverNames == null || serverNames.isEmpty() ? List.<ServerPeer>of(new OurRelayPeer())
                 : select(List.<ServerPeer>of(new OurRelayPeer(), new NettyRelayPeer()), serverNames, ServerPeer::name);
-        List<Case> cases = caseCodes == null ? List.of(Case.values()) : caseCodes.stream().map(s -> Case.valueOf(s.trim().toUpperCase())).toList();
+        List<Case> cases = caseCodes == null ? List.of(Case.values()) : caseCodes.stream().map(Case::byCode).toList();
         List<FaultyRelay> variants = variantIds == null ? List.of(FaultyRelay.values())
                 : variantIds.contains("none") ? List.of() : variantIds.stream().map(FaultyRelay::byId).toList();
         Instant started = Instant.now();
@@ -103,8 +124,11 @@ public final class RunCommand implements Callable<Integer> {
             return all;
         }
         List<T> chosen = all.stream().filter(p -> names.contains(name.apply(p))).toList();
-        if (chosen.size() != names.size()) {
-            throw new IllegalArgumentException("unknown peer in " + names + "; known: " + Arrays.toString(all.stream().map(name).toArray()));
+        for (String wanted : names) {
+            if (chosen.stream().noneMatch(p -> name.apply(p).equals(wanted))) {
+                throw new IllegalArgumentException("unknown peer '" + wanted + "'; known: "
+                        + String.join(", ", all.stream().map(name).toList()));
+            }
         }
         return chosen;
     }

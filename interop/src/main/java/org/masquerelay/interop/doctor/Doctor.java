@@ -60,7 +60,7 @@ public final class Doctor {
             for (String line : headerLines) {
                 int colon = line.indexOf(':');
                 if (colon <= 0) {
-                    throw new IllegalArgumentException("--header must be 'name: value', got '" + line + "'");
+                    throw new IllegalArgumentException("--proxy-header must be 'name: value', got '" + line + "'");
                 }
                 headers.put(line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), line.substring(colon + 1).trim());
             }

@@ -27,4 +27,16 @@ public enum Case {
         this.title = title;
         this.description = description;
     }
+
+    /** A case by its code, any case; an unknown code is named with the known ones. */
+    public static Case byCode(String code) {
+        String c = code.trim().toUpperCase(java.util.Locale.ROOT);
+        for (Case k : values()) {
+            if (k.name().equals(c)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown case '" + code.trim() + "'; the cases are "
+                + String.join(" ", java.util.Arrays.stream(values()).map(Enum::name).toList()) + " (interop run --help says what each checks)");
+    }
 }

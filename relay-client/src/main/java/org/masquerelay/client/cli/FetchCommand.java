@@ -37,7 +37,6 @@ import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +44,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,22 +59,25 @@ import java.util.regex.Pattern;
 
 /** {@code relay-client fetch URL}: one HTTP exchange through the relay, with curl's options and timings. */
 @Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Fetch a URL through the relay: HTTP/1.1 (TLS for https://) over a classic CONNECT tunnel,",
-                "or HTTP/3 over connect-udp with --http3 (curl's rule for proxies)."},
+        description = {"Fetches URLs through the relay, with curl's options and exit codes.",
+                "HTTP/1.1 (TLS for https://) goes over a classic CONNECT tunnel and HTTP/3 (--http3) over connect-udp,"
+                        + " as curl does through proxies. A URL without a scheme is http://, as in curl."},
         footer = {"", "-w variables (times in seconds since the start):",
                 "  %%{time_connect}       QUIC+TLS to the relay done",
                 "  %%{time_tunnel}        the relay answered 2xx",
                 "  %%{time_starttransfer} first response byte",
                 "  %%{time_total}         the end",
-                "  %%{http_code}, %%{size_download}, %%{route} (relay|direct), %%{url}",
-                "", ExitCodes.HELP})
+                "  %%{http_code}          the target's HTTP status",
+                "  %%{http_connect}       the relay's status for the tunnel request (curl's name)",
+                "  %%{size_download}, %%{route} (relay or direct), %%{url}",
+                "", ExitCodes.FETCH_HELP})
 final class FetchCommand implements Callable<Integer> {
     private static final Pattern VARIABLE = Pattern.compile("%\\{([a-z_]+)}");
 
     @Mixin
     RelayOptions relay;
 
-    @Parameters(arity = "1..*", paramLabel = "URL", description = "http:// or https:// URL(s) to fetch.")
+    @Parameters(arity = "1..*", paramLabel = "URL", description = "http:// or https:// URL(s) to fetch (no scheme: http://).")
     List<String> urls;
 
     @Option(names = {"-X", "--request"}, paramLabel = "METHOD", description = "Request method (default GET, POST with -d).")
@@ -86,8 +89,8 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = {"-d", "--data"}, paramLabel = "DATA", description = "Request body; @file reads it from a file.")
     String data;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the body here instead of stdout (progress bar on a terminal).")
-    Path output;
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the body to this file ('-' is stdout) instead of stdout; a progress bar on a terminal.")
+    String output;
 
     @Option(names = {"-i", "--include"}, description = "Include the response status line and headers in the output.")
     boolean include;
@@ -95,7 +98,7 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Show the route, the CONNECT request and response (Proxy-Status included) and the HTTP exchange on stderr.")
     boolean verbose;
 
-    @Option(names = {"-w", "--write-out"}, paramLabel = "FORMAT", description = "Print this after the transfer, e.g. '%%{http_code} %%{time_total}\\n'.")
+    @Option(names = {"-w", "--write-out"}, paramLabel = "FORMAT", description = "Print this after the transfer (variables below), e.g. '%%{http_code}\\n'.")
     String writeOut;
 
     @Option(names = {"-m", "--max-time"}, paramLabel = "SECONDS", description = "Give up on the whole operation after this long.")
@@ -120,22 +123,45 @@ final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ClientLogging.configure(verbose);
+        if (!silent) {
+            relay.warnIfInsecure(err);
+        }
         Duration requestTimeout = maxTime > 0 ? RelayOptions.seconds(Math.min(maxTime, 15)) : Duration.ofSeconds(15);
-        RelayClient client;
+        List<TargetUrl> targets;
         byte[] body;
+        Map<List<String>, RelayClient> clients = new LinkedHashMap<>();
+        Map<TargetUrl, RelayClient> clientOf = new LinkedHashMap<>();
         try {
-            client = relay.build(requestTimeout);
-            body = data == null ? null : data.startsWith("@") ? Files.readAllBytes(Path.of(data.substring(1))) : data.getBytes(StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException | IOException e) {
+            targets = urls.stream().map(TargetUrl::parse).toList();
+            body = body();
+            // One relay connection per distinct relay: -x, or per URL scheme from the environment (curl's rule).
+            for (TargetUrl t : targets) {
+                List<String> relays = relay.relaysFor(t.scheme());
+                RelayClient c = clients.get(relays);
+                if (c == null) {
+                    c = relay.build(requestTimeout, relays);
+                    clients.put(relays, c);
+                }
+                clientOf.put(t, c);
+            }
+        } catch (ExitCodes.Failure | ExitCodes.LocalFileException e) {
+            clients.values().forEach(RelayClient::close);
+            return fail(ExitCodes.of(e));
+        } catch (IllegalArgumentException e) {
+            clients.values().forEach(RelayClient::close);
             return fail(new ExitCodes.Outcome(ExitCodes.USAGE, e.getMessage()));
         }
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
         try {
-            List<Future<Transfer>> transfers = new ArrayList<>();
-            for (int u = 0; u < urls.size(); u++) {
+            List<Transfer> transfers = new ArrayList<>();
+            List<Future<Transfer>> running = new ArrayList<>();
+            for (int u = 0; u < targets.size(); u++) {
                 for (int copy = 0; copy < Math.max(1, parallel); copy++) {
-                    Transfer t = new Transfer(client, urls.get(u), body, requestTimeout, copy == 0 && u == 0);
-                    transfers.add(pool.submit(() -> {
+                    TargetUrl url = targets.get(u);
+                    Transfer t = new Transfer(clientOf.get(url), url, body, requestTimeout, copy == 0 && u == 0);
+                    transfers.add(t);
+                    running.add(pool.submit(() -> {
                         t.run();
                         return t;
                     }));
@@ -143,13 +169,9 @@ final class FetchCommand implements Callable<Integer> {
             }
             long deadline = maxTime > 0 ? System.nanoTime() + (long) (maxTime * 1e9) : Long.MAX_VALUE;
             ExitCodes.Outcome first = null;
-            for (Future<Transfer> f : transfers) {
+            for (int i = 0; i < running.size(); i++) {
                 try {
-                    Transfer t = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    if (writeOut != null) {
-                        System.out.print(t.writeOut(writeOut));
-                        System.out.flush();
-                    }
+                    running.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
                     return fail(new ExitCodes.Outcome(ExitCodes.TIMEOUT, "timeout: operation took longer than " + maxTime + " s (--max-time)"));
                 } catch (java.util.concurrent.ExecutionException e) {
@@ -158,13 +180,39 @@ final class FetchCommand implements Callable<Integer> {
                         if (verbose && ExitCodes.unwrap(e.getCause()) instanceof RelayException re) {
                             re.response().ifPresent(r -> log("< ", r));
                         }
+                        if (verbose && ExitCodes.unwrap(e.getCause()).getCause() != null) {
+                            // -v: where a lower layer failed, for a bug report; the one-line message follows.
+                            e.getCause().printStackTrace(err);
+                        }
                     }
+                }
+                // As curl: -w is written for a failed transfer too (%{http_connect} then says what the relay answered).
+                if (writeOut != null) {
+                    System.out.print(transfers.get(i).writeOut(writeOut));
+                    System.out.flush();
                 }
             }
             return first == null ? ExitCodes.OK : fail(first);
         } finally {
             pool.shutdownNow();
-            client.close();
+            clients.values().forEach(RelayClient::close);
+        }
+    }
+
+    /** The request body: -d text, or -d @file (curl 26 when the file cannot be read). */
+    private byte[] body() throws ExitCodes.LocalFileException {
+        if (data == null) {
+            return null;
+        }
+        if (!data.startsWith("@")) {
+            return data.getBytes(StandardCharsets.UTF_8);
+        }
+        Path file = Path.of(data.substring(1));
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ExitCodes.LocalFileException(ExitCodes.READ_ERROR, "cannot read the request body from " + file + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
         }
     }
 
@@ -190,7 +238,7 @@ final class FetchCommand implements Callable<Integer> {
     /** One exchange, with its timings. */
     private final class Transfer {
         private final RelayClient client;
-        private final String url;
+        private final TargetUrl url;
         private final byte[] body;
         private final Duration requestTimeout;
         private final boolean primary;
@@ -200,10 +248,11 @@ final class FetchCommand implements Callable<Integer> {
         private volatile long firstByte;
         private long end;
         private int status;
+        private volatile int connectStatus;
         private long size;
         private Route route;
 
-        Transfer(RelayClient client, String url, byte[] body, Duration requestTimeout, boolean primary) {
+        Transfer(RelayClient client, TargetUrl url, byte[] body, Duration requestTimeout, boolean primary) {
             this.client = client;
             this.url = url;
             this.body = body;
@@ -212,27 +261,10 @@ final class FetchCommand implements Callable<Integer> {
         }
 
         void run() throws IOException {
-            URI uri;
-            try {
-                uri = URI.create(url);
-            } catch (IllegalArgumentException e) {
-                throw new IOException("invalid URL " + url + ": " + e.getMessage());
-            }
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            boolean tls = scheme.equals("https");
-            if (!tls && !scheme.equals("http")) {
-                throw new IOException("only http:// and https:// URLs can be fetched: " + url);
-            }
-            String host = uri.getHost();
-            if (host == null) {
-                throw new IOException("URL " + url + " has no host");
-            }
-            if (host.startsWith("[")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-            String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            boolean tls = url.tls();
+            String host = url.host();
+            int port = url.port();
+            String path = url.path();
             route = client.route(host);
             log("* route for " + host + ": " + route);
             if (route.relayed()) {
@@ -240,13 +272,18 @@ final class FetchCommand implements Callable<Integer> {
                 connected = System.nanoTime();
                 log("* QUIC to " + client.relays() + " up; QUIC datagrams offered: " + client.datagramsOffered());
             }
-            if (http3) {
-                if (!tls) {
-                    throw new IOException("--http3 needs an https:// URL");
+            try {
+                if (http3) {
+                    if (!tls) {
+                        throw new ExitCodes.Failure(ExitCodes.USAGE, "--http3 needs an https:// URL, not " + url.text());
+                    }
+                    fetchHttp3(host, port, path);
+                } else {
+                    fetchHttp1(tls, host, port, path);
                 }
-                fetchHttp3(host, port, path);
-            } else {
-                fetchHttp1(tls, host, port, path);
+            } catch (RelayException e) {
+                connectStatus = e.status();
+                throw e;
             }
             end = System.nanoTime();
         }
@@ -261,7 +298,13 @@ final class FetchCommand implements Callable<Integer> {
         }
 
         private void fetchHttp1(boolean tls, String host, int port, String path) throws IOException {
-            TcpChannel channel = client.connectTcp(host, port);
+            // --connect-to: the tunnel (or socket) goes to another host:port; Host and TLS keep the URL's name.
+            HostOverrides.Destination to = route.relayed() ? relay.overrides().destination(host, port)
+                    : relay.overrides().direct(host, port);
+            if (!to.host().equals(host) || to.port() != port) {
+                log("* connecting to " + to.host() + ":" + to.port() + " for " + host + ":" + port);
+            }
+            TcpChannel channel = client.connectTcp(to.host(), to.port(), route);
             TcpTunnel tunnel = channel instanceof TcpTunnel t ? t : null;
             if (tunnel != null && verbose) {
                 log("> ", tunnel.requestHeaders());
@@ -303,7 +346,7 @@ final class FetchCommand implements Callable<Integer> {
                 try {
                     head = Http1.readHead(in);
                     if (head == null) {
-                        throw new ExitCodes.TargetException("the target closed the connection without an HTTP response", null);
+                        throw ExitCodes.TargetException.emptyReply("the target closed the connection without an HTTP response");
                     }
                     String[] parts = head.startLine().split(" ", 3);
                     status = Integer.parseInt(parts[1]);
@@ -329,6 +372,7 @@ final class FetchCommand implements Callable<Integer> {
         private void awaitTunnel(TcpTunnel tunnel) throws IOException {
             HttpFields response = tunnel.awaitResponse();
             tunnelAt = tunnel.answeredAtNanos();
+            connectStatus = Integer.parseInt(response.getOrNull(":status"));
             if (verbose) {
                 log("< ", response);
             }
@@ -353,9 +397,13 @@ final class FetchCommand implements Callable<Integer> {
                 if (tunnel != null && tunnel.failure().isPresent()) {
                     throw tunnel.failure().get();
                 }
-                if (e instanceof SSLHandshakeException) {
-                    throw new ExitCodes.TargetTrustException("TLS failure with the target " + host + ":" + port + ": "
+                if (e instanceof SSLHandshakeException && isCertificateProblem(e)) {
+                    throw ExitCodes.TargetException.untrusted("TLS trust failure with the target " + host + ":" + port + ": "
                             + innermost(e) + (caCert == null ? " (give its CA with --cacert, or -k)" : ""), e);
+                }
+                if (e instanceof SSLHandshakeException) {
+                    throw ExitCodes.TargetException.tls("TLS handshake with the target " + host + ":" + port + " failed: "
+                            + innermost(e), e);
                 }
                 throw targetFailure(tunnel, e, "TLS handshake with " + host + ":" + port + " failed");
             }
@@ -389,8 +437,10 @@ final class FetchCommand implements Callable<Integer> {
         private void fetchHttp3(String host, int port, String path) throws IOException {
             UdpTunnel udp = null;
             DatagramSocket socket = null;
+            HostOverrides.Destination to = route.relayed() ? relay.overrides().destination(host, port)
+                    : relay.overrides().direct(host, port);
             if (route.relayed()) {
-                udp = client.openUdp(host, port, UdpMode.CAPSULES);
+                udp = client.openUdp(to.host(), to.port(), UdpMode.CAPSULES);
                 if (verbose) {
                     log("> ", udp.requestHeaders());
                 }
@@ -398,7 +448,7 @@ final class FetchCommand implements Callable<Integer> {
             }
             DatagramSocket chosen = socket;
             X509TrustManager trust = insecure ? null : TrustMaterial.forQuic(caCert == null ? null : TrustMaterial.fromCaFile(caCert), host);
-            ClientEngineSettings settings = ClientEngineSettings.of(host, port)
+            ClientEngineSettings settings = ClientEngineSettings.of(host, to.port())
                     .withInsecure(insecure)
                     .withTrustManager(trust)
                     .withConnectTimeout(RelayOptions.seconds(relay.connectTimeout))
@@ -416,14 +466,15 @@ final class FetchCommand implements Callable<Integer> {
                 }
                 String m = innermost(e);
                 if (m.toLowerCase(Locale.ROOT).contains("certificate") || m.toLowerCase(Locale.ROOT).contains("servername")) {
-                    throw new ExitCodes.TargetTrustException("TLS failure with the target " + host + ":" + port + " (HTTP/3): " + m, e);
+                    throw ExitCodes.TargetException.untrusted("TLS trust failure with the target " + host + ":" + port + " (HTTP/3): " + m, e);
                 }
-                throw new ExitCodes.TargetException("no HTTP/3 connection with " + host + ":" + port + (udp != null ? " through the relay" : "") + ": " + m, e);
+                throw ExitCodes.TargetException.receive("no HTTP/3 connection with " + host + ":" + port + (udp != null ? " through the relay" : "") + ": " + m, e);
             }
             try {
                 if (udp != null) {
                     HttpFields answer = udp.awaitResponse();
                     tunnelAt = udp.answeredAtNanos();
+                    connectStatus = Integer.parseInt(answer.getOrNull(":status"));
                     if (verbose) {
                         log("< ", answer);
                     }
@@ -490,17 +541,26 @@ final class FetchCommand implements Callable<Integer> {
             if (e instanceof RelayException re) {
                 return re;
             }
-            return new ExitCodes.TargetException(what + ": " + innermost(e), e);
+            if (e instanceof ExitCodes.TargetException already) {
+                return already; // e.g. an empty reply (curl 52) stays one
+            }
+            return ExitCodes.TargetException.receive(what + ": " + innermost(e), e);
         }
 
         private OutputStream sink(long expected) throws IOException {
             if (!primary) {
                 return OutputStream.nullOutputStream();
             }
-            if (output == null) {
+            if (output == null || output.equals("-")) {
                 return new FilterOutputStreamNoClose(System.out);
             }
-            OutputStream file = Files.newOutputStream(output);
+            OutputStream file;
+            try {
+                file = Files.newOutputStream(Path.of(output));
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                throw new ExitCodes.LocalFileException(ExitCodes.WRITE_ERROR, "cannot write " + output + ": "
+                        + (e instanceof java.nio.file.NoSuchFileException ? "no such folder" : e.getMessage()), e);
+            }
             return System.console() != null && !silent ? new Progress(file, expected, err) : file;
         }
 
@@ -530,9 +590,10 @@ final class FetchCommand implements Callable<Integer> {
                     "time_starttransfer", seconds(firstByte),
                     "time_total", seconds(end),
                     "http_code", Integer.toString(status),
+                    "http_connect", Integer.toString(connectStatus),
                     "size_download", Long.toString(size),
                     "route", route == null ? "" : route.relayed() ? "relay" : "direct",
-                    "url", url);
+                    "url", url.text());
             Matcher m = VARIABLE.matcher(f);
             StringBuilder sb = new StringBuilder();
             while (m.find()) {
@@ -574,6 +635,17 @@ final class FetchCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** A handshake that failed over the peer's certificate (curl 60), not otherwise (curl 35). */
+    private static boolean isCertificateProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException || t instanceof java.security.cert.CertPathValidatorException) {
+                return true;
+            }
+        }
+        String m = innermost(e).toLowerCase(Locale.ROOT);
+        return m.contains("certificat") || m.contains("certification path") || m.contains("no subject alternative");
     }
 
     private static String innermost(Throwable e) {

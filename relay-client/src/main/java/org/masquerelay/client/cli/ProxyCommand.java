@@ -1,22 +1,31 @@
 package org.masquerelay.client.cli;
 
 import org.masquerelay.client.RelayClient;
+import org.masquerelay.client.RelayException;
 import org.masquerelay.client.proxy.LocalProxy;
+import org.masquerelay.display.Addresses;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 
 /** {@code relay-client proxy}: local SOCKS5 and HTTP proxy front ends that forward through the relay. */
 @Command(name = "proxy", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run local proxy front ends so unmodified programs use the relay:",
-                "  curl --socks5-hostname 127.0.0.1:1080 http://...     curl -x http://127.0.0.1:8080 https://...",
-                "TCP goes as classic CONNECT, SOCKS5 UDP ASSOCIATE as connect-udp. Runs until interrupted (Ctrl-C)."},
-        footer = {"", ExitCodes.HELP})
+        description = {"Runs local SOCKS5 and HTTP proxy front ends so that unmodified programs use the relay.",
+                "For example:",
+                "  curl --socks5-hostname 127.0.0.1:1080 http://example.com/",
+                "  curl -x http://127.0.0.1:8080 https://example.com/",
+                "TCP goes as classic CONNECT, SOCKS5 UDP ASSOCIATE as connect-udp.",
+                "It accepts connections as soon as it says it listens, connects to the relay meanwhile, and runs until"
+                        + " interrupted (Ctrl-C)."},
+        footer = {"", ExitCodes.PROXY_HELP})
 final class ProxyCommand implements Callable<Integer> {
     @Mixin
     RelayOptions relay;
@@ -33,50 +42,77 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--request-timeout", paramLabel = "SECONDS", description = "How long to wait for the relay's answer to a tunnel request (default ${DEFAULT-VALUE}).")
     double requestTimeout = 15;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final PrintStream err = System.err;
+
     @Override
     public Integer call() throws Exception {
+        ClientLogging.configure(verbose);
         if (socks5 == null && http == null) {
-            System.err.println("relay-client: give --socks5 HOST:PORT and/or --http HOST:PORT");
-            return ExitCodes.USAGE;
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --socks5 HOST:PORT and/or --http HOST:PORT");
         }
+        relay.warnIfInsecure(err);
         RelayClient client;
         InetSocketAddress socksAddress;
         InetSocketAddress httpAddress;
         try {
-            client = relay.build(RelayOptions.seconds(requestTimeout));
             socksAddress = socks5 == null ? null : parse(socks5, "--socks5");
             httpAddress = http == null ? null : parse(http, "--http");
+            client = relay.build(RelayOptions.seconds(requestTimeout), relay.relaysFor("https"));
         } catch (IllegalArgumentException e) {
-            System.err.println("relay-client: " + e.getMessage());
+            err.println("relay-client: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        // Connect now: a wrong relay address or certificate should stop us at start, not at the first flow.
-        Duration took = client.connect();
-        LocalProxy proxy = LocalProxy.start(client, socksAddress, httpAddress, line -> {
-            if (verbose) {
-                System.err.println("* " + line);
-            }
-        });
-        CountDownLatch stop = new CountDownLatch(1);
+        // Listen first: 'relay-client proxy ... &' followed at once by a curl through it must work.
+        LocalProxy proxy;
+        try {
+            proxy = LocalProxy.start(client, socksAddress, httpAddress, line -> {
+                if (verbose) {
+                    err.println("* " + line);
+                }
+            });
+        } catch (BindException e) {
+            client.close();
+            err.println("relay-client: cannot listen: " + e.getMessage() + " (another program has that port; choose another)");
+            return ExitCodes.LOCAL_ADDRESS;
+        }
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             proxy.close();
             client.close();
-            stop.countDown();
-        }));
-        System.err.println("relay-client: relay " + client.relays() + " connected in " + took.toMillis() + " ms");
+            exit.complete(ExitCodes.OK);
+        }, "proxy-shutdown"));
         if (proxy.socks5Address() != null) {
-            System.err.println("relay-client: SOCKS5 on " + hostPort(proxy.socks5Address()));
+            err.println("relay-client: SOCKS5 proxy listening on " + Addresses.format(proxy.socks5Address()));
         }
         if (proxy.httpAddress() != null) {
-            System.err.println("relay-client: HTTP proxy on " + hostPort(proxy.httpAddress()));
+            err.println("relay-client: HTTP proxy listening on " + Addresses.format(proxy.httpAddress()));
         }
-        stop.await();
-        return ExitCodes.OK;
-    }
-
-    private static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+        err.flush();
+        // Meanwhile, connect: a relay name that does not resolve or a certificate that is not trusted will not get
+        // better, so they stop the proxy now rather than at the first flow. A relay that does not answer yet may
+        // (it is starting, the network is back): each new flow tries again.
+        Thread.ofVirtual().name("relay-connect").start(() -> {
+            try {
+                Duration took = client.connect();
+                err.println("relay-client: relay " + String.join(", ", client.relays().stream().map(Object::toString).toList())
+                        + " connected in " + took.toMillis() + " ms");
+            } catch (RelayException e) {
+                ExitCodes.Outcome outcome = ExitCodes.of(e);
+                if (outcome.code() == ExitCodes.CONNECT || outcome.code() == ExitCodes.TIMEOUT) {
+                    err.println("relay-client: warning: " + outcome.message() + "; each new connection tries again");
+                } else {
+                    err.println("relay-client: " + outcome.message());
+                    exit.complete(outcome.code());
+                }
+            }
+        });
+        int code = exit.join();
+        proxy.close();
+        client.close();
+        return code;
     }
 
     static InetSocketAddress parse(String hostPort, String option) {

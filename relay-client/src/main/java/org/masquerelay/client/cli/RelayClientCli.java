@@ -7,26 +7,48 @@ import picocli.CommandLine.Command;
  * {@code relay-client}: fetch URLs through a MASQUE relay, or run a local SOCKS5/HTTP proxy that forwards through it.
  * Started as {@code java -cp <classpath> org.masquerelay.client.cli.RelayClientCli ...}.
  */
-@Command(name = "relay-client", mixinStandardHelpOptions = true, version = "relay-client 0.1.0",
+@Command(name = "relay-client", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A MASQUE relay client (HTTP/3 CONNECT and connect-udp), with curl's vocabulary.",
         subcommands = {FetchCommand.class, ProxyCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", ExitCodes.HELP})
+        footer = {"", "Exit codes are curl's; fetch --help and proxy --help list them."})
 public final class RelayClientCli implements Runnable {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Without a command, like relay-server and interop: say what to do, show the usage, exit 2. */
     @Override
     public void run() {
-        new CommandLine(this).usage(System.err);
+        throw new CommandLine.ParameterException(spec.commandLine(), "say what to do: fetch or proxy");
     }
 
     /** Runs the command line and returns the exit code (tests call this; main exits with it). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line with its error handling and versions, ready to execute. */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new RelayClientCli());
+        cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             ExitCodes.Outcome outcome = ExitCodes.of(e);
             commandLine.getErr().println("relay-client: " + outcome.message());
+            if (outcome.code() == ExitCodes.OTHER && verbose(parseResult)) {
+                e.printStackTrace(commandLine.getErr());
+            }
             return outcome.code();
         });
-        return cli.execute(args);
+        return cli;
+    }
+
+    private static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("-v")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static void main(String[] args) {

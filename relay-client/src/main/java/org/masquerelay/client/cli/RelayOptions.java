@@ -7,6 +7,8 @@ import org.masquerelay.client.TrustMaterial;
 import org.masquerelay.client.UdpMode;
 import picocli.CommandLine.Option;
 
+import java.io.PrintStream;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,9 +17,10 @@ import java.util.Locale;
 
 /** Options shared by fetch and proxy: which relays, how to trust them, what to send them, what to route. */
 final class RelayOptions {
-    @Option(names = {"-x", "--proxy"}, required = true, paramLabel = "URL",
+    @Option(names = {"-x", "--proxy"}, paramLabel = "URL",
             description = "Relay: https://host:port/ or an RFC 9298 URI template (https://host:port/p/{target_host}/{target_port}/)."
-                    + " Repeat to chain relays: each is reached through the one before.")
+                    + " Repeat to chain relays: each is reached through the one before."
+                    + " Default: the https_proxy / HTTPS_PROXY or all_proxy / ALL_PROXY variable (http_proxy for http:// URLs), as curl.")
     List<String> relays = new ArrayList<>();
 
     @Option(names = "--proxy-cacert", paramLabel = "FILE", description = "Trust the CA certificate(s) in this PEM file for the relay (default: system roots).")
@@ -30,7 +33,7 @@ final class RelayOptions {
             description = "Header added to every CONNECT (Apple's additionalHTTPHeaderFields), e.g. 'Proxy-Authorization: Preshared k'.")
     List<String> proxyHeaders = new ArrayList<>();
 
-    @Option(names = "--proxy-cert", paramLabel = "FILE", description = "Client certificate for mutual TLS: PKCS#12 (.p12/.pfx) or PEM (with --proxy-key).")
+    @Option(names = "--proxy-cert", paramLabel = "FILE", description = "Client certificate for mutual TLS: a PKCS#12 file (.p12 or .pfx), or PEM with --proxy-key.")
     Path proxyCert;
 
     @Option(names = "--proxy-key", paramLabel = "FILE", description = "PKCS#8 PEM private key for --proxy-cert.")
@@ -41,6 +44,21 @@ final class RelayOptions {
 
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", description = "Bound on the QUIC handshake with each relay (default ${DEFAULT-VALUE}).")
     double connectTimeout = 10;
+
+    @Option(names = "--resolve", paramLabel = "HOST:PORT:ADDR",
+            description = "Connect to ADDR for HOST:PORT (the relay, or a target reached directly); the name stays HOST for TLS."
+                    + " E.g. relay.example.com:443:127.0.0.1 (repeatable).")
+    List<String> resolve = new ArrayList<>();
+
+    @Option(names = "--connect-to", paramLabel = "HOST1:PORT1:HOST2:PORT2",
+            description = "Connect to HOST2:PORT2 for HOST1:PORT1 (the relay, or a target); the name stays HOST1 for TLS."
+                    + " Empty parts mean any / the same (repeatable).")
+    List<String> connectTo = new ArrayList<>();
+
+    @Option(names = "--noproxy", paramLabel = "LIST",
+            description = "Hosts to reach directly, never through the relay: names (with their subdomains), addresses,"
+                    + " CIDRs, or '*' (default: the no_proxy / NO_PROXY variable).")
+    String noProxy;
 
     @Option(names = "--capsules", description = "Carry UDP in DATAGRAM capsules even when the relay offers QUIC datagrams.")
     boolean capsules;
@@ -64,16 +82,63 @@ final class RelayOptions {
     @Option(names = "--keylog", paramLabel = "FILE", description = "Write TLS secrets (SSLKEYLOGFILE format) for packet captures.")
     Path keyLog;
 
-    RelayClient build(Duration requestTimeout) {
+    ProxyEnvironment environment = ProxyEnvironment.system();
+    private HostOverrides overrides;
+
+    /** --resolve and --connect-to, parsed once. */
+    HostOverrides overrides() {
+        if (overrides == null) {
+            overrides = HostOverrides.parse(resolve, connectTo);
+        }
+        return overrides;
+    }
+
+    /**
+     * The relays for a URL of this scheme: -x, or the environment's.
+     *
+     * @throws IllegalArgumentException when there is none
+     */
+    List<String> relaysFor(String scheme) {
+        if (!relays.isEmpty()) {
+            return relays;
+        }
+        return environment.relayFor(scheme).map(r -> {
+            if (!r.url().toLowerCase(Locale.ROOT).startsWith("https://")) {
+                throw new IllegalArgumentException(r.variable() + " is '" + r.url() + "', not a relay: a MASQUE relay"
+                        + " is an https:// URL (give one with -x)");
+            }
+            return List.of(r.url());
+        }).orElseThrow(() -> new IllegalArgumentException(scheme.equals("http")
+                ? "no relay for http:// URLs: give one with -x https://relay.example.com:443/, or set http_proxy or"
+                        + " ALL_PROXY (HTTPS_PROXY is for https:// URLs, as in curl)"
+                : "no relay: give one with -x https://relay.example.com:443/, or set HTTPS_PROXY or ALL_PROXY"));
+    }
+
+    /** Says on stderr what --proxy-insecure gives up (Kwik's own warning went to stdout, before the body). */
+    void warnIfInsecure(PrintStream err) {
+        if (proxyInsecure) {
+            err.println("relay-client: warning: --proxy-insecure: the relay's certificate is not checked; anyone on the"
+                    + " path can pose as the relay");
+        }
+    }
+
+    RelayClient build(Duration requestTimeout, List<String> relayUrls) {
         RelayClient.Builder b = RelayClient.builder()
                 .engine(ClientEngines.named("--engine", engine))
                 .connectTimeout(seconds(connectTimeout))
                 .requestTimeout(requestTimeout)
                 .insecure(proxyInsecure)
                 .udpMode(capsules ? UdpMode.CAPSULES : UdpMode.AUTO)
-                .routePolicy(RoutePolicy.of(matchDomains, excludedDomains, matchFqdns, excludedFqdns))
+                .routePolicy(RoutePolicy.of(matchDomains, excludedDomains, matchFqdns, excludedFqdns)
+                        .exceptFor(environment.noProxy(noProxy)))
                 .keyLogFile(keyLog);
-        relays.forEach(b::relay);
+        for (String url : relayUrls) {
+            try {
+                b.relay(overrides().relay(url));
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("--connect-to for " + url + ": cannot resolve " + e.getMessage(), e);
+            }
+        }
         if (proxyCaCert != null) {
             b.trustCaFile(proxyCaCert);
         }

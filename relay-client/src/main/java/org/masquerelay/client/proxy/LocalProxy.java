@@ -95,7 +95,16 @@ public final class LocalProxy implements AutoCloseable {
     private InetSocketAddress listen(InetSocketAddress address, String name, Consumer<Socket> handler) throws IOException {
         ServerSocket server = new ServerSocket();
         listeners.add(server);
-        server.bind(address, 128);
+        try {
+            server.bind(address, 128);
+        } catch (java.net.BindException e) {
+            // The JDK says "Address already in use" without saying which: name the front end and its address.
+            java.net.BindException named = new java.net.BindException(name + " on "
+                    + org.masquerelay.display.Addresses.format(address) + ": " + (e.getMessage() == null ? "cannot bind"
+                    : e.getMessage().toLowerCase(java.util.Locale.ROOT)));
+            named.initCause(e);
+            throw named;
+        }
         acceptors.add(Thread.ofVirtual().name(name + "-accept").start(() -> {
             while (!server.isClosed()) {
                 Socket socket;

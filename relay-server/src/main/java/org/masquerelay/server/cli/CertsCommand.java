@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "certs", mixinStandardHelpOptions = true,
-        description = {"Makes a private CA (once) and a server certificate that passes Apple's TLS trust rules:",
-                "the hosts in subjectAltName (IP SANs for IP literals), EKU serverAuth, <= 398 days, ECDSA P-256 or RSA 2048, SHA-256.",
+        description = {"Makes a private CA (once) and a server certificate that passes Apple's TLS trust rules.",
+                "The hosts go in subjectAltName (IP SANs for IP literals), with EKU serverAuth, at most 398 days,"
+                        + " ECDSA P-256 (or RSA 2048) and SHA-256.",
                 "An existing CA in the folder is reused, never overwritten unless --force is given."})
 final class CertsCommand implements Callable<Integer> {
 
@@ -34,7 +35,8 @@ final class CertsCommand implements Callable<Integer> {
         ServerCertificateIssuer.Options options = rsa ? new ServerCertificateIssuer.Options(KeyType.RSA_2048, defaults.validityDays()) : defaults;
         CertificateTool.Result result = CertificateTool.create(dir, hosts, force, options);
         System.out.println(result.caCreated() ? "Created a new CA: " + result.caCertificate() : "Reused the CA in " + dir);
-        System.out.println("Server certificate for " + hosts + ": " + result.serverCertificate() + " (key " + result.serverKey() + ")");
+        System.out.println("Server certificate for " + String.join(", ", hosts) + ": " + result.serverCertificate()
+                + " (key " + result.serverKey() + ")");
         System.out.println("Install and fully trust " + result.caCertificate() + " on client devices (on a Mac: Keychain Access, 'Always Trust').");
         return 0;
     }

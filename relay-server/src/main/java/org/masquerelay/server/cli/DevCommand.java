@@ -2,13 +2,14 @@ package org.masquerelay.server.cli;
 
 import org.masquerelay.server.DevMode;
 import org.masquerelay.server.RelayServer;
+import org.masquerelay.display.Addresses;
+import org.masquerelay.server.config.LogLevel;
 import org.masquerelay.server.config.QuicEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -31,7 +32,7 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Logging.configure(logLevel);
+        Logging.configure(LogLevel.parse("--log-level", logLevel));
         DevMode.Dev dev = DevMode.prepare(stateDir, DevMode.loopback(port));
         RelayServer server = RelayServer.start(dev.settings().withEngine(QuicEngine.parse("--engine", engine)));
         printBanner(System.out, server, dev);
@@ -44,7 +45,7 @@ final class DevCommand implements Callable<Integer> {
         Path ca = dev.caCertificate().toAbsolutePath();
         out.println("MASQUE relay (dev mode) running.");
         out.println("  relay URL:   https://localhost:" + port + "/   (HTTP/3 over UDP; also 127.0.0.1 and [::1])");
-        out.println("  listening:   " + server.addresses().stream().map(InetSocketAddress::toString).toList());
+        out.println("  listening:   " + String.join(", ", server.addresses().stream().map(Addresses::format).toList()));
         out.println("  dev CA:      " + ca);
         out.println("  policy:      loopback targets only (127.0.0.0/8, ::1)");
         out.println("Try it from another terminal (a local HTTP server, then a relayed fetch):");

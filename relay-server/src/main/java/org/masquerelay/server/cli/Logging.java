@@ -1,39 +1,64 @@
 package org.masquerelay.server.cli;
 
+import org.masquerelay.display.LogFormat;
+import org.masquerelay.server.config.LogLevel;
+
+import java.io.PrintStream;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 /**
- * One line per log record on stderr (the JDK default takes two), at the configured level for our code; Kwik's
- * internals stay quiet unless debugging.
+ * The relay's log on stderr: one line per record ({@link LogFormat}: time with milliseconds and zone, DEBUG/INFO/
+ * WARN/ERROR, plain addresses), at the configured level for our code; Kwik's internals stay at warnings unless
+ * debugging. Stack traces only at debug level.
  */
 final class Logging {
     // JUL holds loggers weakly: without these references the levels set below are lost at the next GC.
     private static final Logger OURS = Logger.getLogger("org.masquerelay");
     private static final Logger KWIK = Logger.getLogger("tech.kwik");
+    private static final Logger NETTY = Logger.getLogger("io.netty");
+
+    private static volatile LogFormat format = new LogFormat(true, "", false);
+    /** Kept apart from the logger: the JDK's shutdown hook may have reset the logger's level by the time we log. */
+    private static volatile Level configured = Level.INFO;
 
     private Logging() {}
 
-    static void configure(String level) {
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$-7s %5$s%6$s%n");
-        Level ours = switch (level.toLowerCase()) {
-            case "error" -> Level.SEVERE;
-            case "warn" -> Level.WARNING;
-            case "debug" -> Level.FINE;
-            default -> Level.INFO;
+    static void configure(LogLevel level) {
+        Level ours = switch (level) {
+            case ERROR -> Level.SEVERE;
+            case WARN -> Level.WARNING;
+            case INFO -> Level.INFO;
+            case DEBUG -> Level.FINE;
         };
+        format = new LogFormat(true, "", level == LogLevel.DEBUG);
+        configured = ours;
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) {
             root.removeHandler(h);
         }
         ConsoleHandler handler = new ConsoleHandler();
-        handler.setFormatter(new SimpleFormatter());
+        handler.setFormatter(format);
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
         root.setLevel(Level.WARNING);
         OURS.setLevel(ours);
         KWIK.setLevel(ours == Level.FINE ? Level.FINE : Level.WARNING);
+        NETTY.setLevel(ours == Level.FINE ? Level.FINE : Level.WARNING);
+    }
+
+    /**
+     * A log line written straight to stderr, for shutdown: the JDK's own shutdown hook resets java.util.logging at
+     * the same time as ours runs, so a record logged then may never appear.
+     */
+    static void direct(Level level, String message) {
+        if (level.intValue() < configured.intValue()) {
+            return;
+        }
+        PrintStream err = System.err;
+        err.print(format.format(new LogRecord(level, message)));
+        err.flush();
     }
 }

@@ -1,9 +1,11 @@
 package org.masquerelay.server.cli;
 
+import org.masquerelay.display.Addresses;
 import org.masquerelay.server.RelayServer;
 import org.masquerelay.server.RelaySettings;
 import org.masquerelay.server.SettingsFactory;
 import org.masquerelay.server.config.ListenAddress;
+import org.masquerelay.server.config.LogLevel;
 import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.server.config.RelayConfig;
 import org.masquerelay.server.config.TlsConfig;
@@ -16,10 +18,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Runs the relay from a configuration file (see configs/), with command-line overrides.")
+        description = {"Runs the relay from a configuration file (see configs/), with command-line overrides.",
+                "Without -c: the defaults (port 443 on every address), which still need --cert and --key."})
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, description = "YAML configuration file")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file (see configs/).")
     Path config;
 
     @Option(names = "--listen", description = "host:port to listen on, repeatable; replaces the file's 'listen'")
@@ -44,10 +47,11 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RelayConfig cfg = config == null ? RelayConfig.defaults() : RelayConfig.load(config);
         cfg = applyOverrides(cfg);
-        Logging.configure(logLevel != null ? logLevel : cfg.logLevel().configName());
+        Logging.configure(logLevel != null ? LogLevel.parse("--log-level", logLevel) : cfg.logLevel());
         RelaySettings settings = SettingsFactory.from(cfg);
         RelayServer server = RelayServer.start(settings);
-        System.out.println("MASQUE relay running on " + server.addresses() + " as '" + settings.serverName() + "'. Stop with Ctrl-C.");
+        System.out.println("MASQUE relay running on " + String.join(", ", server.addresses().stream().map(Addresses::format).toList())
+                + " as '" + settings.serverName() + "'. Stop with Ctrl-C.");
         System.out.flush();
         Running.untilStopped(server);
         return 0;

@@ -2,11 +2,10 @@ package org.masquerelay.server.cli;
 
 import picocli.CommandLine;
 
+/** {@code --version} of relay-server and each of its commands: the project's one version. */
 final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return new String[]{"relay-server " + (v == null ? "development build" : v),
-                "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        return org.masquerelay.display.Version.lines("relay-server");
     }
 }

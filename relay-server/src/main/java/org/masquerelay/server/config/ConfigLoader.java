@@ -33,6 +33,18 @@ public final class ConfigLoader {
 
     /** Loads a file; relative paths inside it are taken from the file's folder. */
     public static RelayConfig load(Path file) {
+        return load(file, true);
+    }
+
+    /**
+     * Loads a file for what it says about clients (policy, auth, ...), leaving the {@code tls} section unread: a
+     * configuration profile for devices needs no certificate files of the relay's, which may live elsewhere.
+     */
+    public static RelayConfig loadWithoutTls(Path file) {
+        return load(file, false);
+    }
+
+    private static RelayConfig load(Path file, boolean withTls) {
         if (!Files.exists(file)) {
             throw new ConfigException(null, "configuration file " + file + " does not exist");
         }
@@ -47,7 +59,7 @@ public final class ConfigLoader {
                     + e.getMessage(), e);
         }
         Path baseDir = file.toAbsolutePath().getParent();
-        return parse(text, file.toString(), baseDir);
+        return parse(text, file.toString(), baseDir, withTls);
     }
 
     /**
@@ -57,6 +69,10 @@ public final class ConfigLoader {
      * @param baseDir the folder relative paths are taken from
      */
     public static RelayConfig parse(String yaml, String label, Path baseDir) {
+        return parse(yaml, label, baseDir, true);
+    }
+
+    private static RelayConfig parse(String yaml, String label, Path baseDir, boolean withTls) {
         LoadSettings settings = LoadSettings.builder()
                 .setLabel(label)
                 // A key given twice is almost always a mistake; the default would keep the last one silently.
@@ -68,10 +84,10 @@ public final class ConfigLoader {
         } catch (YamlEngineException e) {
             throw new ConfigException(null, label + " is not valid YAML: " + e.getMessage(), e);
         }
-        return read(YamlSection.root(document), baseDir);
+        return read(YamlSection.root(document), baseDir, withTls);
     }
 
-    private static RelayConfig read(YamlSection root, Path baseDir) {
+    private static RelayConfig read(YamlSection root, Path baseDir, boolean withTls) {
         root.allowOnly(TOP_LEVEL_KEYS);
         RelayConfig config = RelayConfig.defaults();
         if (root.has("listen")) {
@@ -81,7 +97,7 @@ public final class ConfigLoader {
         if (serverName.isPresent()) {
             config = config.withServerName(serverName.get());
         }
-        Optional<YamlSection> tls = root.section("tls");
+        Optional<YamlSection> tls = withTls ? root.section("tls") : Optional.empty();
         if (tls.isPresent()) {
             Optional<ClientCaConfig> clientCa = TlsReader.clientCa(tls.get(), baseDir);
             if (clientCa.isEmpty() || TlsReader.hasIdentity(tls.get())) {

@@ -24,8 +24,8 @@ class ExampleConfigsTest {
     /** The example with /etc/relay/ redirected to a folder holding files of those names. */
     private Path copy(String name) throws Exception {
         Path etc = Files.createDirectories(dir.resolve("etc-relay"));
-        Files.writeString(etc.resolve("fullchain.pem"), "x");
-        Files.writeString(etc.resolve("privkey.pem"), "x");
+        Files.writeString(etc.resolve("server.pem"), "x");
+        Files.writeString(etc.resolve("server-key.pem"), "x");
         String text = Files.readString(CONFIGS.resolve(name)).replace("/etc/relay/", etc + "/");
         return Files.writeString(dir.resolve(name), text);
     }
@@ -36,7 +36,7 @@ class ExampleConfigsTest {
         assertEquals(List.of(new ListenAddress("0.0.0.0", 4433), new ListenAddress("::", 4433)), c.listen());
         assertEquals("relay.example.com", c.serverName());
         TlsConfig.PemFiles tls = (TlsConfig.PemFiles) c.tls().orElseThrow();
-        assertEquals("fullchain.pem", tls.certificate().getFileName().toString());
+        assertEquals("server.pem", tls.certificate().getFileName().toString());
         assertEquals("https://relay.example.com:4433/masque/udp/{target_host}/{target_port}/",
                 c.connectUdp().template());
         RelayPolicy p = c.policy();
@@ -62,6 +62,17 @@ class ExampleConfigsTest {
         assertEquals(d.limits(), c.limits());
         assertTrue(c.auth().isEmpty());
         assertFalse(c.policy().checkAddress(IpLiteral.toInetAddress("169.254.169.254"), 80).allowed());
+    }
+
+    /** The README runs `certs --dir /etc/relay` and then checks these files: they must name what certs writes. */
+    @Test
+    void examplesNameTheFilesCertsWrites() throws Exception {
+        var written = org.masquerelay.server.certs.CertificateTool.create(dir.resolve("etc-relay"), List.of("relay.example.com"), false);
+        for (String name : List.of("relay.example.yaml", "minimal.yaml")) {
+            TlsConfig.PemFiles tls = (TlsConfig.PemFiles) ConfigLoader.load(copy(name)).tls().orElseThrow();
+            assertEquals(written.serverCertificate().getFileName(), tls.certificate().getFileName(), name);
+            assertEquals(written.serverKey().getFileName(), tls.privateKey().getFileName(), name);
+        }
     }
 
     @Test

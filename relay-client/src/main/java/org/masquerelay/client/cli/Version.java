@@ -1,0 +1,11 @@
+package org.masquerelay.client.cli;
+
+import picocli.CommandLine;
+
+/** {@code --version} of relay-client and each of its commands: the project's one version. */
+final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+        return org.masquerelay.display.Version.lines("relay-client");
+    }
+}
