@@ -138,7 +138,13 @@ public final class QuicheServerEngine implements ServerEngine {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IOException("cannot start the QUIC listener on " + bind + ": " + e.getMessage(), e);
+            Throwable cause = e;
+            if (String.valueOf(e.getMessage()).contains("Address already in use")) {
+                // Netty's epoll error is a plain IOException; callers name a port in use by its BindException.
+                cause = new java.net.BindException("Address already in use");
+                cause.addSuppressed(e);
+            }
+            throw new IOException("cannot start the QUIC listener on " + bind + ": " + e.getMessage(), cause);
         }
     }
 

@@ -26,7 +26,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where results.json, profile.md, JFR files and the relay's log go (default bench-out).")
     Path out;
 
-    @Option(names = "--only", paramLabel = "SECTIONS", description = "Sections to run, from tcp,udp,latency,setup,cost,profile (default all).")
+    @Option(names = "--only", paramLabel = "SECTIONS", description = "Sections to run, from tcp,udp,latency,setup,cost,profile (default all); vs-h2o alone runs just the comparison with h2o.")
     String only;
 
     @Option(names = "--tcp-mib", paramLabel = "N", description = "MiB per TCP run through the relay (default 32).")
@@ -40,6 +40,18 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--engines", paramLabel = "LIST", description = "Relay QUIC engines: the first gets every row, the others the relay rows (default kwik,quiche).")
     String engines;
+
+    @Option(names = "--h2o", paramLabel = "PATH", description = "h2o for the external baseline (default ../peers/bin/h2o, as ../shared/tools/build-peers.sh installs it; skipped with a note when missing).")
+    Path h2o;
+
+    @Option(names = "--curl", paramLabel = "PATH", description = "curl with HTTP/3 proxying, the one client of that comparison (default ../peers/bin/curl).")
+    Path curl;
+
+    @Option(names = "--h2o-mib", paramLabel = "N", description = "MiB per transfer of the h2o comparison (default 64).")
+    Integer h2oMib;
+
+    @Option(names = "--h2o-rounds", paramLabel = "N", description = "Interleaved rounds of the h2o comparison (default 5).")
+    Integer h2oRounds;
 
     @Override
     public Integer call() throws Exception {
@@ -58,6 +70,10 @@ public final class BenchCommand implements Callable<Integer> {
         add(args, "--udp-rates", udpRates);
         add(args, "--udp-seconds", udpSeconds);
         add(args, "--engines", engines);
+        add(args, "--h2o", h2o);
+        add(args, "--curl", curl);
+        add(args, "--h2o-mib", h2oMib);
+        add(args, "--h2o-rounds", h2oRounds);
         return args;
     }
 
