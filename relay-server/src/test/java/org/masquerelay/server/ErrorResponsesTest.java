@@ -205,7 +205,12 @@ class ErrorResponsesTest extends RelayTestBase {
         byte[] early = new byte[64 * 1024];
         for (int round = 0; round < 200; round++) {
             Tunnel tunnel = client.openTcp("10.0.0.1:80", Map.of(), early);
-            tunnel.write(early);
+            try {
+                tunnel.write(early);
+            } catch (org.masquerelay.testpeers.PeerException stopped) {
+                // The relay reads on after its answer only for a while (RequestDrain): a machine slow enough to keep
+                // this write going that long gets STOP_SENDING, which is allowed. The answer must still be whole.
+            }
             assertError(tunnel, 403, "destination_ip_prohibited");
             assertEquals(Optional.empty(), tunnel.awaitReset(Duration.ZERO), "round " + round + ": no RESET_STREAM");
             tunnel.shutdownOutput();
