@@ -42,6 +42,7 @@ public final class QuicheServerEngine implements ServerEngine {
     private final List<Channel> sockets;
     private final Set<QuicChannel> connections;
     private final InetSocketAddress localAddress;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private QuicheServerEngine(EventLoopGroup group, List<Channel> sockets, Set<QuicChannel> connections) {
         this.group = group;
@@ -163,6 +164,9 @@ public final class QuicheServerEngine implements ServerEngine {
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // once: a second close would hand work to event loops that have ended
+        }
         try {
             List<io.netty.util.concurrent.Future<?>> resetting = new ArrayList<>();
             for (QuicChannel quic : connections) {
