@@ -21,6 +21,7 @@ import org.masquerelay.interop.apple.Streams;
 import org.masquerelay.testpeers.TcpSinkServer;
 import org.masquerelay.wire.CapsuleWriter;
 import org.masquerelay.wire.ConnectUdpTemplate;
+import org.masquerelay.wire.H3;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -73,18 +74,9 @@ public final class JettyClientPeer implements ClientPeer {
         }
         return switch (c) {
             case U -> "Jetty 12.1 has no QUIC DATAGRAM support: its connect-udp uses DATAGRAM capsules (case C)";
-            case X -> "Jetty's client API has no way to reset a request stream before its response (only a whole-session close)";
             // Seen here: after the client's FIN, the relay's echo + FIN make Jetty's next read fail with
             // QUICHE_ERR_INVALID_STREAM_STATE (quiche has already collected the finished stream). The other three
             // clients see the same relay's echo then FIN correctly; S, L and K cover Jetty reading a FIN otherwise.
-            // Measured here on the same relay: 20 MB/s in one run, 1.6 MB/s (32 s for 50 MiB) in the next; too
-            // erratic to fit a bounded cell. S still checks 1 MiB each way through Jetty.
-            // Measured here: downloads to Jetty's client stop part-way now and then — the relay's stream write blocks
-            // ("down 369664 B" / "576000 B", nothing more for 30 s) while the other three clients never stall on the
-            // same relay: 50 MiB in ~1 run of 9 alone, 1 MiB in ~1 full-suite run of 3. Open item (Jetty's flow-control
-            // credit, or a Kwik sender stall towards quiche): reported, not a verdict on either side yet.
-            case L, S -> "downloads to Jetty's client stall part-way intermittently (the relay's send blocks; never with"
-                    + " the other three clients); open item";
             case F -> "Jetty 12.1.5 + quiche fail to read a stream whose both sides have ended (QUICHE_ERR_INVALID_STREAM_STATE"
                     + " on the read after the relay's FIN, once the client has sent its own)";
             default -> null;
@@ -321,6 +313,20 @@ public final class JettyClientPeer implements ClientPeer {
                         }, Thread::startVirtualThread));
                     }
                     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(T.toMillis() * 2, TimeUnit.MILLISECONDS);
+                }
+                case X -> {
+                    Tunnel a = open(client, env.tcpEcho.authority(), creds, log);
+                    echo(a, "before");
+                    Tunnel b = client.connect(env.tcpEcho.authority(), creds, null);
+                    // Stream.disconnect: RESET_STREAM and STOP_SENDING, before the CONNECT's response has come.
+                    CompletableFuture<Stream> cancelled = new CompletableFuture<>();
+                    b.stream.disconnect(H3.H3_REQUEST_CANCELLED, new java.util.concurrent.CancellationException("cancelled by the test"),
+                            Promise.Invocable.toPromise(cancelled));
+                    cancelled.get(T.toMillis(), TimeUnit.MILLISECONDS);
+                    log.add("a second CONNECT cancelled before its response (H3_REQUEST_CANCELLED)");
+                    echo(a, "after the cancel");
+                    echo(open(client, env.tcpEcho.authority(), creds, log), "next tunnel");
+                    check(!((org.eclipse.jetty.http3.HTTP3Session) client.session).isClosed(), "connection closed after a cancelled CONNECT");
                 }
                 case R -> refused(client, "192.0.2.1:443", creds, log, 400, 599);
                 case A -> refused(client, env.tcpEcho.authority(), creds, log, 401, 407);
