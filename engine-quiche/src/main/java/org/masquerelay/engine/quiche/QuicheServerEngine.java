@@ -19,12 +19,18 @@ import org.masquerelay.wire.H3;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * An HTTP/3 listener on Netty's QUIC codec (quiche + BoringSSL): one UDP socket, ALPN "h3", QUIC DATAGRAM enabled, no
@@ -123,11 +129,21 @@ public final class QuicheServerEngine implements ServerEngine {
     @Override
     public void close() {
         try {
+            // Each connection stops its streams, lets the peer acknowledge what is in flight, then closes (see
+            // QuicheConnection.shutdown); the socket stays open until then, or the CONNECTION_CLOSE never leaves.
+            List<CompletableFuture<Void>> closing = new ArrayList<>();
             for (QuicChannel quic : connections) {
                 QuicheConnection connection = quic.attr(QuicheConnection.KEY).get();
                 if (connection != null) {
-                    connection.close(H3.H3_NO_ERROR, "relay shutting down");
+                    closing.add(connection.shutdown(H3.H3_NO_ERROR, "relay shutting down"));
                 }
+            }
+            try {
+                CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.log(WARNING, "not every connection closed in time: {0}", e.toString());
             }
             udp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         } finally {
