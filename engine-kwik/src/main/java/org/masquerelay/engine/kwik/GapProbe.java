@@ -94,9 +94,9 @@ final class GapProbe {
         }
     }
 
-    /** True while Kwik holds data of this stream that is unsent or waiting to be retransmitted. */
+    /** True while Kwik holds data of this stream that is unsent or waiting to be retransmitted (and may still send it). */
     boolean holdsData() {
-        return sendBuffer.hasData() || !retransmitQueue.isEmpty();
+        return (sendBuffer.hasData() || !retransmitQueue.isEmpty()) && !isReset();
     }
 
     /** True while a stall is being probed: keeps the stream in the kicker's care after its writes have ended. */
@@ -122,6 +122,11 @@ final class GapProbe {
         if (now - quietSince < interval) {
             return;
         }
+        if (isReset()) {
+            // A reset stream sends no more data (RFC 9000 §3.1): nothing to probe with.
+            nextOffset = -1;
+            return;
+        }
         long from = Math.max(0, nextOffset);
         StreamFrame gap = lowestOutstanding(from);
         if (gap == null && from > 0) {
@@ -141,6 +146,14 @@ final class GapProbe {
         nextOffset = start + Math.max(length, 1);
         interval = Math.min(interval * 2, MAX_INTERVAL_NANOS);
         sender.sendProbe(List.<QuicFrame>of(probe), EncryptionLevel.App);
+    }
+
+    private boolean isReset() {
+        try {
+            return KWIK.reset.getBoolean(output);
+        } catch (IllegalAccessException e) {
+            return true;
+        }
     }
 
     /**
@@ -189,7 +202,7 @@ final class GapProbe {
 
     /** The Kwik internals this needs, looked up once. */
     private record Internals(Method getSender, Field recoveryManager, Field lossDetectors, Field largestAcked,
-                             Method unAcked, Field retransmitBuffer, Field retransmitData, Field sendBuffer) {
+                             Method unAcked, Field retransmitBuffer, Field retransmitData, Field sendBuffer, Field reset) {
         private static volatile boolean warned;
 
         static Internals resolve() {
@@ -205,12 +218,13 @@ final class GapProbe {
                 Field retransmitBuffer = outputClass.getDeclaredField("retransmitBuffer");
                 Field retransmitData = retransmitBuffer.getType().getDeclaredField("data");
                 Field sendBuffer = outputClass.getDeclaredField("sendBuffer");
+                Field reset = outputClass.getDeclaredField("reset");
                 for (var member : List.of(getSender, recoveryManager, lossDetectors, largestAcked, unAcked,
-                        retransmitBuffer, retransmitData, sendBuffer)) {
+                        retransmitBuffer, retransmitData, sendBuffer, reset)) {
                     member.setAccessible(true);
                 }
                 return new Internals(getSender, recoveryManager, lossDetectors, largestAcked, unAcked,
-                        retransmitBuffer, retransmitData, sendBuffer);
+                        retransmitBuffer, retransmitData, sendBuffer, reset);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 disabled(e);
                 return null;
