@@ -45,9 +45,9 @@ import java.util.concurrent.TimeUnit;
 import static org.masquerelay.interop.matrix.CaseFailure.check;
 
 /**
- * Jetty 12.1.5's HTTP/3 client (quiche through JNA) as a client peer. Jetty has no QUIC DATAGRAM support, so its
- * connect-udp goes over DATAGRAM capsules only (case C); U is unsupported. When quiche's native library does not
- * load here every case reports "unsupported" with the reason.
+ * Jetty 12.1.5's HTTP/3 client (quiche through Java's FFM API) as a client peer. Jetty has no QUIC DATAGRAM
+ * support, so its connect-udp goes over DATAGRAM capsules only (case C); U is unsupported. When quiche's native library
+ * does not load here every case reports "unsupported" with the reason (which InteropMatrixTest does not accept).
  */
 public final class JettyClientPeer implements ClientPeer {
     static final Duration T = Duration.ofSeconds(10);
@@ -83,17 +83,40 @@ public final class JettyClientPeer implements ClientPeer {
         };
     }
 
-    /** Null when quiche loads through JNA; otherwise why not. Probed once. */
-    static String nativeProblem() {
+    /**
+     * Null when Jetty's quiche loads; otherwise why not. Loaded once, here, into a directory of this JVM's own: Jetty
+     * 12.1.5's Foreign (FFM) binding, which it prefers on JDK 22+, extracts libquiche.so to the one path
+     * {@code ${java.io.tmpdir}/linux-x86-64/libquiche.so} for every JVM and rewrites it in place, so a JVM starting
+     * Jetty killed every other JVM that had it mapped (SIGBUS in libquiche: 2 of 8 runs of the Jetty cells here while
+     * other worktrees' tests ran). Jetty reads java.io.tmpdir only while extracting, so it points at a fresh private
+     * directory for that moment. (The JNA binding extracts to files of its own, but its calls made the 50 MiB case
+     * twice as slow: 14 s against 6-8 s.)
+     */
+    static synchronized String nativeProblem() {
         if (nativeProblem == null) {
+            String tmpdir = System.getProperty("java.io.tmpdir");
             try {
-                Class.forName("org.eclipse.jetty.quic.quiche.jna.LibQuiche", true, JettyClientPeer.class.getClassLoader());
+                Path own = Files.createTempDirectory("jetty-quiche-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(own), "jetty-quiche-cleanup"));
+                System.setProperty("java.io.tmpdir", own.toString());
+                // Jetty picks its quiche binding, and loads the library through it, when Quiche is first used.
+                Class.forName("org.eclipse.jetty.quic.quiche.Quiche", true, JettyClientPeer.class.getClassLoader());
                 nativeProblem = "";
             } catch (Throwable t) {
                 nativeProblem = t.toString();
+            } finally {
+                System.setProperty("java.io.tmpdir", tmpdir);
             }
         }
         return nativeProblem.isEmpty() ? null : nativeProblem;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // Best effort at exit: a leftover is an empty directory and one library in the temporary directory.
+        }
     }
 
     /** One HTTP/3 connection through Jetty. */
@@ -103,6 +126,10 @@ public final class JettyClientPeer implements ClientPeer {
         final CompletableFuture<Map<Long, Long>> peerSettings = new CompletableFuture<>();
 
         Client(ServerUnderTest server, Path workDir) throws Exception {
+            String problem = nativeProblem(); // loads quiche where it must, before anything of Jetty's QUIC runs
+            if (problem != null) {
+                throw new IllegalStateException("Jetty's quiche native library does not load here: " + problem);
+            }
             SslContextFactory.Client ssl = new SslContextFactory.Client();
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);

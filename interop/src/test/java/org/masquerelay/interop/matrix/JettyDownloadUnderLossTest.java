@@ -30,9 +30,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * burst waited behind packets in flight that only an acknowledgement would free, and every PTO probe repeated a packet
  * Jetty already had: the relay's send blocked until the 30 s idle timeout (docs/upstream.md, "retransmission
  * deadlock"). A 2 MB/s link with 20 ms of delay gives the relay a window in flight, spread out as on a loaded machine.
- * The exact interleaving still depends on timing: before the fix this failed 1 run in 6 here, where the matrix's L cell
- * under CPU load failed 4 runs in 7. Runs on both engines: the relay must get the download through whatever the
- * client's acknowledgement habits.
+ * The exact interleaving still depends on timing: before the fix this failed 1 run in 6 here (Jetty on JNA), where the
+ * matrix's L cell under CPU load failed 4 runs in 7. Runs on both engines: the relay must get the download through
+ * whatever the client's acknowledgement habits.
  */
 class JettyDownloadUnderLossTest {
     private static final long LENGTH = 4L * 1024 * 1024;
