@@ -240,6 +240,9 @@ public final class JettyClientPeer implements ClientPeer {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
                 while (current == null || !current.hasRemaining()) {
                     if (eof) {
                         return -1;
@@ -268,6 +271,12 @@ public final class JettyClientPeer implements ClientPeer {
                     bb.get(copy);
                     eof = chunk.isLast();
                     chunk.release();
+                    if (eof && failure != null) {
+                        // When the peer closes the connection, Jetty first fails the stream (onFailure) and then
+                        // disconnects it with no cause, after which read() returns a plain EOF: a truncated tunnel
+                        // looked like a clean end to a reader between the two (case K on the quiche engine).
+                        throw new IOException("stream failed: " + failure, failure);
+                    }
                     current = ByteBuffer.wrap(copy);
                 }
                 int n = Math.min(len, current.remaining());
