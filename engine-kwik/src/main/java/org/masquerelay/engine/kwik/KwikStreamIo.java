@@ -13,7 +13,9 @@ final class KwikStreamIo implements QuicStreamIo {
 
     KwikStreamIo(QuicStream quic, KwikConnection connection) {
         this.quic = quic;
-        this.out = new StrayInterruptGuard(SendKicker.kicking(quic.getOutputStream(), quic.getStreamId(), connection::wakeSender));
+        OutputStream quicOut = quic.getOutputStream();
+        this.out = new StrayInterruptGuard(SendKicker.kicking(quicOut, quic.getStreamId(), connection::wakeSender,
+                connection::isOpen, GapProbe.of(connection.quic, quicOut, quic.getStreamId())));
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Works around a lost-wake-up race in Kwik 0.10.8's stream sender (docs/upstream.md, "stream stall").
@@ -47,20 +48,30 @@ final class SendKicker {
         timer.scheduleWithFixedDelay(this::kickAll, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** An output stream whose writes mark the stream for kicking; {@code wakeSender} wakes its connection's sender. */
-    static OutputStream kicking(OutputStream quicOut, int streamId, Runnable wakeSender) {
-        return new Kicked(quicOut, streamId, wakeSender);
+    /**
+     * An output stream whose writes mark the stream for kicking; {@code wakeSender} wakes its connection's sender,
+     * {@code open} tells whether the connection still is, and {@code gapProbe} (null where Kwik's internals differ)
+     * breaks the retransmission deadlock of {@link GapProbe}.
+     */
+    static OutputStream kicking(OutputStream quicOut, int streamId, Runnable wakeSender, BooleanSupplier open, GapProbe gapProbe) {
+        return new Kicked(quicOut, streamId, wakeSender, open, gapProbe);
     }
 
     private void kickAll() {
         long now = System.nanoTime();
         Set<Runnable> toWake = new HashSet<>();
         hot.forEach((stream, lastWrite) -> {
-            if (now - lastWrite > HOT_NANOS && stream.writers.get() == 0) {
-                hot.remove(stream, lastWrite);
-            } else if (stream.kick()) {
-                toWake.add(stream.wakeSender);
-            } else {
+            try {
+                if (now - lastWrite > HOT_NANOS && stream.writers.get() == 0 && !stream.holdsData()) {
+                    hot.remove(stream, lastWrite);
+                } else if (stream.kick()) {
+                    stream.probeGap(now);
+                    toWake.add(stream.wakeSender);
+                } else {
+                    hot.remove(stream);
+                }
+            } catch (RuntimeException e) {
+                // One stream's trouble must not end the timer task: an exception would cancel it for every stream.
                 hot.remove(stream);
             }
         });
@@ -77,13 +88,31 @@ final class SendKicker {
         private final OutputStream out;
         private final int streamId;
         private final Runnable wakeSender;
+        private final BooleanSupplier open;
+        private final GapProbe gapProbe;
         /** Writes in progress: a write blocked on a full send buffer keeps its stream hot however long it waits. */
         private final java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger();
 
-        Kicked(OutputStream out, int streamId, Runnable wakeSender) {
+        Kicked(OutputStream out, int streamId, Runnable wakeSender, BooleanSupplier open, GapProbe gapProbe) {
             this.out = out;
             this.streamId = streamId;
             this.wakeSender = wakeSender;
+            this.open = open;
+            this.gapProbe = gapProbe;
+        }
+
+        /**
+         * Kwik still holds data of this stream (unsent, to be retransmitted, or a stall being probed): the stream
+         * stays in care after its last write, as the deadlock GapProbe breaks can come after the writes have ended.
+         */
+        boolean holdsData() {
+            return gapProbe != null && open.getAsBoolean() && (gapProbe.holdsData() || gapProbe.probing());
+        }
+
+        void probeGap(long now) {
+            if (gapProbe != null) {
+                gapProbe.check(now);
+            }
         }
 
         private void touched() {

@@ -23,12 +23,16 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * An HTTP/3 listener on Netty's QUIC codec (quiche + BoringSSL): one UDP socket, ALPN "h3", QUIC DATAGRAM enabled, no
@@ -155,12 +159,11 @@ public final class QuicheServerEngine implements ServerEngine {
     }
 
     /**
-     * Tells every client, then lets go: each connection's request streams are reset (RESET_STREAM
-     * H3_REQUEST_CANCELLED, so nothing more of theirs is queued), a moment later the connections are closed with
-     * CONNECTION_CLOSE (H3_NO_ERROR), and only then the sockets. quiche sends a CONNECTION_CLOSE only within the
-     * congestion window, and Netty frees the connection after one attempt: closed in the middle of a download, the
-     * close was never sent and clients waited out their idle timeout (Netty's and Jetty's clients saw nothing within
-     * 10 s). The pause lets the data in flight be acknowledged first. Every step is bounded.
+     * Tells every client, then lets go: each connection stops its request streams, lets the peer acknowledge what is
+     * in flight and closes with CONNECTION_CLOSE (H3_NO_ERROR; see {@link QuicheConnection#shutdown}), and only then
+     * are the sockets flushed and closed. quiche sends a CONNECTION_CLOSE only within the congestion window and Netty
+     * frees the connection after one attempt, so closed straight away in the middle of a download the close was never
+     * sent and clients waited out their idle timeout. Every step is bounded; a second close does nothing.
      */
     @Override
     public void close() {
@@ -168,30 +171,19 @@ public final class QuicheServerEngine implements ServerEngine {
             return; // once: a second close would hand work to event loops that have ended
         }
         try {
-            List<io.netty.util.concurrent.Future<?>> resetting = new ArrayList<>();
+            List<CompletableFuture<Void>> closing = new ArrayList<>();
             for (QuicChannel quic : connections) {
                 QuicheConnection connection = quic.attr(QuicheConnection.KEY).get();
                 if (connection != null) {
-                    resetting.add(connection.resetRequestStreams(H3.H3_REQUEST_CANCELLED));
+                    closing.add(connection.shutdown(H3.H3_NO_ERROR, "relay shutting down"));
                 }
             }
-            for (io.netty.util.concurrent.Future<?> f : resetting) {
-                f.awaitUninterruptibly(500);
-            }
-            if (!resetting.isEmpty()) {
-                sleepQuietly(CLOSE_PAUSE_MILLIS);
-            }
-            List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
-            for (QuicChannel quic : connections) {
-                QuicheConnection connection = quic.attr(QuicheConnection.KEY).get();
-                if (connection != null) {
-                    connection.close(H3.H3_NO_ERROR, "relay shutting down");
-                    closing.add(quic.closeFuture());
-                }
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            for (io.netty.util.concurrent.Future<?> f : closing) {
-                f.awaitUninterruptibly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            try {
+                CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.log(WARNING, "not every connection closed in time: {0}", e.toString());
             }
             // Whatever the codecs still hold (the last close packets) goes out before the sockets close.
             for (Channel udp : sockets) {
@@ -202,17 +194,6 @@ public final class QuicheServerEngine implements ServerEngine {
             }
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Between resetting the streams and closing: loopback needs a millisecond, a long path a round trip. */
-    private static final long CLOSE_PAUSE_MILLIS = 200;
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis); // a deliberate pause in a shutdown, not a synchronisation
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -18,6 +18,7 @@ import org.masquerelay.interop.report.ReportFiles;
 import org.masquerelay.interop.report.RunReport;
 import org.masquerelay.interop.report.TerminalReport;
 import org.masquerelay.interop.variants.FaultyRelay;
+import org.masquerelay.server.config.QuicEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -68,15 +69,25 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: interop-out).")
     Path out = Path.of("interop-out");
 
+    @Option(names = "--engine", description = "QUIC engine of our relay-server: kwik or quiche (default: the relay's default)")
+    String engine;
+
     @Override
     public Integer call() throws Exception {
-        RunReport report = execute(clients, servers, cases, variants, out, true);
+        QuicEngine chosen = engine == null ? null : QuicEngine.parse("--engine", engine);
+        RunReport report = execute(clients, servers, cases, variants, out, true, chosen);
         return report.ok() ? 0 : 1;
     }
 
     /** Shared with the tests: runs what was selected, prints progress and the tables, writes the report files. */
     public static RunReport execute(List<String> clientNames, List<String> serverNames, List<String> caseCodes,
                                     List<String> variantIds, Path out, boolean print) throws Exception {
+        return execute(clientNames, serverNames, caseCodes, variantIds, out, print, null);
+    }
+
+    /** The same with our relay on {@code engine} (null: the relay's default). */
+    public static RunReport execute(List<String> clientNames, List<String> serverNames, List<String> caseCodes,
+                                    List<String> variantIds, Path out, boolean print, QuicEngine engine) throws Exception {
         Files.createDirectories(out);
         Path logs = out.resolve("logs");
         Path keys = Files.createDirectories(out.resolve("keys"));
@@ -89,7 +100,10 @@ public final class RunCommand implements Callable<Integer> {
                 : variantIds.contains("none") ? List.of() : variantIds.stream().map(FaultyRelay::byId).toList();
         Instant started = Instant.now();
         long t0 = System.nanoTime();
-        try (InteropEnv env = new InteropEnv(Files.createTempDirectory("interop-env"))) {
+        try (InteropEnv env = new InteropEnv(Files.createTempDirectory("interop-env"), engine)) {
+            if (print) {
+                System.out.println("our relay-server runs on the " + env.engine().configName() + " engine");
+            }
             List<CaseResult> cells = MatrixRunner.run(env, clients, servers, cases, logs, r -> {
                 if (print) {
                     System.out.printf("  %s %-14s %-14s %s %5d ms %s%n", r.status().symbol, r.client(), r.server(), r.testCase(), r.millis(), r.cause());

@@ -5,6 +5,7 @@ import org.masquerelay.server.DevMode;
 import org.masquerelay.server.RelayServer;
 import org.masquerelay.server.RelaySettings;
 import org.masquerelay.server.config.AuthConfig;
+import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.testpeers.TcpEchoServer;
 import org.masquerelay.testpeers.TcpSinkServer;
 import org.masquerelay.testpeers.TcpSourceServer;
@@ -52,10 +53,16 @@ public final class InteropEnv implements AutoCloseable {
     private final RelaySettings devSettings;
 
     public InteropEnv(Path dir) throws IOException {
+        this(dir, null);
+    }
+
+    /** @param engine the QUIC engine our relay runs on, or null for the relay's default */
+    public InteropEnv(Path dir, QuicEngine engine) throws IOException {
         this.dir = dir;
         Path state = dir.resolve("relay-dev");
         DevMode.Dev dev = DevMode.prepare(state, List.of(new InetSocketAddress("127.0.0.1", 0)));
-        this.devSettings = dev.settings().withAuth(AUTH);
+        RelaySettings settings = dev.settings().withAuth(AUTH);
+        this.devSettings = engine == null ? settings : settings.withEngine(engine);
         this.caPem = dev.caCertificate();
         this.pki = new TestPki(state, Files.createDirectories(dir.resolve("pki")));
         InetAddress lo = InetAddress.getLoopbackAddress();
@@ -67,6 +74,11 @@ public final class InteropEnv implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, lo)) {
             this.closedPort = s.getLocalPort();
         }
+    }
+
+    /** The QUIC engine our relay runs on here. */
+    public QuicEngine engine() {
+        return devSettings.engine();
     }
 
     /** Our relay, as dev mode makes it (loopback-only policy, dev CA) plus a required credential. */

@@ -21,6 +21,7 @@ import org.masquerelay.interop.apple.Streams;
 import org.masquerelay.testpeers.TcpSinkServer;
 import org.masquerelay.wire.CapsuleWriter;
 import org.masquerelay.wire.ConnectUdpTemplate;
+import org.masquerelay.wire.H3;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,9 +45,9 @@ import java.util.concurrent.TimeUnit;
 import static org.masquerelay.interop.matrix.CaseFailure.check;
 
 /**
- * Jetty 12.1.5's HTTP/3 client (quiche through JNA) as a client peer. Jetty has no QUIC DATAGRAM support, so its
- * connect-udp goes over DATAGRAM capsules only (case C); U is unsupported. When quiche's native library does not
- * load here every case reports "unsupported" with the reason.
+ * Jetty 12.1.5's HTTP/3 client (quiche through Java's FFM API) as a client peer. Jetty has no QUIC DATAGRAM
+ * support, so its connect-udp goes over DATAGRAM capsules only (case C); U is unsupported. When quiche's native library
+ * does not load here every case reports "unsupported" with the reason (which InteropMatrixTest does not accept).
  */
 public final class JettyClientPeer implements ClientPeer {
     static final Duration T = Duration.ofSeconds(10);
@@ -73,35 +74,49 @@ public final class JettyClientPeer implements ClientPeer {
         }
         return switch (c) {
             case U -> "Jetty 12.1 has no QUIC DATAGRAM support: its connect-udp uses DATAGRAM capsules (case C)";
-            case X -> "Jetty's client API has no way to reset a request stream before its response (only a whole-session close)";
             // Seen here: after the client's FIN, the relay's echo + FIN make Jetty's next read fail with
             // QUICHE_ERR_INVALID_STREAM_STATE (quiche has already collected the finished stream). The other three
             // clients see the same relay's echo then FIN correctly; S, L and K cover Jetty reading a FIN otherwise.
-            // Measured here on the same relay: 20 MB/s in one run, 1.6 MB/s (32 s for 50 MiB) in the next; too
-            // erratic to fit a bounded cell. S still checks 1 MiB each way through Jetty.
-            // Measured here: downloads to Jetty's client stop part-way now and then — the relay's stream write blocks
-            // ("down 369664 B" / "576000 B", nothing more for 30 s) while the other three clients never stall on the
-            // same relay: 50 MiB in ~1 run of 9 alone, 1 MiB in ~1 full-suite run of 3. Open item (Jetty's flow-control
-            // credit, or a Kwik sender stall towards quiche): reported, not a verdict on either side yet.
-            case L, S -> "downloads to Jetty's client stall part-way intermittently (the relay's send blocks; never with"
-                    + " the other three clients); open item";
             case F -> "Jetty 12.1.5 + quiche fail to read a stream whose both sides have ended (QUICHE_ERR_INVALID_STREAM_STATE"
                     + " on the read after the relay's FIN, once the client has sent its own)";
             default -> null;
         };
     }
 
-    /** Null when quiche loads through JNA; otherwise why not. Probed once. */
-    static String nativeProblem() {
+    /**
+     * Null when Jetty's quiche loads; otherwise why not. Loaded once, here, into a directory of this JVM's own: Jetty
+     * 12.1.5's Foreign (FFM) binding, which it prefers on JDK 22+, extracts libquiche.so to the one path
+     * {@code ${java.io.tmpdir}/linux-x86-64/libquiche.so} for every JVM and rewrites it in place, so a JVM starting
+     * Jetty killed every other JVM that had it mapped (SIGBUS in libquiche: 2 of 8 runs of the Jetty cells here while
+     * other worktrees' tests ran). Jetty reads java.io.tmpdir only while extracting, so it points at a fresh private
+     * directory for that moment. (The JNA binding extracts to files of its own, but its calls made the 50 MiB case
+     * twice as slow: 14 s against 6-8 s.)
+     */
+    static synchronized String nativeProblem() {
         if (nativeProblem == null) {
+            String tmpdir = System.getProperty("java.io.tmpdir");
             try {
-                Class.forName("org.eclipse.jetty.quic.quiche.jna.LibQuiche", true, JettyClientPeer.class.getClassLoader());
+                Path own = Files.createTempDirectory("jetty-quiche-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(own), "jetty-quiche-cleanup"));
+                System.setProperty("java.io.tmpdir", own.toString());
+                // Jetty picks its quiche binding, and loads the library through it, when Quiche is first used.
+                Class.forName("org.eclipse.jetty.quic.quiche.Quiche", true, JettyClientPeer.class.getClassLoader());
                 nativeProblem = "";
             } catch (Throwable t) {
                 nativeProblem = t.toString();
+            } finally {
+                System.setProperty("java.io.tmpdir", tmpdir);
             }
         }
         return nativeProblem.isEmpty() ? null : nativeProblem;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // Best effort at exit: a leftover is an empty directory and one library in the temporary directory.
+        }
     }
 
     /** One HTTP/3 connection through Jetty. */
@@ -111,6 +126,10 @@ public final class JettyClientPeer implements ClientPeer {
         final CompletableFuture<Map<Long, Long>> peerSettings = new CompletableFuture<>();
 
         Client(ServerUnderTest server, Path workDir) throws Exception {
+            String problem = nativeProblem(); // loads quiche where it must, before anything of Jetty's QUIC runs
+            if (problem != null) {
+                throw new IllegalStateException("Jetty's quiche native library does not load here: " + problem);
+            }
             SslContextFactory.Client ssl = new SslContextFactory.Client();
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
@@ -221,6 +240,9 @@ public final class JettyClientPeer implements ClientPeer {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
                 while (current == null || !current.hasRemaining()) {
                     if (eof) {
                         return -1;
@@ -249,6 +271,12 @@ public final class JettyClientPeer implements ClientPeer {
                     bb.get(copy);
                     eof = chunk.isLast();
                     chunk.release();
+                    if (eof && failure != null) {
+                        // When the peer closes the connection, Jetty first fails the stream (onFailure) and then
+                        // disconnects it with no cause, after which read() returns a plain EOF: a truncated tunnel
+                        // looked like a clean end to a reader between the two (case K on the quiche engine).
+                        throw new IOException("stream failed: " + failure, failure);
+                    }
                     current = ByteBuffer.wrap(copy);
                 }
                 int n = Math.min(len, current.remaining());
@@ -321,6 +349,20 @@ public final class JettyClientPeer implements ClientPeer {
                         }, Thread::startVirtualThread));
                     }
                     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(T.toMillis() * 2, TimeUnit.MILLISECONDS);
+                }
+                case X -> {
+                    Tunnel a = open(client, env.tcpEcho.authority(), creds, log);
+                    echo(a, "before");
+                    Tunnel b = client.connect(env.tcpEcho.authority(), creds, null);
+                    // Stream.disconnect: RESET_STREAM and STOP_SENDING, before the CONNECT's response has come.
+                    CompletableFuture<Stream> cancelled = new CompletableFuture<>();
+                    b.stream.disconnect(H3.H3_REQUEST_CANCELLED, new java.util.concurrent.CancellationException("cancelled by the test"),
+                            Promise.Invocable.toPromise(cancelled));
+                    cancelled.get(T.toMillis(), TimeUnit.MILLISECONDS);
+                    log.add("a second CONNECT cancelled before its response (H3_REQUEST_CANCELLED)");
+                    echo(a, "after the cancel");
+                    echo(open(client, env.tcpEcho.authority(), creds, log), "next tunnel");
+                    check(!((org.eclipse.jetty.http3.HTTP3Session) client.session).isClosed(), "connection closed after a cancelled CONNECT");
                 }
                 case R -> refused(client, "192.0.2.1:443", creds, log, 400, 599);
                 case A -> refused(client, env.tcpEcho.authority(), creds, log, 401, 407);
