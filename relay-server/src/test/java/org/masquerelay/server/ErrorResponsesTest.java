@@ -4,6 +4,7 @@ import org.masquerelay.policy.AddressPolicy;
 import org.masquerelay.policy.DomainPolicy;
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.server.config.AuthConfig;
+import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.Tunnel;
 import org.masquerelay.tunnel.TunnelSettings;
@@ -14,10 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -250,36 +248,16 @@ class ErrorResponsesTest extends RelayTestBase {
 
     @Test
     void unansweredConnectionIs504ConnectionTimeout() throws IOException {
-        // A loopback listener that never accepts, its accept queue filled: the kernel drops further SYNs, so a
-        // connect neither succeeds nor is refused.
-        List<Socket> fillers = new ArrayList<>();
-        try (ServerSocket full = new ServerSocket()) {
-            full.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-            InetSocketAddress address = (InetSocketAddress) full.getLocalSocketAddress();
-            boolean queueFull = false;
-            for (int i = 0; i < 16 && !queueFull; i++) {
-                Socket filler = new Socket();
-                fillers.add(filler);
-                try {
-                    filler.connect(address, 200);
-                } catch (SocketTimeoutException e) {
-                    queueFull = true;
-                }
-            }
-            assertTrue(queueFull, "the accept queue of a never-accepting listener with backlog 1 should fill up");
-
+        // A loopback listener that never accepts, its accept queue filled: a connect neither succeeds nor is refused.
+        try (FullListener full = FullListener.open()) {
             NettyH3Client client = client(s -> s.withTunnel(new TunnelSettings(Duration.ofMillis(700),
                     Duration.ofMillis(250), Duration.ofMinutes(5), 64)));
             long start = System.nanoTime();
-            Tunnel tunnel = client.openTcp("127.0.0.1:" + full.getLocalPort(), Map.of(), null);
+            Tunnel tunnel = client.openTcp(full.authority(), Map.of(), null);
             assertError(tunnel, 504, "connection_timeout");
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertTrue(millis >= 600 && millis < 5000, "answered after the 700 ms connect timeout, took " + millis);
             assertStillUsable(client);
-        } finally {
-            for (Socket filler : fillers) {
-                filler.close();
-            }
         }
     }
 

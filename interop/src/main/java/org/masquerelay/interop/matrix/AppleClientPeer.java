@@ -1,5 +1,6 @@
 package org.masquerelay.interop.matrix;
 
+import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.interop.apple.AppleOutcome;
 import org.masquerelay.interop.apple.AppleProbe;
@@ -106,7 +107,7 @@ public final class AppleClientPeer implements ClientPeer {
 
     /** E's second half: a dedicated relay with a 700 ms connect timeout, a target that never answers → 504 → 64. */
     private void targetTimeout(ServerUnderTest server, InteropEnv env, CellLog log) throws Exception {
-        try (InteropEnv.FullListener full = InteropEnv.fullListener();
+        try (FullListener full = FullListener.open();
              ServerPeer.Running relay = server.dedicated(Duration.ofMillis(700));
              AppleProfileClient client = new AppleProfileClient(config(relay.target(), Case.E, true))) {
             try {

@@ -16,12 +16,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -106,58 +103,6 @@ public final class InteropEnv implements AutoCloseable {
             largeSha256 = largeSource.sha256();
         }
         return largeSha256;
-    }
-
-    /**
-     * A loopback listener that never accepts, with its accept queue filled: the kernel drops further SYNs, so a
-     * connection to it neither succeeds nor is refused (relay-server's ErrorResponsesTest does the same).
-     */
-    public static FullListener fullListener() throws IOException {
-        return new FullListener();
-    }
-
-    public static final class FullListener implements AutoCloseable {
-        private final ServerSocket listener = new ServerSocket();
-        private final List<Socket> fillers = new ArrayList<>();
-
-        private FullListener() throws IOException {
-            try {
-                listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-                for (int i = 0; i < 16; i++) {
-                    Socket filler = new Socket();
-                    fillers.add(filler);
-                    try {
-                        filler.connect(listener.getLocalSocketAddress(), 200);
-                    } catch (SocketTimeoutException full) {
-                        return;
-                    }
-                }
-                throw new IOException("the accept queue of a never-accepting listener with backlog 1 did not fill up");
-            } catch (IOException e) {
-                close();
-                throw e;
-            }
-        }
-
-        public String authority() {
-            return "127.0.0.1:" + listener.getLocalPort();
-        }
-
-        @Override
-        public void close() {
-            for (Socket s : fillers) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
-            try {
-                listener.close();
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
     }
 
     public java.security.cert.X509Certificate root() {

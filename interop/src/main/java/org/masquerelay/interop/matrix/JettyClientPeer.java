@@ -1,5 +1,6 @@
 package org.masquerelay.interop.matrix;
 
+import org.masquerelay.testpeers.FullListener;
 import org.eclipse.jetty.http.HostPortHttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpScheme;
@@ -298,7 +299,7 @@ public final class JettyClientPeer implements ClientPeer {
             return;
         }
         if (c == Case.E) {
-            try (InteropEnv.FullListener full = InteropEnv.fullListener();
+            try (FullListener full = FullListener.open();
                  ServerPeer.Running relay = server.dedicated(Duration.ofMillis(700));
                  Client client = new Client(relay.target(), workDir)) {
                 MetaData.Response r = refused(client, full.authority(), server.credentials(), log, 504, 504);

@@ -1,5 +1,6 @@
 package org.masquerelay.interop.matrix;
 
+import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.RawH3;
 import org.masquerelay.testpeers.TcpSinkServer;
@@ -42,7 +43,7 @@ public final class NettyClientPeer implements ClientPeer {
         }
         if (c == Case.E) {
             // A target that never answers, through a dedicated relay with a 700 ms connect timeout → 504.
-            try (InteropEnv.FullListener full = InteropEnv.fullListener();
+            try (FullListener full = FullListener.open();
                  ServerPeer.Running relay = server.dedicated(Duration.ofMillis(700));
                  NettyH3Client client = NettyH3Client.connect(relay.target().address(),
                          NettyH3Client.Options.defaults().trusting(server.rootPem()))) {

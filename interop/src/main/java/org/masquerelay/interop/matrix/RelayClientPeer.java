@@ -1,5 +1,6 @@
 package org.masquerelay.interop.matrix;
 
+import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.client.AuthenticationException;
 import org.masquerelay.client.RelayClient;
 import org.masquerelay.client.RelayException;
@@ -248,7 +249,7 @@ public final class RelayClientPeer implements ClientPeer {
 
     /** E's second half: a dedicated relay with a 700 ms connect timeout, a target that never answers → 504. */
     private void targetTimeout(ServerUnderTest server, InteropEnv env, CellLog log) throws Exception {
-        try (InteropEnv.FullListener full = InteropEnv.fullListener();
+        try (FullListener full = FullListener.open();
              ServerPeer.Running relay = server.dedicated(Duration.ofMillis(700));
              RelayClient client = client(relay.target(), Case.E, true, UdpMode.AUTO)) {
             RelayException e = refused(client, full.authority(), log);
