@@ -10,7 +10,7 @@ import java.util.List;
  * The bench options of the h2o comparison ({@link H2oComparison}), taken out of the argument list before the rest is
  * parsed: where h2o and curl are, how large and how many rounds, and whether it runs alone ({@code --only vs-h2o}).
  */
-record ExternalBaseline(Path h2o, Path curl, int mib, int rounds, boolean only, String[] remainingArgs) {
+record ExternalBaseline(Path h2o, Path curl, int mib, int rounds, boolean only, boolean named, String[] remainingArgs) {
     /** build-peers.sh installs into peers/ beside the project's checkout. */
     private static final Path PEERS = Path.of("..", "peers", "bin");
 
@@ -20,11 +20,18 @@ record ExternalBaseline(Path h2o, Path curl, int mib, int rounds, boolean only, 
         int mib = 64;
         int rounds = 5;
         boolean only = false;
+        boolean named = false;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--h2o" -> h2o = Path.of(value(args, ++i));
-                case "--curl" -> curl = Path.of(value(args, ++i));
+                case "--h2o" -> {
+                    h2o = Path.of(value(args, ++i));
+                    named = true;
+                }
+                case "--curl" -> {
+                    curl = Path.of(value(args, ++i));
+                    named = true;
+                }
                 case "--h2o-mib" -> mib = positive(value(args, ++i), "--h2o-mib");
                 case "--h2o-rounds" -> rounds = positive(value(args, ++i), "--h2o-rounds");
                 case "--only" -> {
@@ -39,7 +46,7 @@ record ExternalBaseline(Path h2o, Path curl, int mib, int rounds, boolean only, 
                 default -> rest.add(args[i]);
             }
         }
-        return new ExternalBaseline(h2o, curl, mib, rounds, only, rest.toArray(String[]::new));
+        return new ExternalBaseline(h2o, curl, mib, rounds, only, named, rest.toArray(String[]::new));
     }
 
     /** Runs the comparison when both programs are there; false when it was skipped or failed (said on progress). */
