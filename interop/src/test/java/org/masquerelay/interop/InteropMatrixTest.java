@@ -8,6 +8,7 @@ import org.masquerelay.interop.matrix.Case;
 import org.masquerelay.interop.matrix.CaseResult;
 import org.masquerelay.interop.report.RunReport;
 import org.masquerelay.interop.variants.FaultyRelay;
+import org.masquerelay.server.config.QuicEngine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The whole matrix and every faulty relay, bounded: fails on any ✕ against our relay-server, on any "?" that is not a
  * documented limitation of the client peer, on any faulty relay whose Apple outcome differs from the expected one, and
- * if our relay fails the same probe.
+ * if our relay fails the same probe. Our relay runs on each engine: the whole matrix on Kwik, and the default engine
+ * (quiche) against every client but Jetty's — whose quiche acknowledges only when Jetty reads or writes, which after a
+ * loss burst under load leaves a quiche sender (no probe that carries the missing data, unlike our Kwik engine's
+ * GapProbe) waiting for an ACK that never comes: an open item (docs/upstream.md), not a cell to turn into "?".
  */
 class InteropMatrixTest {
     /**
@@ -40,7 +44,7 @@ class InteropMatrixTest {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void matrixAndVariants(@TempDir Path out) throws Exception {
-        RunReport report = RunCommand.execute(null, null, null, null, out, true);
+        RunReport report = RunCommand.execute(null, null, null, null, out, true, QuicEngine.KWIK);
 
         report.cells().stream().filter(c -> c.status() == CaseResult.Status.FAIL).forEach(c ->
                 System.out.println("FAILED " + c.client() + " → " + c.server() + " " + c.testCase() + ": " + c.cause()));
@@ -65,5 +69,22 @@ class InteropMatrixTest {
         for (String client : new String[] {"apple-profile", "netty-quiche", "relay-client", "jetty-http3"}) {
             assertTrue(Files.exists(out.resolve("logs").resolve(client + "__relay-server__K.log")), client + " ran K");
         }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void matrixOnTheDefaultEngine(@TempDir Path out) throws Exception {
+        RunReport report = RunCommand.execute(List.of("apple-profile", "netty-quiche", "relay-client"), null, null,
+                List.of("none"), out, true, QuicEngine.QUICHE);
+        report.cells().stream().filter(c -> c.status() == CaseResult.Status.FAIL).forEach(c ->
+                System.out.println("FAILED " + c.client() + " → " + c.server() + " " + c.testCase() + ": " + c.cause()));
+        assertEquals(0, report.count(CaseResult.Status.FAIL), "✕ cells against our relay on quiche (see report above)");
+        List<String> undocumented = report.cells().stream()
+                .filter(c -> c.status() == CaseResult.Status.UNSUPPORTED)
+                .filter(c -> !PEER_LIMITATIONS.getOrDefault(c.client(), Set.of()).contains(c.testCase()))
+                .map(c -> c.client() + " " + c.testCase() + ": " + c.cause())
+                .toList();
+        assertEquals(List.of(), undocumented, "\"?\" cells that are not a documented limitation of the peer");
+        assertTrue(report.count(CaseResult.Status.PASS) >= 3 * Case.values().length - 1, "every cell ran");
     }
 }
