@@ -19,4 +19,13 @@ public interface ClientEngine {
     default boolean acceptsSuppliedSockets() {
         return true;
     }
+
+    /**
+     * Whether a connection straight to a relay should let the engine open its own UDP socket rather than be handed
+     * one (a supplied socket is what lets a blocking engine report ICMP "port unreachable"; an engine with its own
+     * event loop does better with its own channel). True for engines that take no supplied sockets at all.
+     */
+    default boolean prefersOwnSocket() {
+        return !acceptsSuppliedSockets();
+    }
 }

@@ -1,6 +1,8 @@
 package org.masquerelay.client;
 
 import org.masquerelay.engine.ClientEngine;
+import org.masquerelay.engine.ClientEngineSettings;
+import org.masquerelay.engine.H3ClientConnection;
 import org.masquerelay.engine.kwik.KwikClientEngine;
 import org.masquerelay.engine.quiche.NativeQuic;
 import org.masquerelay.engine.quiche.QuicheClientEngine;
@@ -25,7 +27,18 @@ public final class ClientEngines {
             return kwik;
         }
         ClientEngine quiche = new QuicheClientEngine();
-        return settings -> (settings.socketSupplier() == null ? quiche : kwik).connect(settings);
+        return new ClientEngine() {
+            @Override
+            public H3ClientConnection connect(ClientEngineSettings settings) throws java.io.IOException {
+                return (settings.socketSupplier() == null ? quiche : kwik).connect(settings);
+            }
+
+            /** A relay reached directly gets quiche's own channel; QUIC through a tunnel goes to Kwik. */
+            @Override
+            public boolean prefersOwnSocket() {
+                return true;
+            }
+        };
     }
 
     /** @param option how to name the setting in the error, e.g. {@code --engine} */

@@ -107,7 +107,7 @@ final class RelayHop {
         DatagramSocket socket;
         String via = previous == null ? "" : " via " + previous.endpoint;
         try {
-            if (previous == null && !engine.acceptsSuppliedSockets()) {
+            if (previous == null && engine.prefersOwnSocket()) {
                 // The engine opens its own socket (quiche): no ICMP probe, a silent port is a handshake timeout.
                 socket = null;
             } else if (previous == null) {

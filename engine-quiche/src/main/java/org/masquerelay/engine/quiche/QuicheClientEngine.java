@@ -35,6 +35,22 @@ public final class QuicheClientEngine implements ClientEngine {
     private static EventLoopGroup sharedGroup;
     private static Transport sharedTransport;
 
+    /**
+     * Ends the client event loop that every quiche client connection of this JVM shares (the next connection starts a
+     * new one). A command-line tool calls it once it has closed its connections: an event-loop thread blocked in
+     * epoll is "in native code", and {@code System.exit} waits up to 300 ms for such threads before it exits.
+     */
+    public static void releaseThreads() {
+        EventLoopGroup group;
+        synchronized (GROUP_LOCK) {
+            group = sharedGroup;
+            sharedGroup = null;
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+    }
+
     /** Netty needs a channel of its own: no supplied sockets, so no relay chaining. */
     @Override
     public boolean acceptsSuppliedSockets() {

@@ -13,6 +13,7 @@ import org.masquerelay.client.proxy.Http1;
 import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.kwik.KwikClientEngine;
+import org.masquerelay.engine.quiche.QuicheClientEngine;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
 import org.masquerelay.wire.H3;
@@ -196,6 +197,7 @@ final class FetchCommand implements Callable<Integer> {
         } finally {
             pool.shutdownNow();
             clients.values().forEach(RelayClient::close);
+            QuicheClientEngine.releaseThreads(); // or the JVM's exit waits ~300 ms for the epoll thread
         }
     }
 
