@@ -27,6 +27,7 @@ final class KwikClientConnection extends KwikConnection implements H3ClientConne
     static final long MAX_DATA_FRAME_SIZE = 16 * 1024 * 1024;
 
     private final Qpack qpack = new Qpack();
+    private final java.util.concurrent.CountDownLatch connectDone = new java.util.concurrent.CountDownLatch(1);
 
     KwikClientConnection(QuicClientConnection quic) {
         super(quic, quic.getLocalAddress(), quic.getServerAddress());
@@ -45,8 +46,29 @@ final class KwikClientConnection extends KwikConnection implements H3ClientConne
 
     /** Streams the relay opens: its control stream is read; QPACK streams drained; anything else refused. */
     void acceptUnidirectional(QuicStream stream) {
-        Thread.ofVirtual().name("h3-uni-" + stream.getStreamId())
-                .start(() -> readUnidirectional(stream.getInputStream(), stream::abortReading, stream.getStreamId()));
+        Thread.ofVirtual().name("h3-uni-" + stream.getStreamId()).start(() -> {
+            awaitConnectDone();
+            readUnidirectional(stream.getInputStream(), stream::abortReading, stream.getStreamId());
+        });
+    }
+
+    /**
+     * The relay's streams are read only once {@code connect()} has returned: its control stream can arrive within the
+     * handshake, and a bad one (duplicated SETTINGS) closes the connection — before connect() had returned, Kwik then
+     * reported a bare "Handshake error" and the client saw a TLS failure instead of the SETTINGS problem (the interop
+     * variant duplicate-setting, about one run in ten).
+     */
+    private void awaitConnectDone() {
+        try {
+            connectDone.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** connect() has returned, successfully or not: the relay's streams may be read (or found closed). */
+    void connectDone() {
+        connectDone.countDown();
     }
 
     @Override

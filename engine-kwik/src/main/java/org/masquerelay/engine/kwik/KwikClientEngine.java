@@ -66,6 +66,8 @@ public final class KwikClientEngine implements ClientEngine {
             quic.close();
             connection.failed("connect failed: " + e.getMessage());
             throw new IOException("cannot connect to the relay at " + settings.host() + ":" + settings.port() + ": " + describe(e), e);
+        } finally {
+            connection.connectDone();
         }
         return connection;
     }
