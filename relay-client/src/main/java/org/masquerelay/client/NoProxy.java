@@ -1,7 +1,7 @@
 package org.masquerelay.client;
 
 import org.masquerelay.policy.Cidr;
-import org.masquerelay.policy.IpLiteral;
+import org.masquerelay.wire.IpLiteral;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
-import org.masquerelay.tunnel.DatagramDemux;
+import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 

@@ -2,7 +2,7 @@ package org.masquerelay.client;
 
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3Connection;
-import org.masquerelay.tunnel.DatagramDemux;
+import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.Capsule;
 import org.masquerelay.wire.CapsuleReader;
 import org.masquerelay.wire.CapsuleType;

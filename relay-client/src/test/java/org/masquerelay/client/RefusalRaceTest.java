@@ -13,7 +13,7 @@ import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.testpeers.TcpEchoServer;
-import org.masquerelay.tunnel.TunnelSettings;
+import org.masquerelay.server.tunnel.TunnelSettings;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -5,7 +5,7 @@ import org.masquerelay.policy.DomainPolicy;
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.server.certs.CertificateTool;
 import org.masquerelay.server.certs.Identities;
-import org.masquerelay.tunnel.TunnelSettings;
+import org.masquerelay.server.tunnel.TunnelSettings;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

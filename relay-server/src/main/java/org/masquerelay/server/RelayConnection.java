@@ -4,7 +4,7 @@ import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.server.config.AuthConfig;
-import org.masquerelay.tunnel.DatagramDemux;
+import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.ConnectRequestParser;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.ProxyError;

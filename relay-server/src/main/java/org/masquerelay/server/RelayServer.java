@@ -6,7 +6,7 @@ import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.kwik.KwikServerEngine;
 import org.masquerelay.engine.quiche.QuicheServerEngine;
 import org.masquerelay.server.config.QuicEngine;
-import org.masquerelay.tunnel.TargetResolver;
+import org.masquerelay.server.tunnel.TargetResolver;
 import org.masquerelay.wire.ConnectRequestParser;
 
 import java.io.IOException;

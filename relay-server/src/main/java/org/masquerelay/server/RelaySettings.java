@@ -3,7 +3,7 @@ package org.masquerelay.server;
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.server.config.QuicEngine;
-import org.masquerelay.tunnel.TunnelSettings;
+import org.masquerelay.server.tunnel.TunnelSettings;
 import org.masquerelay.wire.ConnectUdpTemplate;
 
 import java.net.InetSocketAddress;

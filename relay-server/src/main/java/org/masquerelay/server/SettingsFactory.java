@@ -7,7 +7,7 @@ import org.masquerelay.server.config.ConnectUdpConfig;
 import org.masquerelay.server.config.ListenAddress;
 import org.masquerelay.server.config.RelayConfig;
 import org.masquerelay.server.config.TlsConfig;
-import org.masquerelay.tunnel.TunnelSettings;
+import org.masquerelay.server.tunnel.TunnelSettings;
 import org.masquerelay.wire.ConnectUdpTemplate;
 
 import java.security.KeyStore;

@@ -3,11 +3,11 @@ package org.masquerelay.server;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.engine.TcpSplicer;
 import org.masquerelay.engine.TcpTarget;
-import org.masquerelay.tunnel.HappyEyeballs;
-import org.masquerelay.tunnel.TargetResolver;
-import org.masquerelay.tunnel.TunnelException;
-import org.masquerelay.tunnel.TunnelRecord;
-import org.masquerelay.tunnel.TunnelSettings;
+import org.masquerelay.server.tunnel.HappyEyeballs;
+import org.masquerelay.server.tunnel.TargetResolver;
+import org.masquerelay.server.tunnel.TunnelException;
+import org.masquerelay.server.tunnel.TunnelRecord;
+import org.masquerelay.server.tunnel.TunnelSettings;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.Target;
 

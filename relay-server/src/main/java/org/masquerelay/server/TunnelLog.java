@@ -2,7 +2,7 @@ package org.masquerelay.server;
 
 import org.masquerelay.display.Addresses;
 import org.masquerelay.engine.ServerStream;
-import org.masquerelay.tunnel.TunnelRecord;
+import org.masquerelay.server.tunnel.TunnelRecord;
 import org.masquerelay.wire.Target;
 
 import java.net.SocketAddress;

@@ -1,12 +1,12 @@
 package org.masquerelay.server;
 
 import org.masquerelay.engine.ServerStream;
-import org.masquerelay.tunnel.DatagramDemux;
-import org.masquerelay.tunnel.TargetResolver;
-import org.masquerelay.tunnel.TunnelException;
-import org.masquerelay.tunnel.TunnelRecord;
-import org.masquerelay.tunnel.TunnelSettings;
-import org.masquerelay.tunnel.UdpTunnel;
+import org.masquerelay.engine.DatagramDemux;
+import org.masquerelay.server.tunnel.TargetResolver;
+import org.masquerelay.server.tunnel.TunnelException;
+import org.masquerelay.server.tunnel.TunnelRecord;
+import org.masquerelay.server.tunnel.TunnelSettings;
+import org.masquerelay.server.tunnel.UdpTunnel;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.ProxyError;
 import org.masquerelay.wire.Target;

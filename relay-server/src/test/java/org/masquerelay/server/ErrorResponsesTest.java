@@ -7,7 +7,7 @@ import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.Tunnel;
-import org.masquerelay.tunnel.TunnelSettings;
+import org.masquerelay.server.tunnel.TunnelSettings;
 import org.masquerelay.wire.ProxyStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -8,7 +8,7 @@ import org.masquerelay.engine.kwik.KwikClientEngine;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.PeerException;
 import org.masquerelay.testpeers.Tunnel;
-import org.masquerelay.tunnel.DatagramDemux;
+import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.Capsule;
 import org.masquerelay.wire.CapsuleReader;
 import org.masquerelay.wire.CapsuleType;

@@ -10,7 +10,7 @@ import org.masquerelay.testpeers.TcpEchoServer;
 import org.masquerelay.testpeers.TcpSinkServer;
 import org.masquerelay.testpeers.TcpSourceServer;
 import org.masquerelay.testpeers.UdpEchoServer;
-import org.masquerelay.tunnel.TunnelSettings;
+import org.masquerelay.server.tunnel.TunnelSettings;
 
 import java.io.IOException;
 import java.net.InetAddress;

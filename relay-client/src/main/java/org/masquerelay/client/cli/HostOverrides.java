@@ -1,7 +1,7 @@
 package org.masquerelay.client.cli;
 
 import org.masquerelay.client.RelayEndpoint;
-import org.masquerelay.policy.IpLiteral;
+import org.masquerelay.wire.IpLiteral;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import org.masquerelay.policy.IpLiteral;
+import org.masquerelay.wire.IpLiteral;
 
 /**
  * Checks a server certificate chain against Apple's TLS trust rules and lists every problem, so an operator learns

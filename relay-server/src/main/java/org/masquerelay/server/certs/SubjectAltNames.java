@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x509.GeneralName;
-import org.masquerelay.policy.IpLiteral;
+import org.masquerelay.wire.IpLiteral;
 
 /**
  * Turns the hosts a relay is reached by into subjectAltName entries. Apple only looks at subjectAltName (never the

@@ -3,7 +3,7 @@ package org.masquerelay.server.config;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Objects;
-import org.masquerelay.policy.IpLiteral;
+import org.masquerelay.wire.IpLiteral;
 
 /**
  * One UDP (and, for the HTTP/2 fallback, TCP) address to listen on.

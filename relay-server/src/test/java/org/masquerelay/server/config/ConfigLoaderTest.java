@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.masquerelay.policy.AddressPolicy;
 import org.masquerelay.policy.DomainPolicy;
-import org.masquerelay.policy.IpLiteral;
+import org.masquerelay.wire.IpLiteral;
 import org.masquerelay.policy.RelayPolicy;
 
 class ConfigLoaderTest {

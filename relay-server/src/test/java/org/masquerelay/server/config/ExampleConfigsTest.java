@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.masquerelay.policy.IpLiteral;
+import org.masquerelay.wire.IpLiteral;
 import org.masquerelay.policy.RelayPolicy;
 
 /** The shipped example files must load as they are (only their /etc/relay paths point at test files). */

@@ -1,0 +1,74 @@
+package org.masquerelay.server.tunnel;
+
+import org.masquerelay.engine.TunnelMeter;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Accounting of one tunnel for its log line: bytes each way, timing, and how it ended. "Up" is client to target.
+ */
+public final class TunnelRecord implements TunnelMeter {
+    private final long startNanos = System.nanoTime();
+    private final AtomicLong bytesUp = new AtomicLong();
+    private final AtomicLong bytesDown = new AtomicLong();
+    private final AtomicLong datagramsDropped = new AtomicLong();
+    private volatile long lastActivityNanos = startNanos;
+    private volatile String ending;
+
+    @Override
+    public void up(long n) {
+        bytesUp.addAndGet(n);
+        lastActivityNanos = System.nanoTime();
+    }
+
+    @Override
+    public void down(long n) {
+        bytesDown.addAndGet(n);
+        lastActivityNanos = System.nanoTime();
+    }
+
+    public void dropped() {
+        datagramsDropped.incrementAndGet();
+    }
+
+    public long bytesUp() {
+        return bytesUp.get();
+    }
+
+    public long bytesDown() {
+        return bytesDown.get();
+    }
+
+    public long datagramsDropped() {
+        return datagramsDropped.get();
+    }
+
+    public long idleNanos() {
+        return System.nanoTime() - lastActivityNanos;
+    }
+
+    public long ageMillis() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    @Override
+    public void ended(String how) {
+        if (ending == null) {
+            synchronized (this) {
+                if (ending == null) {
+                    ending = how;
+                }
+            }
+        }
+    }
+
+    public String ending() {
+        return ending == null ? "closed" : ending;
+    }
+
+    @Override
+    public String toString() {
+        String s = "up " + bytesUp + " B, down " + bytesDown + " B, " + ageMillis() + " ms, " + ending();
+        return datagramsDropped.get() > 0 ? s + ", " + datagramsDropped + " datagrams dropped" : s;
+    }
+}
