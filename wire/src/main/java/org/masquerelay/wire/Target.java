@@ -54,7 +54,7 @@ public record Target(String host, int port) {
                         "CONNECT target '" + authority + "' lacks a port; expected [IPv6]:port");
             }
             port = rest.substring(1);
-            if (IpLiterals.parseIpv6(host) == null) {
+            if (IpLiteral.parseV6(host) == null) {
                 throw Refusal.badRequest("CONNECT target '" + authority + "': '" + host
                         + "' is not an IPv6 address" + (host.indexOf('%') >= 0 ? " (zone IDs are not allowed)" : ""));
             }
@@ -143,7 +143,7 @@ public record Target(String host, int port) {
     }
 
     private byte[] ipBytes() {
-        return host.indexOf(':') >= 0 ? IpLiterals.parseIpv6(host) : IpLiterals.parseIpv4(host);
+        return IpLiteral.parse(host);
     }
 
     private static void checkCharacters(String s, String what) throws Refusal {
@@ -163,7 +163,7 @@ public record Target(String host, int port) {
         }
         String lower = host.toLowerCase(Locale.ROOT);
         if (lower.indexOf(':') >= 0) {
-            if (IpLiterals.parseIpv6(lower) == null) {
+            if (IpLiteral.parseV6(lower) == null) {
                 throw Refusal.badRequest(context + ": '" + host + "' is not an IPv6 address"
                         + (host.indexOf('%') >= 0 ? " (zone IDs are not allowed)" : ""));
             }
@@ -172,7 +172,7 @@ public record Target(String host, int port) {
         if (lower.endsWith(".")) {
             lower = lower.substring(0, lower.length() - 1); // the root label: "example.com." is "example.com"
         }
-        if (IpLiterals.parseIpv4(lower) != null) {
+        if (IpLiteral.parseV4(lower) != null) {
             return lower;
         }
         checkHostName(lower, context);

@@ -136,38 +136,38 @@ class TargetTest {
 
     @Test
     void ipv6ParserProducesTheRightBytes() {
-        assertArrayEquals(new byte[16], IpLiterals.parseIpv6("::"));
+        assertArrayEquals(new byte[16], IpLiteral.parseV6("::"));
         byte[] loopback = new byte[16];
         loopback[15] = 1;
-        assertArrayEquals(loopback, IpLiterals.parseIpv6("::1"));
-        assertArrayEquals(loopback, IpLiterals.parseIpv6("0:0:0:0:0:0:0:1"));
+        assertArrayEquals(loopback, IpLiteral.parseV6("::1"));
+        assertArrayEquals(loopback, IpLiteral.parseV6("0:0:0:0:0:0:0:1"));
         byte[] mapped = new byte[16];
         mapped[10] = (byte) 0xff;
         mapped[11] = (byte) 0xff;
         mapped[12] = (byte) 192;
         mapped[15] = 1;
-        assertArrayEquals(mapped, IpLiterals.parseIpv6("::ffff:192.0.0.1"));
+        assertArrayEquals(mapped, IpLiteral.parseV6("::ffff:192.0.0.1"));
         byte[] first = new byte[16];
         first[0] = 0x20;
         first[1] = 0x01;
-        assertArrayEquals(first, IpLiterals.parseIpv6("2001::"));
-        assertArrayEquals(first, IpLiterals.parseIpv6("2001:0:0:0:0:0:0::")); // "::" for one group
-        assertNull(IpLiterals.parseIpv6("1:2:3:4:5:6:7:8::"));
-        assertNull(IpLiterals.parseIpv6("1:2:3:4:5:6:7"));
-        assertNull(IpLiterals.parseIpv6(":::"));
-        assertNull(IpLiterals.parseIpv6("1:2:3:4:5:6:7:1.2.3.4"));
-        assertNull(IpLiterals.parseIpv6("\uff11::1")); // fullwidth digit
+        assertArrayEquals(first, IpLiteral.parseV6("2001::"));
+        assertArrayEquals(first, IpLiteral.parseV6("2001:0:0:0:0:0:0::")); // "::" for one group
+        assertNull(IpLiteral.parseV6("1:2:3:4:5:6:7:8::"));
+        assertNull(IpLiteral.parseV6("1:2:3:4:5:6:7"));
+        assertNull(IpLiteral.parseV6(":::"));
+        assertNull(IpLiteral.parseV6("1:2:3:4:5:6:7:1.2.3.4"));
+        assertNull(IpLiteral.parseV6("\uff11::1")); // fullwidth digit
     }
 
     @Test
     void ipv4ParserIsStrict() {
-        assertArrayEquals(new byte[] {10, 0, 0, 1}, IpLiterals.parseIpv4("10.0.0.1"));
-        assertNull(IpLiterals.parseIpv4("10.0.0.1."));
-        assertNull(IpLiterals.parseIpv4("10.0.0"));
-        assertNull(IpLiterals.parseIpv4("10.0.0.01"));
-        assertNull(IpLiterals.parseIpv4("10.0.0.256"));
-        assertNull(IpLiterals.parseIpv4("10.0.0.1000"));
-        assertNull(IpLiterals.parseIpv4(""));
-        assertNull(IpLiterals.parseIpv4("a.b.c.d"));
+        assertArrayEquals(new byte[] {10, 0, 0, 1}, IpLiteral.parseV4("10.0.0.1"));
+        assertNull(IpLiteral.parseV4("10.0.0.1."));
+        assertNull(IpLiteral.parseV4("10.0.0"));
+        assertNull(IpLiteral.parseV4("10.0.0.01"));
+        assertNull(IpLiteral.parseV4("10.0.0.256"));
+        assertNull(IpLiteral.parseV4("10.0.0.1000"));
+        assertNull(IpLiteral.parseV4(""));
+        assertNull(IpLiteral.parseV4("a.b.c.d"));
     }
 }

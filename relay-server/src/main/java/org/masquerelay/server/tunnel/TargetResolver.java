@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,13 +53,10 @@ public final class TargetResolver {
     }
 
     private static List<InetAddress> lookUp(Target target, Duration timeout) throws Refusal {
-        if (target.isIpLiteral()) {
-            try {
-                // A literal is parsed, not looked up.
-                return List.of(InetAddress.getByName(target.host()));
-            } catch (UnknownHostException e) {
-                throw new Refusal(400, ProxyError.HTTP_REQUEST_ERROR, "bad IP literal " + target.host());
-            }
+        Optional<InetAddress> literal = target.inetAddress();
+        if (literal.isPresent()) {
+            // A literal is parsed (when the request was), never looked up.
+            return List.of(literal.get());
         }
         // The JDK resolver has no timeout of its own: run it on a virtual thread and stop waiting at the deadline.
         CompletableFuture<InetAddress[]> lookup = new CompletableFuture<>();
