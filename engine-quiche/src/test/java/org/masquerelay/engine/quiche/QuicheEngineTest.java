@@ -12,6 +12,7 @@ import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.RawH3;
+import org.masquerelay.testpeers.TestPki;
 import org.masquerelay.testpeers.Tunnel;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
