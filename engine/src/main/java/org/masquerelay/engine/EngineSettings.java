@@ -5,6 +5,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import org.masquerelay.wire.QuicLbConnectionId;
 
 /**
  * What a server engine needs, independent of the QUIC stack; immutable. Made with {@link #builder()} (only the TLS
@@ -26,6 +28,7 @@ public final class EngineSettings {
     private final List<X509Certificate> clientCaCertificates;
     private final int eventLoops;
     private final int pendingDatagrams;
+    private final QuicLbConnectionId routableIds;
 
     private EngineSettings(Builder b) {
         this.keyStore = Objects.requireNonNull(b.keyStore, "the TLS identity (Builder.identity) is not set");
@@ -40,6 +43,7 @@ public final class EngineSettings {
         this.clientCaCertificates = List.copyOf(b.clientCaCertificates);
         this.eventLoops = b.eventLoops;
         this.pendingDatagrams = b.pendingDatagrams;
+        this.routableIds = b.routableIds;
     }
 
     public static Builder builder() {
@@ -121,6 +125,15 @@ public final class EngineSettings {
         return pendingDatagrams;
     }
 
+    /**
+     * QUIC-LB: when present, every connection ID the server issues carries this server ID (config {@code
+     * fleet.server-id}), so a connection-ID-aware load balancer routes a connection's packets to this relay. Only
+     * engines that choose their connection IDs support it (quiche); empty = random IDs.
+     */
+    public Optional<QuicLbConnectionId> routableIds() {
+        return Optional.ofNullable(routableIds);
+    }
+
     /** The event-loop threads to run: {@link #eventLoops()}, or one per core when that is 0. */
     public int eventLoopThreads() {
         return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
@@ -145,6 +158,7 @@ public final class EngineSettings {
         private List<X509Certificate> clientCaCertificates = List.of();
         private int eventLoops;
         private int pendingDatagrams = 64;
+        private QuicLbConnectionId routableIds;
 
         private Builder() {}
 
@@ -161,6 +175,7 @@ public final class EngineSettings {
             this.clientCaCertificates = s.clientCaCertificates;
             this.eventLoops = s.eventLoops;
             this.pendingDatagrams = s.pendingDatagrams;
+            this.routableIds = s.routableIds;
         }
 
         /** The TLS identity: a key store with one private key entry (its alias and password). */
@@ -214,6 +229,12 @@ public final class EngineSettings {
 
         public Builder pendingDatagrams(int value) {
             this.pendingDatagrams = value;
+            return this;
+        }
+
+        /** QUIC-LB routable connection IDs; null = random IDs. */
+        public Builder routableIds(QuicLbConnectionId value) {
+            this.routableIds = value;
             return this;
         }
 

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.masquerelay.policy.RelayPolicy;
+import org.masquerelay.wire.QuicLbConnectionId;
 
 /**
  * The relay's whole configuration, immutable. Built from {@link #defaults()}, overridden by the file
@@ -24,11 +25,12 @@ import org.masquerelay.policy.RelayPolicy;
  * @param logLevel   how much to log
  * @param engine     which QUIC stack to run (auto unless the file or --engine says otherwise)
  * @param clientCa   mutual TLS ({@code tls.client-ca}): the CAs client certificates must come from; empty = none asked
+ * @param serverId   QUIC-LB ({@code fleet.server-id}): the server ID every issued connection ID carries; empty = random
  */
 public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
                           ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
                           Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
-                          Optional<ClientCaConfig> clientCa) {
+                          Optional<ClientCaConfig> clientCa, Optional<QuicLbConnectionId> serverId) {
 
     public static final List<ListenAddress> DEFAULT_LISTEN =
             List.of(new ListenAddress("0.0.0.0", 443), new ListenAddress("::", 443));
@@ -54,6 +56,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(clientCa, "clientCa");
+        Objects.requireNonNull(serverId, "serverId");
         if (auth.isPresent() && auth.get().clientCertificateRequired() && clientCa.isEmpty()) {
             throw new ConfigException("auth.client-certificate", "'required' needs tls.client-ca (the CAs whose client"
                     + " certificates are accepted)");
@@ -67,7 +70,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     public static RelayConfig defaults() {
         return new RelayConfig(DEFAULT_LISTEN, ServerName.defaultName(), Optional.empty(), ConnectUdpConfig.defaults(),
                 RelayPolicy.defaults(), Optional.empty(), Timeouts.defaults(), Limits.defaults(), LogLevel.INFO,
-                QuicEngine.AUTO, Optional.empty());
+                QuicEngine.AUTO, Optional.empty(), Optional.empty());
     }
 
     /** Defaults overridden by the file; see {@link ConfigLoader#load(Path)}. */
@@ -97,6 +100,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         private LogLevel logLevel;
         private QuicEngine engine;
         private Optional<ClientCaConfig> clientCa;
+        private Optional<QuicLbConnectionId> serverId;
 
         private Builder(RelayConfig c) {
             this.listen = c.listen;
@@ -110,6 +114,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
             this.logLevel = c.logLevel;
             this.engine = c.engine;
             this.clientCa = c.clientCa;
+            this.serverId = c.serverId;
         }
 
         public Builder listen(List<ListenAddress> value) {
@@ -170,9 +175,15 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
             return this;
         }
 
+        /** QUIC-LB server ID; null = random connection IDs. */
+        public Builder serverId(QuicLbConnectionId value) {
+            this.serverId = Optional.ofNullable(value);
+            return this;
+        }
+
         public RelayConfig build() {
             return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
-                    clientCa);
+                    clientCa, serverId);
         }
     }
 }
