@@ -1,6 +1,6 @@
 package org.masquerelay.client.cli;
 
-import org.masquerelay.client.ChannelSocket;
+import org.masquerelay.client.ClientEngines;
 import org.masquerelay.client.RelayClient;
 import org.masquerelay.client.RelayException;
 import org.masquerelay.client.Route;
@@ -9,11 +9,10 @@ import org.masquerelay.client.TcpTunnel;
 import org.masquerelay.client.TrustMaterial;
 import org.masquerelay.client.UdpMode;
 import org.masquerelay.client.UdpTunnel;
+import org.masquerelay.client.internal.ChannelSocket;
 import org.masquerelay.client.proxy.Http1;
 import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
-import org.masquerelay.engine.kwik.KwikClientEngine;
-import org.masquerelay.engine.quiche.QuicheClientEngine;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
 import org.masquerelay.wire.H3;
@@ -197,7 +196,7 @@ final class FetchCommand implements Callable<Integer> {
         } finally {
             pool.shutdownNow();
             clients.values().forEach(RelayClient::close);
-            QuicheClientEngine.releaseThreads(); // or the JVM's exit waits ~300 ms for the epoll thread
+            ClientEngines.releaseThreads(); // or the JVM's exit waits ~300 ms for the epoll thread
         }
     }
 
@@ -459,8 +458,7 @@ final class FetchCommand implements Callable<Integer> {
             try {
                 // HTTP/3 to the target goes through a connect-udp tunnel (a supplied socket): an engine that cannot
                 // send through one (quiche) leaves this inner connection to Kwik; the relay hop keeps its engine.
-                ClientEngine inner = chosen == null || client.engine().acceptsSuppliedSockets() ? client.engine()
-                        : new KwikClientEngine();
+                ClientEngine inner = chosen == null ? client.engine() : ClientEngines.throughTunnel(client.engine());
                 h3 = inner.connect(settings);
             } catch (IOException e) {
                 if (udp != null && udp.failure() != null) {

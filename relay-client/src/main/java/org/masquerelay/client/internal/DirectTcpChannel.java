@@ -1,4 +1,7 @@
-package org.masquerelay.client;
+package org.masquerelay.client.internal;
+
+import org.masquerelay.client.Route;
+import org.masquerelay.client.TcpChannel;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -6,11 +9,11 @@ import java.io.OutputStream;
 import java.net.Socket;
 
 /** A TCP flow the route policy sends direct: a plain socket. */
-final class DirectTcpChannel implements TcpChannel {
+public final class DirectTcpChannel implements TcpChannel {
     private final Socket socket;
     private final Route route;
 
-    DirectTcpChannel(Socket socket, Route route) {
+    public DirectTcpChannel(Socket socket, Route route) {
         this.socket = socket;
         this.route = route;
     }

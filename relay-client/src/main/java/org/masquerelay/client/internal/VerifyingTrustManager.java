@@ -1,4 +1,4 @@
-package org.masquerelay.client;
+package org.masquerelay.client.internal;
 
 import java.net.Socket;
 import javax.net.ssl.SSLEngine;
@@ -27,22 +27,22 @@ import java.util.Locale;
  * here for the error message. It is an {@link X509ExtendedTrustManager} because Netty's QUIC (quiche engine) refuses
  * a plain one when endpoint identification is on; the socket/engine variants do the same checks, host included.
  */
-final class VerifyingTrustManager extends X509ExtendedTrustManager {
+public final class VerifyingTrustManager extends X509ExtendedTrustManager {
     private final X509TrustManager delegate;
     private final String host;
     private volatile String lastProblem;
 
-    VerifyingTrustManager(X509TrustManager delegate, String host) {
+    public VerifyingTrustManager(X509TrustManager delegate, String host) {
         this.delegate = delegate == null ? systemDefault() : delegate;
         this.host = host;
     }
 
-    void clear() {
+    public void clear() {
         lastProblem = null;
     }
 
     /** Why the last check failed, or null. */
-    String lastProblem() {
+    public String lastProblem() {
         return lastProblem;
     }
 

@@ -1,4 +1,6 @@
-package org.masquerelay.client;
+package org.masquerelay.client.internal;
+
+import org.masquerelay.client.TcpChannel;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,10 @@
-package org.masquerelay.client;
+package org.masquerelay.client.internal;
 
+import org.masquerelay.client.RelayEndpoint;
+import org.masquerelay.client.RelayException;
+import org.masquerelay.client.RelayTrustException;
+import org.masquerelay.client.RelayUnreachableException;
+import org.masquerelay.client.UdpChannel;
 import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
@@ -7,6 +12,7 @@ import org.masquerelay.engine.H3ClientConnection;
 import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
+import org.masquerelay.wire.Target;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
@@ -18,43 +24,96 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertPathValidatorException;
-import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 import static java.lang.System.Logger.Level.DEBUG;
 
 /**
  * One relay of the chain and its (single, shared) HTTP/3 connection: made on first use, made again when it has
- * closed. The first hop is reached over plain UDP; each later hop through a connect-udp tunnel of the one before.
+ * closed. The first hop is reached over plain UDP; each later hop through a connect-udp tunnel of the one before
+ * (its {@link Carrier}). It writes the tunnel requests (classic CONNECT, connect-udp) the way Apple's client does;
+ * {@code RelayClient} turns the opened streams into tunnels.
  */
-final class RelayHop {
+public final class RelayHop {
     private static final System.Logger LOG = System.getLogger(RelayHop.class.getName());
     /** Datagrams that overtake their response (held until the tunnel registers), per connection. */
     private static final int UNCLAIMED_DATAGRAMS = 64;
 
     /** A live connection with what the tunnels need from it. */
-    record Connected(H3ClientConnection connection, DatagramDemux demux, boolean datagrams, long connectNanos) {}
+    public record Connected(H3ClientConnection connection, DatagramDemux demux, boolean datagrams, long connectNanos) {}
 
-    final RelayEndpoint endpoint;
-    private final RelayHop previous;
+    /** A tunnel request sent on this hop: its stream, the header section it carried, and the connection it lives on. */
+    public record Opened(ClientStream stream, HttpFields request, Connected connected) {}
+
+    /** How a later hop reaches its relay: a UDP flow through the hop before it (connect-udp with capsules). */
+    @FunctionalInterface
+    public interface Carrier {
+        UdpChannel open() throws RelayException;
+    }
+
+    private final RelayEndpoint endpoint;
+    private final RelayEndpoint previous;
+    private final Carrier carrier;
     private final ClientEngine engine;
     private final ClientEngineSettings settings;
-    private final RelayClient client;
     private final VerifyingTrustManager trust;
+    private final List<HttpFields.Field> extraHeaders;
     private Connected current;
     private int connectionsMade;
 
-    RelayHop(RelayEndpoint endpoint, RelayHop previous, ClientEngine engine, ClientEngineSettings settings, VerifyingTrustManager trust, RelayClient client) {
-        this.trust = trust;
+    /**
+     * @param previous     the hop before, for messages; null for the first hop (then {@code carrier} is null too)
+     * @param extraHeaders added to every tunnel request (Apple's additionalHTTPHeaderFields), e.g. authorization
+     */
+    public RelayHop(RelayEndpoint endpoint, RelayEndpoint previous, Carrier carrier, ClientEngine engine,
+                    ClientEngineSettings settings, VerifyingTrustManager trust, List<HttpFields.Field> extraHeaders) {
         this.endpoint = endpoint;
         this.previous = previous;
+        this.carrier = carrier;
         this.engine = engine;
         this.settings = settings;
-        this.client = client;
+        this.trust = trust;
+        this.extraHeaders = List.copyOf(extraHeaders);
+    }
+
+    public RelayEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** A classic CONNECT (RFC 9114 §4.4) to the target, as Apple's client sends it for a TCP flow. */
+    public Opened openConnect(Target target) throws RelayException {
+        HttpFields.Builder request = HttpFields.builder()
+                .add(":method", "CONNECT")
+                .add(":authority", target.authority())
+                .add("priority", "i"); // Apple's client always sends it: incremental delivery for tunnels
+        Opened opened = open(request);
+        LOG.log(DEBUG, "CONNECT {0} on stream {1}", target.authority(), opened.stream().streamId());
+        return opened;
+    }
+
+    /** A connect-udp request (RFC 9298) for the target, on this relay's template. */
+    public Opened openConnectUdp(Target target) throws RelayException {
+        HttpFields.Builder request = HttpFields.builder()
+                .add(":method", "CONNECT")
+                .add(":protocol", "connect-udp")
+                .add(":scheme", "https")
+                .add(":authority", endpoint.authority())
+                .add(":path", endpoint.udpPath(target.host(), target.port()))
+                .add("capsule-protocol", "?1")
+                .add("priority", "i");
+        Opened opened = open(request);
+        LOG.log(DEBUG, "connect-udp {0} on stream {1}", target.authority(), opened.stream().streamId());
+        return opened;
+    }
+
+    private Opened open(HttpFields.Builder request) throws RelayException {
+        extraHeaders.forEach(f -> request.add(f.name(), f.value()));
+        return openRequest(request.build());
     }
 
     /** The current connection, connecting (and, for later hops, opening the carrier tunnel) when there is none. */
-    synchronized Connected connection() throws RelayException {
+    public synchronized Connected connection() throws RelayException {
         if (current != null && current.connection().isOpen()) {
             return current;
         }
@@ -63,7 +122,7 @@ final class RelayHop {
         return current;
     }
 
-    synchronized int connectionsMade() {
+    public synchronized int connectionsMade() {
         return connectionsMade;
     }
 
@@ -71,10 +130,10 @@ final class RelayHop {
      * Opens a request stream, reconnecting once if the connection turned out to be gone. A connection that is still
      * open is never dropped for one failed stream: its other tunnels live on it.
      */
-    ClientStream openRequest(HttpFields request) throws RelayException {
+    private Opened openRequest(HttpFields request) throws RelayException {
         Connected c = connection();
         try {
-            return c.connection().openRequest(request);
+            return new Opened(c.connection().openRequest(request), request, c);
         } catch (IOException first) {
             if (c.connection().isOpen()) {
                 throw new RelayException("cannot open a request stream to " + endpoint + ": " + first.getMessage(), first);
@@ -85,14 +144,15 @@ final class RelayHop {
                 }
             }
             try {
-                return connection().connection().openRequest(request);
+                Connected again = connection();
+                return new Opened(again.connection().openRequest(request), request, again);
             } catch (IOException e) {
                 throw new RelayException("cannot open a request stream to " + endpoint + ": " + e.getMessage(), e);
             }
         }
     }
 
-    synchronized void close() {
+    public synchronized void close() {
         if (current != null) {
             current.connection().close(H3.H3_NO_ERROR, "client closed");
             current = null;
@@ -103,9 +163,9 @@ final class RelayHop {
         long start = System.nanoTime();
         trust.clear();
         ProbedDatagramSocket probe = null;
-        UdpTunnel carrier = null;
+        UdpChannel carried = null;
         DatagramSocket socket;
-        String via = previous == null ? "" : " via " + previous.endpoint;
+        String via = previous == null ? "" : " via " + previous;
         try {
             if (previous == null && engine.prefersOwnSocket()) {
                 // The engine opens its own socket (quiche): no ICMP probe, a silent port is a handshake timeout.
@@ -116,8 +176,8 @@ final class RelayHop {
             } else {
                 // QUIC packets from the engine are ~1252 bytes: more than a QUIC DATAGRAM inside another QUIC
                 // connection can hold (~1233), so the carrier uses DATAGRAM capsules.
-                carrier = client.openUdpOn(previous, endpoint.host(), endpoint.port(), UdpMode.CAPSULES);
-                socket = new TunnelDatagramSocket(carrier);
+                carried = carrier.open();
+                socket = new TunnelDatagramSocket(carried);
             }
         } catch (UnknownHostException e) {
             throw new RelayUnreachableException(RelayUnreachableException.Reason.NAME_NOT_RESOLVED,
@@ -135,7 +195,7 @@ final class RelayHop {
             if (socket != null) {
                 socket.close();
             }
-            throw classify(e, probe, carrier, via);
+            throw classify(e, probe, carried, via);
         }
         // Wait (briefly) for the relay's SETTINGS: they decide whether HTTP Datagrams may be used.
         connection.peerSettings(Math.min(2000, settings.connectTimeout().toMillis()));
@@ -147,17 +207,17 @@ final class RelayHop {
     }
 
     /** Turns the engine's connect failure into the typed exception a caller (and an exit code) can act on. */
-    private RelayException classify(Throwable e, ProbedDatagramSocket probe, UdpTunnel carrier, String via) {
+    private RelayException classify(Throwable e, ProbedDatagramSocket probe, UdpChannel carried, String via) {
         String where = endpoint + via;
         if (probe != null && probe.portUnreachable()) {
             return new RelayUnreachableException("nothing listens on UDP " + endpoint.authority()
                     + " (ICMP port unreachable): is the relay running, on that port?", e);
         }
-        if (carrier != null) {
+        if (carried != null) {
             // If the previous hop refused or lost the carrier tunnel, that is the real reason; its answer may still
             // be on its way when the engine gives up, so wait for it (bounded by the request timeout).
             try {
-                carrier.awaitResponse();
+                carried.awaitEstablished();
             } catch (RelayException refused) {
                 return refused;
             } catch (IOException ignored) {
@@ -219,9 +279,5 @@ final class RelayHop {
             }
         }
         return false;
-    }
-
-    Duration connectTimeout() {
-        return settings.connectTimeout();
     }
 }

@@ -1,4 +1,8 @@
-package org.masquerelay.client;
+package org.masquerelay.client.internal;
+
+import org.masquerelay.client.DatagramTooLargeException;
+import org.masquerelay.client.Route;
+import org.masquerelay.client.UdpChannel;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -8,12 +12,12 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /** A UDP flow the route policy sends direct: a DatagramSocket connected to the target. */
-final class DirectUdpChannel implements UdpChannel {
+public final class DirectUdpChannel implements UdpChannel {
     private static final int MAX = 65507;
     private final DatagramSocket socket;
     private final Route route;
 
-    DirectUdpChannel(DatagramSocket socket, Route route) {
+    public DirectUdpChannel(DatagramSocket socket, Route route) {
         this.socket = socket;
         this.route = route;
     }

@@ -1,4 +1,6 @@
-package org.masquerelay.client;
+package org.masquerelay.client.internal;
+
+import org.masquerelay.client.UdpChannel;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -12,17 +14,13 @@ import java.net.SocketException;
  * carries QUIC to the next relay of a chain, or HTTP/3 to a target (curl's --http3 through a proxy). Only what Kwik
  * calls is implemented: send, receive, close, the local address and the receive buffer size.
  */
-final class TunnelDatagramSocket extends DatagramSocket {
-    private final UdpTunnel tunnel;
+public final class TunnelDatagramSocket extends DatagramSocket {
+    private final UdpChannel tunnel;
     private volatile SocketAddress peer;
 
-    TunnelDatagramSocket(UdpTunnel tunnel) throws SocketException {
+    public TunnelDatagramSocket(UdpChannel tunnel) throws SocketException {
         super((SocketAddress) null); // unbound: no UDP port of our own is ever used
         this.tunnel = tunnel;
-    }
-
-    UdpTunnel tunnel() {
-        return tunnel;
     }
 
     @Override
@@ -67,6 +65,8 @@ final class TunnelDatagramSocket extends DatagramSocket {
     public void close() {
         try {
             tunnel.close();
+        } catch (IOException e) {
+            // a tunnel that cannot end cleanly is still ended: nothing more to do for a closing socket
         } finally {
             super.close();
         }

@@ -1,4 +1,4 @@
-package org.masquerelay.client;
+package org.masquerelay.client.internal;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -15,16 +15,16 @@ import java.net.SocketException;
  * address of the same name; they are sent to the connected address regardless, and replies are labelled with the
  * address Kwik used.
  */
-final class ProbedDatagramSocket extends DatagramSocket {
+public final class ProbedDatagramSocket extends DatagramSocket {
     private volatile boolean portUnreachable;
     private volatile SocketAddress kwikDestination;
 
-    ProbedDatagramSocket(InetSocketAddress relay) throws SocketException {
+    public ProbedDatagramSocket(InetSocketAddress relay) throws SocketException {
         super();
         connect(relay);
     }
 
-    boolean portUnreachable() {
+    public boolean portUnreachable() {
         return portUnreachable;
     }
 
