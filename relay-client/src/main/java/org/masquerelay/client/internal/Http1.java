@@ -1,4 +1,4 @@
-package org.masquerelay.client.proxy;
+package org.masquerelay.client.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
