@@ -31,10 +31,7 @@ public final class RelayServer implements AutoCloseable {
         ConnectRequestParser parser = new ConnectRequestParser(settings.udpTemplates());
         TcpConnectHandler tcp = new TcpConnectHandler(settings.serverName(), resolver, settings.tunnel());
         UdpConnectHandler udp = new UdpConnectHandler(settings.serverName(), resolver, settings.tunnel());
-        EngineSettings engineSettings = new EngineSettings(settings.identity(), settings.identityAlias(), settings.identityPassword(),
-                settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.tunnelsPerConnection() + 16,
-                settings.quicIdleTimeout(), settings.streamWindow(), settings.maxConnections(),
-                settings.clientCaCertificates(), settings.eventLoops());
+        EngineSettings engineSettings = settings.engineSettings();
         QuicEngine engine = settings.engine().resolve();
         LOG.log(INFO, "QUIC engine: {0} ({1})", engine.configName(), settings.engine().choiceReason());
         List<ServerEngine> listeners = new ArrayList<>();

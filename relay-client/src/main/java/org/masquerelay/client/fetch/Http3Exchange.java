@@ -48,11 +48,12 @@ public final class Http3Exchange {
             socket = RelayClient.datagramSocket(udp);
         }
         DatagramSocket chosen = socket;
-        ClientEngineSettings settings = ClientEngineSettings.of(host, toPort)
-                .withInsecure(tls.insecure())
-                .withTrustManager(tls.quicTrust(host))
-                .withConnectTimeout(connectTimeout)
-                .withSocketSupplier(chosen == null ? null : () -> chosen);
+        ClientEngineSettings settings = ClientEngineSettings.builder().relay(host, toPort)
+                .insecure(tls.insecure())
+                .trustManager(tls.quicTrust(host))
+                .connectTimeout(connectTimeout)
+                .socketSupplier(chosen == null ? null : () -> chosen)
+                .build();
         H3ClientConnection h3;
         try {
             // The relay hop keeps its engine; this inner connection needs one that sends through a supplied socket.
