@@ -1,10 +1,10 @@
-package org.masquerelay.interop;
+package org.masquerelay.tools;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.masquerelay.interop.cli.AppleProfileCommand;
 import org.masquerelay.server.certs.CertificateAuthority;
 import org.masquerelay.server.config.ConfigLoader;
+import org.masquerelay.tools.cli.AppleProfileCommand;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;

@@ -1,4 +1,4 @@
-package org.masquerelay.interop.apple;
+package org.masquerelay.tools.apple;
 
 /**
  * What Apple's relay client would report for one flow (apple-relay-client.md, "What it checks"): success, a Darwin

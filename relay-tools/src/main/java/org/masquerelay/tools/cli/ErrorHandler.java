@@ -1,4 +1,4 @@
-package org.masquerelay.interop.cli;
+package org.masquerelay.tools.cli;
 
 import org.masquerelay.server.certs.CertsException;
 import org.masquerelay.server.certs.IdentityException;
@@ -11,9 +11,10 @@ import java.nio.file.NoSuchFileException;
 
 /**
  * A user's mistake (a missing file, a wrong URL, an unknown case) is one line naming it, exit status 2; a failure
- * while running is one line too, exit status 1. The stack trace only with -v.
+ * while running is one line too, exit status 1. The stack trace only with -v. Shared by relay-tools and interop: each
+ * line starts with the name of the program that was run.
  */
-final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+public final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     static final int USAGE = 2;
 
     @Override
@@ -38,11 +39,19 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             code = 1;
             message = "unexpected error: " + e + (verbose ? "" : " (-v shows where)");
         }
-        cl.getErr().println("interop: " + message);
+        cl.getErr().println(program(cl) + ": " + message);
         if (verbose) {
             e.printStackTrace(cl.getErr());
         }
         return code;
+    }
+
+    private static String program(CommandLine cl) {
+        CommandLine root = cl;
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        return root.getCommandName();
     }
 
     private static boolean verbose(CommandLine.ParseResult parsed) {

@@ -1,4 +1,4 @@
-package org.masquerelay.interop.apple;
+package org.masquerelay.tools.apple;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package org.masquerelay.interop.profile;
+package org.masquerelay.tools.profile;
 
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;

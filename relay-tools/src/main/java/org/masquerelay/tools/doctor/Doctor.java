@@ -1,10 +1,10 @@
-package org.masquerelay.interop.doctor;
+package org.masquerelay.tools.doctor;
 
-import org.masquerelay.interop.apple.AppleOutcome;
-import org.masquerelay.interop.apple.AppleProbe;
-import org.masquerelay.interop.apple.AppleProfileClient;
-import org.masquerelay.interop.apple.Streams;
 import org.masquerelay.server.certs.CertificateCheck;
+import org.masquerelay.tools.apple.AppleOutcome;
+import org.masquerelay.tools.apple.AppleProbe;
+import org.masquerelay.tools.apple.AppleProfileClient;
+import org.masquerelay.tools.apple.Streams;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 

@@ -1,10 +1,10 @@
-package org.masquerelay.interop.apple;
+package org.masquerelay.tools.apple;
 
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
+import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.engine.H3ClientConnection;
 import org.masquerelay.engine.kwik.KwikClientEngine;
-import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.ConnectUdpTemplate;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpDatagram;

@@ -1,6 +1,6 @@
-package org.masquerelay.interop.cli;
+package org.masquerelay.tools.cli;
 
-import org.masquerelay.interop.doctor.Doctor;
+import org.masquerelay.tools.doctor.Doctor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code interop doctor}: probes a live relay as Apple's client would and prints a checklist with fixes. */
+/** {@code relay-tools doctor} (also {@code interop doctor}): probes a live relay as Apple's client would and prints a checklist with fixes. */
 @Command(name = "doctor", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Probes a live relay with the Apple client profile and prints what Apple's client would report.",
                 "Each failure comes with the errno or error Apple's client shows and the fix. Exit status 1 when a check fails."})

@@ -1,8 +1,8 @@
-package org.masquerelay.interop;
+package org.masquerelay.tools;
 
 import org.junit.jupiter.api.Test;
-import org.masquerelay.interop.apple.AppleOutcome.Kind;
-import org.masquerelay.interop.apple.ResponseMapping;
+import org.masquerelay.tools.apple.AppleOutcome.Kind;
+import org.masquerelay.tools.apple.ResponseMapping;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

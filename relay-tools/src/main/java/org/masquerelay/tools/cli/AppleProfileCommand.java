@@ -1,10 +1,10 @@
-package org.masquerelay.interop.cli;
+package org.masquerelay.tools.cli;
 
-import org.masquerelay.interop.profile.MobileConfig;
 import org.masquerelay.policy.DomainPolicy;
 import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.server.config.ConfigLoader;
 import org.masquerelay.server.config.RelayConfig;
+import org.masquerelay.tools.profile.MobileConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,7 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code interop apple-profile}: a .mobileconfig for the relay, from the relay's own configuration file. */
+/** {@code relay-tools apple-profile} (also {@code interop apple-profile}): a .mobileconfig for the relay, from the relay's own configuration file. */
 @Command(name = "apple-profile", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Writes a configuration profile (com.apple.relay.managed and the root certificate) for Apple devices.",
                 "Domains and FQDNs come from the relay's policy, the credential (if any) from its auth section; its TLS"
