@@ -3,6 +3,7 @@ package org.masquerelay.client.cli;
 import org.masquerelay.client.ClientEngines;
 import org.masquerelay.client.RelayClient;
 import org.masquerelay.client.RelayException;
+import org.masquerelay.client.fetch.FetchRequest;
 import org.masquerelay.client.fetch.TargetTls;
 import org.masquerelay.wire.HttpFields;
 import picocli.CommandLine.Command;
@@ -102,6 +103,7 @@ final class FetchCommand implements Callable<Integer> {
         Map<TargetUrl, RelayClient> clientOf = new LinkedHashMap<>();
         try {
             targets = urls.stream().map(TargetUrl::parse).toList();
+            headers.forEach(FetchRequest::checkHeaderLine);
             body = body();
             // One relay connection per distinct relay: -x, or per URL scheme from the environment (curl's rule).
             for (TargetUrl t : targets) {
