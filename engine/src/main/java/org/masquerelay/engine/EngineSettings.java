@@ -22,14 +22,17 @@ import java.util.List;
  *                           {@link H3Connection#peerCertificate()}. Empty: no client certificates asked for.
  * @param eventLoops         event-loop threads of an engine that has them (quiche), each with its own SO_REUSEPORT
  *                           socket on the same address; 0 = one per core
+ * @param unfinishedRequests request streams whose header section has not arrived: timeout and limits, shared by
+ *                           every listener of the relay
  */
 public record EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassword, int maxFieldSectionSize,
                              long maxDataFrameSize, int maxStreamsPerConnection, Duration idleTimeout,
                              long streamWindow, int maxConnections, List<X509Certificate> clientCaCertificates,
-                             int eventLoops) {
+                             int eventLoops, UnfinishedRequests unfinishedRequests) {
 
     public EngineSettings {
         clientCaCertificates = clientCaCertificates == null ? List.of() : List.copyOf(clientCaCertificates);
+        unfinishedRequests = unfinishedRequests == null ? UnfinishedRequests.defaults() : unfinishedRequests;
     }
 
     /** The event-loop threads to run: {@link #eventLoops()}, or one per core when that is 0. */
@@ -42,7 +45,7 @@ public record EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassw
                           long maxDataFrameSize, int maxStreamsPerConnection, Duration idleTimeout,
                           long streamWindow, int maxConnections) {
         this(keyStore, keyAlias, keyPassword, maxFieldSectionSize, maxDataFrameSize, maxStreamsPerConnection,
-                idleTimeout, streamWindow, maxConnections, List.of(), 0);
+                idleTimeout, streamWindow, maxConnections, List.of(), 0, null);
     }
 
     /** Whether clients must present a certificate from one of {@link #clientCaCertificates()}. */
@@ -52,6 +55,6 @@ public record EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassw
 
     public EngineSettings withClientCaCertificates(List<X509Certificate> value) {
         return new EngineSettings(keyStore, keyAlias, keyPassword, maxFieldSectionSize, maxDataFrameSize,
-                maxStreamsPerConnection, idleTimeout, streamWindow, maxConnections, value, eventLoops);
+                maxStreamsPerConnection, idleTimeout, streamWindow, maxConnections, value, eventLoops, unfinishedRequests);
     }
 }

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
 import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
 
 /**
  * One client connection: routes each request stream — classic CONNECT to a TCP tunnel, connect-udp to a UDP tunnel,
@@ -74,6 +75,18 @@ final class RelayConnection implements RequestHandler {
     public void headerSectionTooLarge(ServerStream stream, int limit) {
         Responses.error(stream, settings.serverName(), 431, ProxyError.HTTP_REQUEST_ERROR.token(),
                 "request header section larger than " + limit + " bytes", null);
+    }
+
+    /**
+     * Refused before its header section was read: 408 when it did not arrive in time (http_request_error), 429/503
+     * when this connection or the relay holds too many unfinished requests (connection_limit_reached).
+     */
+    @Override
+    public void requestRefused(ServerStream stream, int status, String reason) {
+        ProxyError error = status == 408 ? ProxyError.HTTP_REQUEST_ERROR : ProxyError.CONNECTION_LIMIT_REACHED;
+        LOG.log(status == 408 ? DEBUG : INFO, "{0}: refused {1} {2}: {3}", connection.remoteAddress(), status,
+                error.token(), reason);
+        Responses.error(stream, settings.serverName(), status, error.token(), reason, null);
     }
 
     @Override

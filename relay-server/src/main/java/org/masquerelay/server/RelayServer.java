@@ -3,6 +3,7 @@ package org.masquerelay.server;
 import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.engine.ServerEngine;
 import org.masquerelay.engine.ConnectionHandler;
+import org.masquerelay.engine.UnfinishedRequests;
 import org.masquerelay.engine.kwik.KwikServerEngine;
 import org.masquerelay.engine.quiche.QuicheServerEngine;
 import org.masquerelay.server.config.QuicEngine;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
 
 /** The relay: one HTTP/3 listener per configured address, all sharing the policy and handlers. */
 public final class RelayServer implements AutoCloseable {
@@ -31,10 +33,19 @@ public final class RelayServer implements AutoCloseable {
         ConnectRequestParser parser = new ConnectRequestParser(settings.udpTemplates());
         TcpConnectHandler tcp = new TcpConnectHandler(settings.serverName(), resolver, settings.tunnel());
         UdpConnectHandler udp = new UdpConnectHandler(settings.serverName(), resolver, settings.tunnel());
+        ResourceBudget budget = ResourceBudget.of(settings.clientLimits(), settings.maxFieldSectionSize());
+        LOG.log(INFO, "limits: {0}", budget.describe());
+        if (budget.tunnelsExceedFiles()) {
+            LOG.log(WARNING, "limits.max-tunnels {0} is more than the open-file limit allows ({1} with {2} reserved):"
+                    + " raise the limit (ulimit -n, LimitNOFILE=) or lower max-tunnels", budget.maxTunnels(),
+                    budget.openFiles(), budget.reservedFiles());
+        }
+        UnfinishedRequests unfinished = new UnfinishedRequests(settings.clientLimits().requestHeaderTimeout(),
+                settings.clientLimits().unfinishedRequestsPerConnection(), budget.unfinishedRequests());
         EngineSettings engineSettings = new EngineSettings(settings.identity(), settings.identityAlias(), settings.identityPassword(),
                 settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.tunnelsPerConnection() + 16,
                 settings.quicIdleTimeout(), settings.streamWindow(), settings.maxConnections(),
-                settings.clientCaCertificates(), settings.eventLoops());
+                settings.clientCaCertificates(), settings.eventLoops(), unfinished);
         QuicEngine engine = settings.engine().resolve();
         LOG.log(INFO, "QUIC engine: {0} ({1})", engine.configName(), settings.engine().choiceReason());
         List<ServerEngine> listeners = new ArrayList<>();

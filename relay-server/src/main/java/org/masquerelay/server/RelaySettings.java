@@ -2,6 +2,7 @@ package org.masquerelay.server;
 
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.server.config.AuthConfig;
+import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.server.tunnel.TunnelSettings;
 import org.masquerelay.wire.ConnectUdpTemplate;
@@ -36,17 +37,32 @@ import java.util.List;
  *                              core)
  * @param clientCaCertificates  mutual TLS: client certificates must come from one of these CAs (quiche engine only);
  *                              empty = no client certificates asked for
+ * @param clientLimits          what keeps one client from starving the others (unfinished requests, tunnel total,
+ *                              per-client connections and rates)
  */
 public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
                             String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
                             AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
                             int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
                             long streamWindow, int maxConnections, QuicEngine engine,
-                            List<X509Certificate> clientCaCertificates, int eventLoops) {
+                            List<X509Certificate> clientCaCertificates, int eventLoops, ClientLimits clientLimits) {
 
     public RelaySettings {
         engine = engine == null ? QuicEngine.AUTO : engine;
         clientCaCertificates = clientCaCertificates == null ? List.of() : List.copyOf(clientCaCertificates);
+        clientLimits = clientLimits == null ? ClientLimits.defaults() : clientLimits;
+    }
+
+    /** With the default client limits. */
+    public RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
+                         String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
+                         AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
+                         int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
+                         long streamWindow, int maxConnections, QuicEngine engine,
+                         List<X509Certificate> clientCaCertificates, int eventLoops) {
+        this(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel,
+                tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow,
+                maxConnections, engine, clientCaCertificates, eventLoops, null);
     }
 
     /** Without mutual TLS. */
@@ -72,42 +88,46 @@ public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, S
     }
 
     public RelaySettings withEngine(QuicEngine value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, value, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, value, clientCaCertificates, eventLoops, clientLimits);
     }
 
     public RelaySettings withPolicy(RelayPolicy value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, clientLimits);
     }
 
     public RelaySettings withUdpTemplates(List<ConnectUdpTemplate> value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, clientLimits);
     }
 
     public RelaySettings withAuth(AuthConfig value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, clientLimits);
     }
 
     public RelaySettings withTunnel(TunnelSettings value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, clientLimits);
     }
 
     public RelaySettings withTunnelsPerConnection(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, clientLimits);
     }
 
     public RelaySettings withMaxFieldSectionSize(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, clientLimits);
     }
 
     public RelaySettings withMaxDataFrameSize(long value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, clientLimits);
     }
 
     public RelaySettings withEventLoops(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, value);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, value, clientLimits);
     }
 
     public RelaySettings withClientCaCertificates(List<X509Certificate> value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, value, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, value, eventLoops, clientLimits);
+    }
+
+    public RelaySettings withClientLimits(ClientLimits value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, value);
     }
 }

@@ -360,6 +360,14 @@ public final class NettyH3Client implements AutoCloseable {
         return open(framesBeforeHeaders, RawH3.frame(RawH3.HEADERS, RawH3.qpackLiterals(headers)), null);
     }
 
+    /**
+     * A request stream that carries only these bytes and then nothing more, never ending: e.g. the start of a HEADERS
+     * frame, which makes an unfinished request (what a client holding the relay's memory would send).
+     */
+    public Tunnel openUnfinished(byte[] bytes) {
+        return open(List.of(bytes), null, null);
+    }
+
     /** A header entry, for {@link #openRaw}. */
     public static Map.Entry<String, String> header(String name, String value) {
         return new AbstractMap.SimpleImmutableEntry<>(name, value);
@@ -381,7 +389,7 @@ public final class NettyH3Client implements AutoCloseable {
             }
             if (headers instanceof byte[] raw) {
                 writes.add(tunnel.rawWrite(Unpooled.wrappedBuffer(raw)));
-            } else {
+            } else if (headers != null) {
                 writes.add(stream.writeAndFlush(headers));
             }
             if (optimisticData != null) {

@@ -108,7 +108,7 @@ final class RelayH3ConnectionFactory implements ApplicationProtocolConnectionFac
             synchronized (this) {
                 try {
                     started = new RelayH3ServerConnection(quic, controlStream, executor, connection, handler,
-                            settings.maxFieldSectionSize(), settings.maxDataFrameSize());
+                            settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.unfinishedRequests());
                 } catch (IOException e) {
                     LOG.log(WARNING, "{0}: cannot send SETTINGS: {1}", connection.remoteAddress(), e);
                     quic.close();

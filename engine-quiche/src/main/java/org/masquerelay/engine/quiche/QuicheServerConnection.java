@@ -7,6 +7,7 @@ import org.masquerelay.engine.h3.ServerRequestStream;
 import io.netty.handler.codec.quic.QuicChannel;
 import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.RequestHandler;
+import org.masquerelay.engine.UnfinishedRequests;
 import org.masquerelay.wire.H3;
 
 import java.io.IOException;
@@ -28,12 +29,14 @@ final class QuicheServerConnection extends QuicheConnection {
     private final ConnectionHandler connectionHandler;
     private final BooleanSupplier admit;
     private final CompletableFuture<RequestHandler> handler = new CompletableFuture<>();
+    private final UnfinishedRequests.Connection unfinished;
 
     QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler, BooleanSupplier admit,
-                           int maxFieldSectionSize, long maxDataFrameSize) {
+                           int maxFieldSectionSize, long maxDataFrameSize, UnfinishedRequests unfinished) {
         super(quic, maxFieldSectionSize, maxDataFrameSize);
         this.connectionHandler = connectionHandler;
         this.admit = admit;
+        this.unfinished = unfinished.forConnection();
     }
 
     @Override
@@ -57,7 +60,7 @@ final class QuicheServerConnection extends QuicheConnection {
     @Override
     void bidirectionalStreamOpened(StreamBridge bridge) {
         ServerRequestStream stream = new ServerRequestStream(bridge, this, qpack, maxFieldSectionSize, maxDataFrameSize);
-        RequestDispatch.serve(stream, this::awaitHandler, maxFieldSectionSize);
+        RequestDispatch.serve(stream, this::awaitHandler, maxFieldSectionSize, unfinished);
     }
 
     /** Streams come after the handshake, so this is normally complete already; fails if the connection was refused. */
