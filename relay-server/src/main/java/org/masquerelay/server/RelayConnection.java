@@ -3,6 +3,7 @@ package org.masquerelay.server;
 import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
+import org.masquerelay.engine.TokenBucket;
 import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.ConnectRequestParser;
@@ -32,10 +33,13 @@ final class RelayConnection implements RequestHandler {
     private final ConnectRequestParser parser;
     private final DatagramDemux demux;
     private final Semaphore tunnels;
+    private final TunnelLimit relayTunnels;
+    private final TokenBucket newTunnels;
     private final TcpConnectHandler tcp;
     private final UdpConnectHandler udp;
 
-    RelayConnection(RelaySettings settings, H3Connection connection, ConnectRequestParser parser, TcpConnectHandler tcp, UdpConnectHandler udp) {
+    RelayConnection(RelaySettings settings, H3Connection connection, ConnectRequestParser parser, TcpConnectHandler tcp,
+                    UdpConnectHandler udp, TunnelLimit relayTunnels) {
         this.settings = settings;
         this.connection = connection;
         this.parser = parser;
@@ -43,19 +47,23 @@ final class RelayConnection implements RequestHandler {
         this.udp = udp;
         this.demux = new DatagramDemux(settings.tunnel().pendingDatagrams());
         this.tunnels = new Semaphore(settings.tunnelsPerConnection());
+        this.relayTunnels = relayTunnels;
+        int rate = settings.clientLimits().newTunnelsPerSecond();
+        this.newTunnels = new TokenBucket(rate, 2 * rate);
         connection.setDatagramReceiver(demux);
         LOG.log(DEBUG, "connection from {0}", connection.remoteAddress());
         connection.onClose(reason -> LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason));
     }
 
-    /** A refusal before any tunnel handler runs (auth, tunnel limit), logged like the handlers' refusals. */
-    private void refuse(ServerStream stream, TunnelRequest request, int status, String details, HttpFields.Field extra) {
+    /** A refusal before any tunnel handler runs (auth, tunnel limits), logged like the handlers' refusals. */
+    private void refuse(ServerStream stream, TunnelRequest request, int status, ProxyError error, String details,
+                        HttpFields.Field extra) {
         TunnelLog log = switch (request) {
             case TcpConnectRequest t -> new TunnelLog("tcp", stream, t.target());
             case UdpConnectRequest u -> new TunnelLog("udp", stream, u.target());
         };
-        log.refused(status, ProxyError.HTTP_REQUEST_DENIED.token(), details);
-        Responses.error(stream, settings.serverName(), status, ProxyError.HTTP_REQUEST_DENIED.token(), details, extra);
+        log.refused(status, error.token(), details);
+        Responses.error(stream, settings.serverName(), status, error.token(), details, extra);
     }
 
     /** RFC 9110 §11.6.1 / §11.7.1: a 401 names WWW-Authenticate, a 407 Proxy-Authenticate; 403 neither. */
@@ -106,24 +114,41 @@ final class RelayConnection implements RequestHandler {
         }
         AuthConfig auth = settings.auth();
         if (auth != null && auth.clientCertificateRequired() && connection.peerCertificate().isEmpty()) {
-            refuse(stream, tunnel.get(), 403, "a verified client certificate is required", null);
+            refuse(stream, tunnel.get(), 403, ProxyError.HTTP_REQUEST_DENIED, "a verified client certificate is required", null);
             return;
         }
         if (auth != null && auth.checksCredentials()
                 && request.getAll(auth.header()).stream().noneMatch(v -> auth.accepts(v.trim()))) {
-            refuse(stream, tunnel.get(), auth.failureStatus(), "missing or wrong credential in the '" + auth.header()
+            refuse(stream, tunnel.get(), auth.failureStatus(), ProxyError.HTTP_REQUEST_DENIED,
+                    "missing or wrong credential in the '" + auth.header()
                     + "' header", challenge(auth));
             return;
         }
+        // Capacity refusals are connection_limit_reached (RFC 9209 §2.3.12): 429 when this client is over its share,
+        // 503 when the relay as a whole is full.
+        if (!newTunnels.tryTake()) {
+            refuse(stream, tunnel.get(), 429, ProxyError.CONNECTION_LIMIT_REACHED, "this connection opens tunnels"
+                    + " faster than " + settings.clientLimits().newTunnelsPerSecond() + " a second", null);
+            return;
+        }
         if (!tunnels.tryAcquire()) {
-            refuse(stream, tunnel.get(), 429, "this connection already has " + settings.tunnelsPerConnection()
-                    + " tunnels open", null);
+            refuse(stream, tunnel.get(), 429, ProxyError.CONNECTION_LIMIT_REACHED, "this connection already has "
+                    + settings.tunnelsPerConnection() + " tunnels open", null);
             return;
         }
         try {
-            switch (tunnel.get()) {
-                case TcpConnectRequest t -> tcp.handle(stream, t.target());
-                case UdpConnectRequest u -> udp.handle(stream, u.target(), demux);
+            if (!relayTunnels.tryAcquire()) {
+                refuse(stream, tunnel.get(), 503, ProxyError.CONNECTION_LIMIT_REACHED, "the relay already has "
+                        + relayTunnels.max() + " tunnels open; try again later", null);
+                return;
+            }
+            try {
+                switch (tunnel.get()) {
+                    case TcpConnectRequest t -> tcp.handle(stream, t.target());
+                    case UdpConnectRequest u -> udp.handle(stream, u.target(), demux);
+                }
+            } finally {
+                relayTunnels.release();
             }
         } finally {
             tunnels.release();

@@ -7,6 +7,7 @@ import org.masquerelay.engine.UnfinishedRequests;
 import org.masquerelay.engine.kwik.KwikServerEngine;
 import org.masquerelay.engine.quiche.QuicheServerEngine;
 import org.masquerelay.server.config.QuicEngine;
+import org.masquerelay.server.tunnel.ResourceExhaustion;
 import org.masquerelay.server.tunnel.TargetResolver;
 import org.masquerelay.wire.ConnectRequestParser;
 
@@ -40,6 +41,8 @@ public final class RelayServer implements AutoCloseable {
                     + " raise the limit (ulimit -n, LimitNOFILE=) or lower max-tunnels", budget.maxTunnels(),
                     budget.openFiles(), budget.reservedFiles());
         }
+        TunnelLimit relayTunnels = new TunnelLimit(budget.maxTunnels());
+        preloadExhaustionAnswer();
         UnfinishedRequests unfinished = new UnfinishedRequests(settings.clientLimits().requestHeaderTimeout(),
                 settings.clientLimits().unfinishedRequestsPerConnection(), budget.unfinishedRequests());
         EngineSettings engineSettings = new EngineSettings(settings.identity(), settings.identityAlias(), settings.identityPassword(),
@@ -51,7 +54,8 @@ public final class RelayServer implements AutoCloseable {
         List<ServerEngine> listeners = new ArrayList<>();
         try {
             for (InetSocketAddress address : settings.listen()) {
-                ConnectionHandler handler = connection -> new RelayConnection(settings, connection, parser, tcp, udp);
+                ConnectionHandler handler = connection -> new RelayConnection(settings, connection, parser, tcp, udp,
+                        relayTunnels);
                 ServerEngine listener = Listeners.bind(address, () -> switch (engine) {
                     case KWIK -> KwikServerEngine.start(address, engineSettings, handler);
                     case QUICHE, AUTO -> QuicheServerEngine.start(address, engineSettings, handler);
@@ -64,6 +68,23 @@ public final class RelayServer implements AutoCloseable {
             throw e;
         }
         return new RelayServer(listeners);
+    }
+
+    /**
+     * Loads now the classes that answer "out of file descriptors": loading a class from a folder (rather than an open
+     * jar) needs a descriptor of its own, and at that moment there is none — the answer would be a 500.
+     */
+    private static void preloadExhaustionAnswer() {
+        ResourceExhaustion.of(new IOException("Too many open files")).orElseThrow();
+        new org.masquerelay.wire.ProxyStatus("relay", "connection_limit_reached", "preload", java.util.Map.of())
+                .toHeaderValue();
+        for (Class<?> answering : List.of(Responses.class, RequestDrain.class, TunnelLog.class)) {
+            try {
+                Class.forName(answering.getName(), true, answering.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** The bound addresses, with the ports chosen when 0 was asked for. */

@@ -2,6 +2,7 @@ package org.masquerelay.server;
 
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.engine.DatagramDemux;
+import org.masquerelay.server.tunnel.ResourceExhaustion;
 import org.masquerelay.server.tunnel.TargetResolver;
 import org.masquerelay.server.tunnel.TunnelException;
 import org.masquerelay.server.tunnel.TunnelRecord;
@@ -64,6 +65,10 @@ final class UdpConnectHandler {
             socket.connect(target);
             return socket;
         } catch (SocketException e) {
+            var exhausted = ResourceExhaustion.of(e);
+            if (exhausted.isPresent()) {
+                throw exhausted.get();
+            }
             throw new TunnelException(502, ProxyError.DESTINATION_IP_UNROUTABLE, "cannot open UDP to " + target + ": " + e.getMessage());
         }
     }

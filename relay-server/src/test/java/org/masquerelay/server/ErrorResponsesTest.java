@@ -272,7 +272,7 @@ class ErrorResponsesTest extends RelayTestBase {
             assertEquals(200, tunnel.awaitResponse(T).status(), "tunnel " + i);
             open.add(tunnel);
         }
-        assertError(client.openTcp(good(), Map.of(), null), 429, HTTP_REQUEST_DENIED);
+        assertError(client.openTcp(good(), Map.of(), null), 429, "connection_limit_reached");
         for (int i = 0; i < 3; i++) {
             byte[] bytes = ("tunnel " + i + " keeps working").getBytes(StandardCharsets.US_ASCII);
             open.get(i).write(bytes);
