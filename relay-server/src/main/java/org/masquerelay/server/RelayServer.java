@@ -34,7 +34,7 @@ public final class RelayServer implements AutoCloseable {
         ConnectRequestParser parser = new ConnectRequestParser(settings.udpTemplates());
         TcpConnectHandler tcp = new TcpConnectHandler(settings.serverName(), resolver, settings.tunnel());
         UdpConnectHandler udp = new UdpConnectHandler(settings.serverName(), resolver, settings.tunnel());
-        ResourceBudget budget = ResourceBudget.of(settings.clientLimits(), settings.maxFieldSectionSize());
+        ResourceBudget budget = ResourceBudget.of(settings.clientLimits(), settings.engineSettings().maxFieldSectionSize());
         LOG.log(INFO, "limits: {0}", budget.describe());
         if (budget.tunnelsExceedFiles()) {
             LOG.log(WARNING, "limits.max-tunnels {0} is more than the open-file limit allows ({1} with {2} reserved):"
@@ -45,10 +45,7 @@ public final class RelayServer implements AutoCloseable {
         preloadExhaustionAnswer();
         UnfinishedRequests unfinished = new UnfinishedRequests(settings.clientLimits().requestHeaderTimeout(),
                 settings.clientLimits().unfinishedRequestsPerConnection(), budget.unfinishedRequests());
-        EngineSettings engineSettings = new EngineSettings(settings.identity(), settings.identityAlias(), settings.identityPassword(),
-                settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.tunnelsPerConnection() + 16,
-                settings.quicIdleTimeout(), settings.streamWindow(), settings.maxConnections(),
-                settings.clientCaCertificates(), settings.eventLoops(), unfinished);
+        EngineSettings engineSettings = settings.engineSettings().newBuilder().unfinishedRequests(unfinished).build();
         QuicEngine engine = settings.engine().resolve();
         LOG.log(INFO, "QUIC engine: {0} ({1})", engine.configName(), settings.engine().choiceReason());
         List<ServerEngine> listeners = new ArrayList<>();

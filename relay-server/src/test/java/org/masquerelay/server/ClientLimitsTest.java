@@ -1,5 +1,6 @@
 package org.masquerelay.server;
 
+import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.Tunnel;
 import org.masquerelay.wire.ProxyStatus;
@@ -43,7 +44,7 @@ class ClientLimitsTest extends RelayTestBase {
 
     @Test
     void theRelayWideTunnelCapIs503AndFreesWithTheTunnel() throws Exception {
-        NettyH3Client first = client(s -> s.withClientLimits(s.clientLimits().withMaxTunnels(3)));
+        NettyH3Client first = client(s -> s.clientLimits(ClientLimits.defaults().withMaxTunnels(3)));
         NettyH3Client other = relay.client();
         List<Tunnel> open = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -78,7 +79,7 @@ class ClientLimitsTest extends RelayTestBase {
     @Test
     void aConnectionOpeningTunnelsTooFastGets429WhileOthersAreServed() throws Exception {
         // 1 a second with bursts of 2: of 8 requests sent at once, most are refused however slow the machine.
-        NettyH3Client fast = client(s -> s.withClientLimits(s.clientLimits().withNewTunnelsPerSecond(1)));
+        NettyH3Client fast = client(s -> s.clientLimits(ClientLimits.defaults().withNewTunnelsPerSecond(1)));
         List<Tunnel> burst = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             burst.add(fast.openTcp(echoTarget(), Map.of(), null));

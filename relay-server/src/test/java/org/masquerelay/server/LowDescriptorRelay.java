@@ -1,5 +1,6 @@
 package org.masquerelay.server;
 
+import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.server.config.QuicEngine;
 
 import java.io.IOException;
@@ -19,8 +20,8 @@ final class LowDescriptorRelay {
         QuicEngine engine = QuicEngine.parse("engine", args[0]);
         DevMode.Dev dev = DevMode.prepare(Path.of(args[1]), List.of(new InetSocketAddress("127.0.0.1", 0)));
         int maxTunnels = Integer.parseInt(args[2]);
-        RelaySettings settings = dev.settings().withEngine(engine);
-        settings = settings.withClientLimits(settings.clientLimits().withMaxTunnels(maxTunnels));
+        RelaySettings settings = dev.settings().newBuilder().engine(engine)
+                .clientLimits(ClientLimits.defaults().withMaxTunnels(maxTunnels)).build();
         try (RelayServer relay = RelayServer.start(settings)) {
             System.out.println("port " + relay.addresses().get(0).getPort());
             System.out.flush();

@@ -1,5 +1,6 @@
 package org.masquerelay.server;
 
+import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.RawH3;
 import org.masquerelay.testpeers.Tunnel;
@@ -42,7 +43,7 @@ class UnfinishedRequestsTest extends RelayTestBase {
     }
 
     private NettyH3Client start(int perConnection, int total) throws Exception {
-        return client(s -> s.withClientLimits(s.clientLimits().withRequestHeaderTimeout(HEADER_TIMEOUT)
+        return client(s -> s.clientLimits(ClientLimits.defaults().withRequestHeaderTimeout(HEADER_TIMEOUT)
                 .withUnfinishedRequests(perConnection, total)));
     }
 
