@@ -26,6 +26,7 @@ public final class EngineSettings {
     private final List<X509Certificate> clientCaCertificates;
     private final int eventLoops;
     private final UnfinishedRequests unfinishedRequests;
+    private final ClientAdmission clientAdmission;
 
     private EngineSettings(Builder b) {
         this.keyStore = Objects.requireNonNull(b.keyStore, "the TLS identity (Builder.identity) is not set");
@@ -40,6 +41,7 @@ public final class EngineSettings {
         this.clientCaCertificates = List.copyOf(b.clientCaCertificates);
         this.eventLoops = b.eventLoops;
         this.unfinishedRequests = b.unfinishedRequests;
+        this.clientAdmission = b.clientAdmission;
     }
 
     public static Builder builder() {
@@ -131,6 +133,11 @@ public final class EngineSettings {
         return unfinishedRequests;
     }
 
+    /** Per-client connection limits, shared by every listener of the relay. */
+    public ClientAdmission clientAdmission() {
+        return clientAdmission;
+    }
+
     /** Defaults: 16 KiB header sections, 16 MiB DATA frames, 100 streams, 30 s idle, 1 MiB windows, 10,000 connections. */
     public static final class Builder {
         private KeyStore keyStore;
@@ -145,6 +152,7 @@ public final class EngineSettings {
         private List<X509Certificate> clientCaCertificates = List.of();
         private int eventLoops;
         private UnfinishedRequests unfinishedRequests = UnfinishedRequests.defaults();
+        private ClientAdmission clientAdmission = ClientAdmission.unlimited();
 
         private Builder() {}
 
@@ -161,6 +169,7 @@ public final class EngineSettings {
             this.clientCaCertificates = s.clientCaCertificates;
             this.eventLoops = s.eventLoops;
             this.unfinishedRequests = s.unfinishedRequests;
+            this.clientAdmission = s.clientAdmission;
         }
 
         /** The TLS identity: a key store with one private key entry (its alias and password). */
@@ -215,6 +224,12 @@ public final class EngineSettings {
         /** Shared by every listener that should count together; default: {@link UnfinishedRequests#defaults()}. */
         public Builder unfinishedRequests(UnfinishedRequests value) {
             this.unfinishedRequests = Objects.requireNonNull(value, "unfinishedRequests");
+            return this;
+        }
+
+        /** Shared by every listener that should count together; default: no per-client limits. */
+        public Builder clientAdmission(ClientAdmission value) {
+            this.clientAdmission = Objects.requireNonNull(value, "clientAdmission");
             return this;
         }
 

@@ -3,7 +3,9 @@ package org.masquerelay.server;
 import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.engine.ServerEngine;
 import org.masquerelay.engine.ConnectionHandler;
+import org.masquerelay.engine.ClientAdmission;
 import org.masquerelay.engine.UnfinishedRequests;
+import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.engine.kwik.KwikServerEngine;
 import org.masquerelay.engine.quiche.QuicheServerEngine;
 import org.masquerelay.server.config.QuicEngine;
@@ -45,7 +47,10 @@ public final class RelayServer implements AutoCloseable {
         preloadExhaustionAnswer();
         UnfinishedRequests unfinished = new UnfinishedRequests(settings.clientLimits().requestHeaderTimeout(),
                 settings.clientLimits().unfinishedRequestsPerConnection(), budget.unfinishedRequests());
-        EngineSettings engineSettings = settings.engineSettings().newBuilder().unfinishedRequests(unfinished).build();
+        ClientLimits limits = settings.clientLimits();
+        EngineSettings engineSettings = settings.engineSettings().newBuilder().unfinishedRequests(unfinished)
+                .clientAdmission(new ClientAdmission(limits.connectionsPerAddress(), limits.newConnectionsPerSecond()))
+                .build();
         QuicEngine engine = settings.engine().resolve();
         LOG.log(INFO, "QUIC engine: {0} ({1})", engine.configName(), settings.engine().choiceReason());
         List<ServerEngine> listeners = new ArrayList<>();

@@ -2,10 +2,13 @@ package org.masquerelay.server;
 
 import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.testpeers.NettyH3Client;
+import org.masquerelay.testpeers.PeerException;
 import org.masquerelay.testpeers.Tunnel;
+import org.masquerelay.wire.H3;
 import org.masquerelay.wire.ProxyStatus;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,5 +103,76 @@ class ClientLimitsTest extends RelayTestBase {
         assertEquals(200, other.awaitResponse(T).status(), "another connection has its own rate");
         assertEchoes(other, "served");
         assertEquals(Optional.empty(), fast.connectionClose());
+    }
+
+    /** Connects from {@code local} and waits until the relay has either served a tunnel or closed the connection. */
+    private NettyH3Client connectFrom(String local) throws Exception {
+        return relay.client(NettyH3Client.Options.defaults().trusting(relay.caCertificate())
+                .from(InetAddress.getByName(local)));
+    }
+
+    /** The relay closed this connection as refused: H3_EXCESSIVE_LOAD, with why. */
+    private static void assertRefusedConnection(NettyH3Client client, String why) throws Exception {
+        assertTrue(client.quicChannel().closeFuture().await(T.toMillis()), "the relay closes a refused connection");
+        NettyH3Client.ConnectionClose close = client.connectionClose().orElseThrow();
+        assertEquals(H3.H3_EXCESSIVE_LOAD, close.error(), close.toString());
+        assertTrue(close.reason().contains(why), close.reason());
+    }
+
+    private void assertServed(NettyH3Client client) {
+        Tunnel tunnel = client.openTcp(echoTarget(), Map.of(), null);
+        assertEquals(200, tunnel.awaitResponse(T).status());
+        assertEchoes(tunnel, "served");
+    }
+
+    @Test
+    void oneAddressHasItsShareOfConnectionsAndAnotherAddressIsServed() throws Exception {
+        NettyH3Client first = client(s -> s.clientLimits(ClientLimits.defaults().withPerAddress(2, 0)));
+        NettyH3Client second = connectFrom("127.0.0.1");
+        assertServed(first);
+        assertServed(second);
+        NettyH3Client third = connectFrom("127.0.0.1");
+        assertRefusedConnection(third, "2 connections from this address open already");
+
+        assertServed(connectFrom("127.0.0.2"));
+        assertServed(first);
+
+        // A connection that ends gives its place back (the relay learns of it from the CONNECTION_CLOSE).
+        second.close();
+        for (int attempt = 1; ; attempt++) {
+            NettyH3Client next = connectFrom("127.0.0.1");
+            if (!next.quicChannel().closeFuture().await(200)) {
+                assertServed(next);
+                break;
+            }
+            if (attempt >= 50) {
+                fail("the closed connection's place was not given back");
+            }
+        }
+    }
+
+    @Test
+    void anAddressOpeningConnectionsTooFastIsRefusedWhileAnotherIsServed() throws Exception {
+        // 1 a second, bursts of 2: six handshakes in a row outrun it unless they take over 4 s.
+        client(s -> s.clientLimits(ClientLimits.defaults().withPerAddress(0, 1)));
+        List<NettyH3Client> more = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            more.add(connectFrom("127.0.0.1"));
+        }
+        int refused = 0;
+        for (NettyH3Client client : more) {
+            try {
+                Tunnel tunnel = client.openTcp(echoTarget(), Map.of(), null);
+                if (tunnel.awaitResponse(T).status() == 200) {
+                    continue;
+                }
+            } catch (PeerException e) {
+                // the connection was closed under the request: refused, as checked below
+            }
+            assertRefusedConnection(client, "more than 1 new connections a second");
+            refused++;
+        }
+        assertTrue(refused >= 1, "refused " + refused + " of 5");
+        assertServed(connectFrom("127.0.0.2"));
     }
 }

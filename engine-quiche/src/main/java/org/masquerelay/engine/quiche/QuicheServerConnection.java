@@ -12,7 +12,9 @@ import org.masquerelay.wire.H3;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.function.Function;
 
 import static java.lang.System.Logger.Level.WARNING;
 
@@ -27,11 +29,13 @@ final class QuicheServerConnection extends QuicheConnection {
     private static final System.Logger LOG = System.getLogger(QuicheServerConnection.class.getName());
 
     private final ConnectionHandler connectionHandler;
-    private final BooleanSupplier admit;
+    private final Function<InetSocketAddress, Optional<String>> admit;
     private final CompletableFuture<RequestHandler> handler = new CompletableFuture<>();
     private final UnfinishedRequests.Connection unfinished;
 
-    QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler, BooleanSupplier admit,
+    /** @param admit whether a client may have this connection: empty if so, else why not */
+    QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler,
+                           Function<InetSocketAddress, Optional<String>> admit,
                            int maxFieldSectionSize, long maxDataFrameSize, UnfinishedRequests unfinished) {
         super(quic, maxFieldSectionSize, maxDataFrameSize);
         this.connectionHandler = connectionHandler;
@@ -41,10 +45,11 @@ final class QuicheServerConnection extends QuicheConnection {
 
     @Override
     void active() {
-        if (!admit.getAsBoolean()) {
-            LOG.log(WARNING, "{0}: refused, too many connections open already", remoteAddress());
+        Optional<String> refusal = admit.apply(remoteAddress());
+        if (refusal.isPresent()) {
+            LOG.log(WARNING, "{0}: refused, {1}", remoteAddress(), refusal.get());
             handler.completeExceptionally(new IOException("connection refused"));
-            close(H3.H3_EXCESSIVE_LOAD, "too many connections");
+            close(H3.H3_EXCESSIVE_LOAD, refusal.get());
             return;
         }
         startControlStream(LocalSettings.server());

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -84,17 +85,23 @@ public final class QuicheServerEngine implements ServerEngine {
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel quic) {
-                        QuicheServerConnection connection = new QuicheServerConnection(quic, handler, () -> {
+                        QuicheServerConnection connection = new QuicheServerConnection(quic, handler, remote -> {
                             if (admitted.incrementAndGet() > settings.maxConnections()) {
                                 admitted.decrementAndGet();
-                                return false;
+                                return Optional.of(settings.maxConnections() + " connections open already");
+                            }
+                            Optional<String> refusal = settings.clientAdmission().admit(remote.getAddress());
+                            if (refusal.isPresent()) {
+                                admitted.decrementAndGet();
+                                return refusal;
                             }
                             connections.add(quic);
                             quic.closeFuture().addListener(f -> {
                                 connections.remove(quic);
                                 admitted.decrementAndGet();
+                                settings.clientAdmission().released(remote.getAddress());
                             });
-                            return true;
+                            return Optional.empty();
                         }, settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.unfinishedRequests());
                         quic.pipeline().addLast(connection.events());
                     }

@@ -65,7 +65,9 @@ final class ConfigSummary {
     private static String clientLimits(org.masquerelay.server.config.ClientLimits c) {
         return "request header within " + human(c.requestHeaderTimeout()) + ", "
                 + c.unfinishedRequestsPerConnection() + " unfinished requests per connection, "
-                + derived(c.unfinishedRequests()) + " in all, " + derived(c.maxTunnels()) + " tunnels in all";
+                + derived(c.unfinishedRequests()) + " in all, " + derived(c.maxTunnels()) + " tunnels in all, "
+                + c.newTunnelsPerSecond() + " new tunnels a second per connection, " + c.connectionsPerAddress()
+                + " connections and " + c.newConnectionsPerSecond() + " new a second per client address";
     }
 
     private static String derived(int value) {
