@@ -4,7 +4,7 @@ import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.wire.HttpFields;
-import org.masquerelay.wire.RequestParseException;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
 
 import javax.net.ssl.X509TrustManager;
@@ -236,7 +236,7 @@ public final class RelayClient implements AutoCloseable {
     private static Target target(String host, int port) {
         try {
             return Target.of(host, port);
-        } catch (RequestParseException | IllegalArgumentException e) {
+        } catch (Refusal | IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid target " + host + ":" + port + ": " + e.getMessage(), e);
         }
     }

@@ -2,8 +2,8 @@ package org.masquerelay.server;
 
 import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.engine.ServerEngine;
-import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.ClientAdmission;
+import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.UnfinishedRequests;
 import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.engine.kwik.KwikServerEngine;
@@ -34,8 +34,8 @@ public final class RelayServer implements AutoCloseable {
     public static RelayServer start(RelaySettings settings) throws IOException {
         TargetResolver resolver = new TargetResolver(settings.policy());
         ConnectRequestParser parser = new ConnectRequestParser(settings.udpTemplates());
-        TcpConnectHandler tcp = new TcpConnectHandler(settings.serverName(), resolver, settings.tunnel());
-        UdpConnectHandler udp = new UdpConnectHandler(settings.serverName(), resolver, settings.tunnel());
+        TcpConnectHandler tcp = new TcpConnectHandler(resolver, settings.tunnel());
+        UdpConnectHandler udp = new UdpConnectHandler(resolver, settings.tunnel());
         ResourceBudget budget = ResourceBudget.of(settings.clientLimits(), settings.engineSettings().maxFieldSectionSize());
         LOG.log(INFO, "limits: {0}", budget.describe());
         if (budget.tunnelsExceedFiles()) {
@@ -77,9 +77,7 @@ public final class RelayServer implements AutoCloseable {
      * jar) needs a descriptor of its own, and at that moment there is none — the answer would be a 500.
      */
     private static void preloadExhaustionAnswer() {
-        ResourceExhaustion.of(new IOException("Too many open files")).orElseThrow();
-        new org.masquerelay.wire.ProxyStatus("relay", "connection_limit_reached", "preload", java.util.Map.of())
-                .toHeaderValue();
+        ResourceExhaustion.of(new IOException("Too many open files")).orElseThrow().responseHeaders("relay");
         for (Class<?> answering : List.of(Responses.class, RequestDrain.class, TunnelLog.class)) {
             try {
                 Class.forName(answering.getName(), true, answering.getClassLoader());

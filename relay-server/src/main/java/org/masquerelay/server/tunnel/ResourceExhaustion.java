@@ -1,6 +1,7 @@
 package org.masquerelay.server.tunnel;
 
 import org.masquerelay.wire.ProxyError;
+import org.masquerelay.wire.Refusal;
 
 import java.util.Locale;
 import java.util.Optional;
@@ -15,7 +16,7 @@ public final class ResourceExhaustion {
     private ResourceExhaustion() {}
 
     /** The 503 for {@code failure} when it (or a cause) is a resource shortage of the relay's. */
-    public static Optional<TunnelException> of(Throwable failure) {
+    public static Optional<Refusal> of(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof OutOfMemoryError) {
                 return Optional.of(answer("out of memory"));
@@ -31,8 +32,8 @@ public final class ResourceExhaustion {
         return Optional.empty();
     }
 
-    private static TunnelException answer(String what) {
-        return new TunnelException(503, ProxyError.CONNECTION_LIMIT_REACHED, "the relay is " + what
+    private static Refusal answer(String what) {
+        return new Refusal(503, ProxyError.CONNECTION_LIMIT_REACHED, "the relay is " + what
                 + "; try again later");
     }
 }
