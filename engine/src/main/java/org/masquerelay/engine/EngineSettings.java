@@ -27,6 +27,7 @@ public final class EngineSettings {
     private final int eventLoops;
     private final UnfinishedRequests unfinishedRequests;
     private final ClientAdmission clientAdmission;
+    private final int sessionTickets;
 
     private EngineSettings(Builder b) {
         this.keyStore = Objects.requireNonNull(b.keyStore, "the TLS identity (Builder.identity) is not set");
@@ -42,6 +43,7 @@ public final class EngineSettings {
         this.eventLoops = b.eventLoops;
         this.unfinishedRequests = b.unfinishedRequests;
         this.clientAdmission = b.clientAdmission;
+        this.sessionTickets = b.sessionTickets;
     }
 
     public static Builder builder() {
@@ -133,6 +135,14 @@ public final class EngineSettings {
         return unfinishedRequests;
     }
 
+    /**
+     * Session tickets an engine that stores them (Kwik) holds at most: each costs ~1.8 KB of heap for the ticket's
+     * lifetime; past the bound clients get no ticket and make full handshakes.
+     */
+    public int sessionTickets() {
+        return sessionTickets;
+    }
+
     /** Per-client connection limits, shared by every listener of the relay. */
     public ClientAdmission clientAdmission() {
         return clientAdmission;
@@ -153,6 +163,7 @@ public final class EngineSettings {
         private int eventLoops;
         private UnfinishedRequests unfinishedRequests = UnfinishedRequests.defaults();
         private ClientAdmission clientAdmission = ClientAdmission.unlimited();
+        private int sessionTickets = 10_000;
 
         private Builder() {}
 
@@ -170,6 +181,7 @@ public final class EngineSettings {
             this.eventLoops = s.eventLoops;
             this.unfinishedRequests = s.unfinishedRequests;
             this.clientAdmission = s.clientAdmission;
+            this.sessionTickets = s.sessionTickets;
         }
 
         /** The TLS identity: a key store with one private key entry (its alias and password). */
@@ -224,6 +236,12 @@ public final class EngineSettings {
         /** Shared by every listener that should count together; default: {@link UnfinishedRequests#defaults()}. */
         public Builder unfinishedRequests(UnfinishedRequests value) {
             this.unfinishedRequests = Objects.requireNonNull(value, "unfinishedRequests");
+            return this;
+        }
+
+        /** Default 10,000 (about 18 MB on Kwik). */
+        public Builder sessionTickets(int value) {
+            this.sessionTickets = value;
             return this;
         }
 
