@@ -28,6 +28,7 @@ public final class EngineSettings {
     private final UnfinishedRequests unfinishedRequests;
     private final ClientAdmission clientAdmission;
     private final int sessionTickets;
+    private final int retryAboveHandshakes;
 
     private EngineSettings(Builder b) {
         this.keyStore = Objects.requireNonNull(b.keyStore, "the TLS identity (Builder.identity) is not set");
@@ -44,6 +45,7 @@ public final class EngineSettings {
         this.unfinishedRequests = b.unfinishedRequests;
         this.clientAdmission = b.clientAdmission;
         this.sessionTickets = b.sessionTickets;
+        this.retryAboveHandshakes = b.retryAboveHandshakes;
     }
 
     public static Builder builder() {
@@ -143,6 +145,14 @@ public final class EngineSettings {
         return sessionTickets;
     }
 
+    /**
+     * Handshakes in flight (per listener) from which new clients must first answer a QUIC Retry (address validation),
+     * on an engine that can decide per client (quiche); 0 = never.
+     */
+    public int retryAboveHandshakes() {
+        return retryAboveHandshakes;
+    }
+
     /** Per-client connection limits, shared by every listener of the relay. */
     public ClientAdmission clientAdmission() {
         return clientAdmission;
@@ -164,6 +174,7 @@ public final class EngineSettings {
         private UnfinishedRequests unfinishedRequests = UnfinishedRequests.defaults();
         private ClientAdmission clientAdmission = ClientAdmission.unlimited();
         private int sessionTickets = 10_000;
+        private int retryAboveHandshakes;
 
         private Builder() {}
 
@@ -182,6 +193,7 @@ public final class EngineSettings {
             this.unfinishedRequests = s.unfinishedRequests;
             this.clientAdmission = s.clientAdmission;
             this.sessionTickets = s.sessionTickets;
+            this.retryAboveHandshakes = s.retryAboveHandshakes;
         }
 
         /** The TLS identity: a key store with one private key entry (its alias and password). */
@@ -236,6 +248,12 @@ public final class EngineSettings {
         /** Shared by every listener that should count together; default: {@link UnfinishedRequests#defaults()}. */
         public Builder unfinishedRequests(UnfinishedRequests value) {
             this.unfinishedRequests = Objects.requireNonNull(value, "unfinishedRequests");
+            return this;
+        }
+
+        /** 0 (the default) = never. */
+        public Builder retryAboveHandshakes(int value) {
+            this.retryAboveHandshakes = value;
             return this;
         }
 

@@ -50,6 +50,7 @@ public final class RelayServer implements AutoCloseable {
         ClientLimits limits = settings.clientLimits();
         EngineSettings engineSettings = settings.engineSettings().newBuilder().unfinishedRequests(unfinished)
                 .clientAdmission(new ClientAdmission(limits.connectionsPerAddress(), limits.newConnectionsPerSecond()))
+                .retryAboveHandshakes(limits.retryAboveHandshakes())
                 .build();
         QuicEngine engine = settings.engine().resolve();
         LOG.log(INFO, "QUIC engine: {0} ({1})", engine.configName(), settings.engine().choiceReason());
