@@ -18,7 +18,9 @@ import org.masquerelay.wire.UdpConnectRequest;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.INFO;
@@ -38,6 +40,7 @@ final class RelayConnection implements RequestHandler {
     private final Semaphore tunnels;
     private final TunnelLimit relayTunnels;
     private final TokenBucket newTunnels;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final TcpConnectHandler tcp;
     private final UdpConnectHandler udp;
 
@@ -55,7 +58,12 @@ final class RelayConnection implements RequestHandler {
         this.newTunnels = new TokenBucket(rate, 2 * rate);
         connection.setDatagramReceiver(demux);
         LOG.log(DEBUG, "connection from {0}", connection.remoteAddress());
-        connection.onClose(reason -> LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason));
+        connection.onClose(reason -> {
+            LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason);
+            closed.countDown();
+        });
+        TunnelKeepAlive.start(connection, settings.engineSettings().idleTimeout(),
+                () -> settings.tunnelsPerConnection() - tunnels.availablePermits());
     }
 
     /** RFC 9110 §11.6.1 / §11.7.1: a 401 names WWW-Authenticate, a 407 Proxy-Authenticate; 403 neither. */
@@ -158,7 +166,7 @@ final class RelayConnection implements RequestHandler {
     }
 
     /** The target is connected: confirm the tunnel to the client, then carry its bytes until either side ends it. */
-    private static void run(ServerStream stream, PendingTunnel tunnel, TunnelLog log) {
+    private void run(ServerStream stream, PendingTunnel tunnel, TunnelLog log) {
         try {
             stream.respond(tunnel.response());
         } catch (IOException e) {
@@ -170,6 +178,29 @@ final class RelayConnection implements RequestHandler {
         TunnelRecord record = new TunnelRecord();
         log.opened(tunnel.upstream());
         tunnel.run(record);
+        blameTheConnection(record);
         log.closed(record);
     }
+
+    /**
+     * A tunnel whose stream failed because the client's connection ended says so, with the connection's reason (an
+     * idle timeout, the client's close): the splice alone sees only a reset stream or a failed write ("client ended
+     * the stream", "target reset: write failed"). The engines end the streams and report the connection's end in
+     * either order, so a failed tunnel waits a moment for the connection's verdict.
+     */
+    private void blameTheConnection(TunnelRecord record) {
+        String ending = record.ending();
+        boolean failed = ending.contains("ended the stream") || ending.contains("reset") || ending.contains("failed");
+        if (failed) {
+            try {
+                closed.await(CLOSE_VERDICT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        connection.closeReason().ifPresent(record::connectionEnded);
+    }
+
+    /** How long a failed tunnel waits to learn whether its connection ended (a loopback close takes microseconds). */
+    private static final long CLOSE_VERDICT_MILLIS = 250;
 }

@@ -8,14 +8,9 @@ import org.masquerelay.testpeers.Tunnel;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -30,57 +25,6 @@ import static org.masquerelay.server.RelayFixture.T;
  * relay never hears back from, the next client is sent a Retry first — and is served after it.
  */
 class RetryUnderLoadTest extends RelayTestBase {
-
-    /** Forwards one client's datagrams to the relay and the relay's back, remembering the first byte of each reply. */
-    private static final class Tap implements AutoCloseable {
-        final DatagramSocket front = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        final DatagramSocket back = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        final List<Integer> replyTypes = new CopyOnWriteArrayList<>();
-        final CountDownLatch clientSent = new CountDownLatch(1);
-        volatile InetSocketAddress client;
-
-        Tap(InetSocketAddress relay, boolean forwardReplies) throws Exception {
-            Thread.ofVirtual().start(() -> pump(front, relay, true));
-            if (forwardReplies) {
-                Thread.ofVirtual().start(() -> pump(back, null, false));
-            }
-        }
-
-        private void pump(DatagramSocket from, InetSocketAddress relay, boolean fromClient) {
-            byte[] buffer = new byte[2048];
-            try {
-                while (true) {
-                    DatagramPacket p = new DatagramPacket(buffer, buffer.length);
-                    from.receive(p);
-                    if (fromClient) {
-                        client = (InetSocketAddress) p.getSocketAddress();
-                        back.send(new DatagramPacket(p.getData(), p.getLength(), relay));
-                        clientSent.countDown();
-                    } else {
-                        replyTypes.add(p.getData()[0] & 0xff);
-                        front.send(new DatagramPacket(p.getData(), p.getLength(), client));
-                    }
-                }
-            } catch (Exception closed) {
-                // the tap is closed
-            }
-        }
-
-        InetSocketAddress address() {
-            return (InetSocketAddress) front.getLocalSocketAddress();
-        }
-
-        /** RFC 9000 §17.2.5: a long header (0x80), fixed bit (0x40), type Retry (0x30) in QUIC version 1. */
-        boolean sawRetry() {
-            return replyTypes.stream().anyMatch(b -> (b & 0xf0) == 0xf0);
-        }
-
-        @Override
-        public void close() {
-            front.close();
-            back.close();
-        }
-    }
 
     private void assertServedThrough(InetSocketAddress address) {
         NettyH3Client tapped = NettyH3Client.connect(address, NettyH3Client.Options.defaults()
@@ -101,13 +45,13 @@ class RetryUnderLoadTest extends RelayTestBase {
         Assumptions.assumeTrue(RelayFixture.ENGINE == QuicEngine.QUICHE, "Retry under load is the quiche engine's");
         client(s -> s.clientLimits(ClientLimits.defaults().withRetryAboveHandshakes(1))).close();
 
-        try (Tap quiet = new Tap(relay.address(), true)) {
+        try (UdpTap quiet = new UdpTap(relay.address(), true)) {
             assertServedThrough(quiet.address());
             assertFalse(quiet.sawRetry(), "no handshake in flight: no Retry");
         }
 
         // A client that never hears back holds a handshake in flight (until the relay's handshake timeout).
-        try (Tap blackHole = new Tap(relay.address(), false); Tap busy = new Tap(relay.address(), true)) {
+        try (UdpTap blackHole = new UdpTap(relay.address(), false); UdpTap busy = new UdpTap(relay.address(), true)) {
             Thread.ofVirtual().start(() -> {
                 try {
                     NettyH3Client.connect(blackHole.address(), NettyH3Client.Options.defaults()).close();
