@@ -29,6 +29,7 @@ public final class EngineSettings {
     private final ClientAdmission clientAdmission;
     private final int sessionTickets;
     private final int retryAboveHandshakes;
+    private final int pendingDatagrams;
 
     private EngineSettings(Builder b) {
         this.keyStore = Objects.requireNonNull(b.keyStore, "the TLS identity (Builder.identity) is not set");
@@ -46,6 +47,7 @@ public final class EngineSettings {
         this.clientAdmission = b.clientAdmission;
         this.sessionTickets = b.sessionTickets;
         this.retryAboveHandshakes = b.retryAboveHandshakes;
+        this.pendingDatagrams = b.pendingDatagrams;
     }
 
     public static Builder builder() {
@@ -119,6 +121,14 @@ public final class EngineSettings {
         return eventLoops;
     }
 
+    /**
+     * HTTP Datagrams held per connection for request streams that do not take them yet: a client may send them
+     * right behind its request, before the tunnel's target is connected (RFC 9297 §2.1: "for a short time").
+     */
+    public int pendingDatagrams() {
+        return pendingDatagrams;
+    }
+
     /** The event-loop threads to run: {@link #eventLoops()}, or one per core when that is 0. */
     public int eventLoopThreads() {
         return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
@@ -158,7 +168,7 @@ public final class EngineSettings {
         return clientAdmission;
     }
 
-    /** Defaults: 16 KiB header sections, 16 MiB DATA frames, 100 streams, 30 s idle, 1 MiB windows, 10,000 connections. */
+    /** Defaults: 16 KiB header sections, 16 MiB DATA frames, 100 streams, 30 s idle, 1 MiB windows, 10,000 connections, 64 pending datagrams. */
     public static final class Builder {
         private KeyStore keyStore;
         private String keyAlias;
@@ -175,6 +185,7 @@ public final class EngineSettings {
         private ClientAdmission clientAdmission = ClientAdmission.unlimited();
         private int sessionTickets = 10_000;
         private int retryAboveHandshakes;
+        private int pendingDatagrams = 64;
 
         private Builder() {}
 
@@ -194,6 +205,7 @@ public final class EngineSettings {
             this.clientAdmission = s.clientAdmission;
             this.sessionTickets = s.sessionTickets;
             this.retryAboveHandshakes = s.retryAboveHandshakes;
+            this.pendingDatagrams = s.pendingDatagrams;
         }
 
         /** The TLS identity: a key store with one private key entry (its alias and password). */
@@ -266,6 +278,11 @@ public final class EngineSettings {
         /** Shared by every listener that should count together; default: no per-client limits. */
         public Builder clientAdmission(ClientAdmission value) {
             this.clientAdmission = Objects.requireNonNull(value, "clientAdmission");
+            return this;
+        }
+
+        public Builder pendingDatagrams(int value) {
+            this.pendingDatagrams = value;
             return this;
         }
 

@@ -36,8 +36,9 @@ final class QuicheServerConnection extends QuicheConnection {
     /** @param admit whether a client may have this connection: empty if so, else why not */
     QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler,
                            Function<InetSocketAddress, Optional<String>> admit,
-                           int maxFieldSectionSize, long maxDataFrameSize, UnfinishedRequests unfinished) {
-        super(quic, maxFieldSectionSize, maxDataFrameSize);
+                           int maxFieldSectionSize, long maxDataFrameSize, int pendingDatagrams,
+                           UnfinishedRequests unfinished) {
+        super(quic, maxFieldSectionSize, maxDataFrameSize, pendingDatagrams);
         this.connectionHandler = connectionHandler;
         this.admit = admit;
         this.unfinished = unfinished.forConnection();

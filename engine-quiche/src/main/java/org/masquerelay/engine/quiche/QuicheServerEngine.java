@@ -112,7 +112,8 @@ public final class QuicheServerEngine implements ServerEngine {
                                 settings.clientAdmission().released(remote.getAddress());
                             });
                             return Optional.empty();
-                        }, settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.unfinishedRequests());
+                        }, settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.pendingDatagrams(),
+                                settings.unfinishedRequests());
                         quic.pipeline().addLast(connection.events());
                     }
                 })
