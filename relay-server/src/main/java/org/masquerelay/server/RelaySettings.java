@@ -36,17 +36,33 @@ import java.util.List;
  *                              core)
  * @param clientCaCertificates  mutual TLS: client certificates must come from one of these CAs (quiche engine only);
  *                              empty = no client certificates asked for
+ * @param tcpListen             TCP addresses of the TLS listener (HTTP/2 and HTTP/1.1, for clients without UDP);
+ *                              port 0 on an address that HTTP/3 also binds with port 0 takes HTTP/3's port; empty = none
  */
 public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
                             String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
                             AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
                             int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
                             long streamWindow, int maxConnections, QuicEngine engine,
-                            List<X509Certificate> clientCaCertificates, int eventLoops) {
+                            List<X509Certificate> clientCaCertificates, int eventLoops,
+                            List<InetSocketAddress> tcpListen) {
 
     public RelaySettings {
         engine = engine == null ? QuicEngine.AUTO : engine;
         clientCaCertificates = clientCaCertificates == null ? List.of() : List.copyOf(clientCaCertificates);
+        tcpListen = tcpListen == null ? List.of() : List.copyOf(tcpListen);
+    }
+
+    /** Without a TCP listener. */
+    public RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
+                         String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
+                         AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
+                         int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
+                         long streamWindow, int maxConnections, QuicEngine engine,
+                         List<X509Certificate> clientCaCertificates, int eventLoops) {
+        this(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel,
+                tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow,
+                maxConnections, engine, clientCaCertificates, eventLoops, List.of());
     }
 
     /** Without mutual TLS. */
@@ -72,42 +88,46 @@ public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, S
     }
 
     public RelaySettings withEngine(QuicEngine value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, value, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, value, clientCaCertificates, eventLoops, tcpListen);
     }
 
     public RelaySettings withPolicy(RelayPolicy value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, tcpListen);
     }
 
     public RelaySettings withUdpTemplates(List<ConnectUdpTemplate> value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, tcpListen);
     }
 
     public RelaySettings withAuth(AuthConfig value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, tcpListen);
     }
 
     public RelaySettings withTunnel(TunnelSettings value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, tcpListen);
     }
 
     public RelaySettings withTunnelsPerConnection(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, tcpListen);
     }
 
     public RelaySettings withMaxFieldSectionSize(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, tcpListen);
     }
 
     public RelaySettings withMaxDataFrameSize(long value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, tcpListen);
     }
 
     public RelaySettings withEventLoops(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, value);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, value, tcpListen);
     }
 
     public RelaySettings withClientCaCertificates(List<X509Certificate> value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, value, eventLoops);
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, value, eventLoops, tcpListen);
+    }
+
+    public RelaySettings withTcpListen(List<InetSocketAddress> value) {
+        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops, value);
     }
 }

@@ -41,6 +41,7 @@ public final class SettingsFactory {
                 config.limits().tunnelsPerConnection(), config.limits().maxHeaderSize(), config.limits().maxDataFrame(),
                 config.timeouts().quicIdle(), config.limits().streamWindow(), config.limits().maxConnections(),
                 config.engine(), config.clientCa().map(ClientCaConfig::certificates).orElse(List.of()),
-                config.limits().eventLoops());
+                config.limits().eventLoops(),
+                Listeners.collapseWildcards(config.tcpListenAddresses().stream().map(ListenAddress::socketAddress).toList()));
     }
 }

@@ -20,7 +20,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class ConfigLoader {
 
-    static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "server-name", "tls", "connect-udp", "policy", "auth",
+    static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "tcp-listen", "server-name", "tls", "connect-udp", "policy", "auth",
             "timeouts", "limits", "log", "engine");
     private static final Set<String> CONNECT_UDP_KEYS = Set.of("template");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle");
@@ -92,6 +92,14 @@ public final class ConfigLoader {
         RelayConfig config = RelayConfig.defaults();
         if (root.has("listen")) {
             config = config.withListen(listen(root));
+        }
+        if (root.has("tcp-listen")) {
+            List<String> items = root.stringList("tcp-listen");
+            List<ListenAddress> tcp = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                tcp.add(ListenAddress.parse("tcp-listen[" + i + "]", items.get(i)));
+            }
+            config = config.withTcpListen(Optional.of(tcp));
         }
         Optional<String> serverName = root.string("server-name");
         if (serverName.isPresent()) {

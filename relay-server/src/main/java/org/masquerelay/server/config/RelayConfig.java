@@ -23,11 +23,13 @@ import org.masquerelay.policy.RelayPolicy;
  * @param logLevel   how much to log
  * @param engine     which QUIC stack to run (auto unless the file or --engine says otherwise)
  * @param clientCa   mutual TLS ({@code tls.client-ca}): the CAs client certificates must come from; empty = none asked
+ * @param tcpListen  {@code tcp-listen}: TCP addresses of the TLS listener (HTTP/2 and HTTP/1.1, for clients that
+ *                   cannot use UDP); empty = the same addresses as {@code listen}; an empty list = no TCP listener
  */
 public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
                           ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
                           Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
-                          Optional<ClientCaConfig> clientCa) {
+                          Optional<ClientCaConfig> clientCa, Optional<List<ListenAddress>> tcpListen) {
 
     public static final List<ListenAddress> DEFAULT_LISTEN =
             List.of(new ListenAddress("0.0.0.0", 443), new ListenAddress("::", 443));
@@ -53,10 +55,33 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(clientCa, "clientCa");
+        Objects.requireNonNull(tcpListen, "tcpListen");
+        tcpListen = tcpListen.map(List::copyOf);
+        if (tcpListen.isPresent()) {
+            Set<ListenAddress> tcpSeen = new HashSet<>();
+            for (int i = 0; i < tcpListen.get().size(); i++) {
+                if (!tcpSeen.add(tcpListen.get().get(i))) {
+                    throw new ConfigException("tcp-listen[" + i + "]", "'" + tcpListen.get().get(i) + "' is listed twice");
+                }
+            }
+        }
         if (auth.isPresent() && auth.get().clientCertificateRequired() && clientCa.isEmpty()) {
             throw new ConfigException("auth.client-certificate", "'required' needs tls.client-ca (the CAs whose client"
                     + " certificates are accepted)");
         }
+    }
+
+    /** With the TCP listener on the {@code listen} addresses. */
+    public RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
+                       ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
+                       Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
+                       Optional<ClientCaConfig> clientCa) {
+        this(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa, Optional.empty());
+    }
+
+    /** The TCP listener's addresses: {@code tcp-listen} when set, else the same as {@code listen}. */
+    public List<ListenAddress> tcpListenAddresses() {
+        return tcpListen.orElse(listen);
     }
 
     /** Without mutual TLS. */
@@ -89,51 +114,57 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     }
 
     public RelayConfig withListen(List<ListenAddress> newListen) {
-        return new RelayConfig(newListen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(newListen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa, tcpListen);
+    }
+
+    /** An empty list turns the TCP listener off; empty Optional: the {@code listen} addresses. */
+    public RelayConfig withTcpListen(Optional<List<ListenAddress>> newTcpListen) {
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
+                clientCa, newTcpListen);
     }
 
     public RelayConfig withServerName(String newServerName) {
-        return new RelayConfig(listen, newServerName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, newServerName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa, tcpListen);
     }
 
     /** Use {@link TlsConfig#pem} or {@link TlsConfig#pkcs12} so the files are checked. */
     public RelayConfig withTls(TlsConfig newTls) {
         return new RelayConfig(listen, serverName, Optional.of(newTls), connectUdp, policy, auth, timeouts, limits,
-                logLevel, engine, clientCa);
+                logLevel, engine, clientCa, tcpListen);
     }
 
     public RelayConfig withConnectUdp(ConnectUdpConfig newConnectUdp) {
-        return new RelayConfig(listen, serverName, tls, newConnectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, newConnectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa, tcpListen);
     }
 
     public RelayConfig withPolicy(RelayPolicy newPolicy) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, newPolicy, auth, timeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, newPolicy, auth, timeouts, limits, logLevel, engine, clientCa, tcpListen);
     }
 
     /** An empty value turns authentication off. */
     public RelayConfig withAuth(Optional<AuthConfig> newAuth) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, newAuth, timeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, newAuth, timeouts, limits, logLevel, engine, clientCa, tcpListen);
     }
 
     public RelayConfig withTimeouts(Timeouts newTimeouts) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, newTimeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, newTimeouts, limits, logLevel, engine, clientCa, tcpListen);
     }
 
     public RelayConfig withLimits(Limits newLimits) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, newLimits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, newLimits, logLevel, engine, clientCa, tcpListen);
     }
 
     public RelayConfig withLogLevel(LogLevel newLogLevel) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, newLogLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, newLogLevel, engine, clientCa, tcpListen);
     }
 
     public RelayConfig withEngine(QuicEngine newEngine) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, newEngine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, newEngine, clientCa, tcpListen);
     }
 
     /** Mutual TLS; use {@link ClientCaConfig#load} so the file is checked. Empty turns it off. */
     public RelayConfig withClientCa(Optional<ClientCaConfig> newClientCa) {
         return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
-                newClientCa);
+                newClientCa, tcpListen);
     }
 }
