@@ -34,8 +34,8 @@ final class DevCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Logging.configure(LogLevel.parse("--log-level", logLevel));
         DevMode.Dev dev = DevMode.prepare(stateDir, DevMode.loopback(port));
-        RelayServer server = RelayServer.start(dev.settings().withEngine(QuicEngine.parse("--engine", engine))
-                .withTcpListen(DevMode.loopback(port)));
+        RelayServer server = RelayServer.start(dev.settings().newBuilder().engine(QuicEngine.parse("--engine", engine))
+                .tcpListen(DevMode.loopback(port)).build());
         printBanner(System.out, server, dev);
         Running.untilStopped(server);
         return 0;

@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -64,25 +63,26 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    RelayConfig applyOverrides(RelayConfig cfg) {
+    RelayConfig applyOverrides(RelayConfig loaded) {
+        RelayConfig.Builder cfg = loaded.newBuilder();
         if (listen != null && !listen.isEmpty()) {
-            cfg = cfg.withListen(listen.stream().map(text -> ListenAddress.parse("--listen", text)).toList());
+            cfg.listen(listen.stream().map(text -> ListenAddress.parse("--listen", text)).toList());
         }
         if (tcpListen != null && !tcpListen.isEmpty()) {
-            cfg = cfg.withTcpListen(Optional.of(tcpListen.stream().map(text -> ListenAddress.parse("--tcp-listen", text)).toList()));
+            cfg.tcpListen(tcpListen.stream().map(text -> ListenAddress.parse("--tcp-listen", text)).toList());
         }
         if (certificate != null || key != null) {
             if (certificate == null || key == null) {
                 throw new IllegalArgumentException("--cert and --key go together");
             }
-            cfg = cfg.withTls(new TlsConfig.PemFiles(certificate, key));
+            cfg.tls(new TlsConfig.PemFiles(certificate, key));
         }
         if (serverName != null) {
-            cfg = cfg.withServerName(serverName);
+            cfg.serverName(serverName);
         }
         if (engine != null) {
-            cfg = cfg.withEngine(QuicEngine.parse("--engine", engine));
+            cfg.engine(QuicEngine.parse("--engine", engine));
         }
-        return cfg;
+        return cfg.build();
     }
 }

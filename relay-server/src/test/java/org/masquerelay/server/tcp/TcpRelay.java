@@ -33,7 +33,7 @@ final class TcpRelay implements AutoCloseable {
     static TcpRelay start(Path stateDir, UnaryOperator<RelaySettings> customise) throws IOException {
         InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
         DevMode.Dev dev = DevMode.prepare(stateDir, List.of(loopback));
-        RelayServer relay = RelayServer.start(customise.apply(dev.settings().withTcpListen(List.of(loopback))));
+        RelayServer relay = RelayServer.start(customise.apply(dev.settings().newBuilder().tcpListen(List.of(loopback)).build()));
         return new TcpRelay(relay, dev.caCertificate());
     }
 
