@@ -185,6 +185,9 @@ final class JettyH2 implements AutoCloseable {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
                 while (position >= current.length) {
                     if (eof) {
                         return -1;
