@@ -4,7 +4,6 @@ import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
-import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 
@@ -29,11 +28,8 @@ import static java.lang.System.Logger.Level.DEBUG;
  */
 final class RelayHop {
     private static final System.Logger LOG = System.getLogger(RelayHop.class.getName());
-    /** Datagrams that overtake their response (held until the tunnel registers), per connection. */
-    private static final int UNCLAIMED_DATAGRAMS = 64;
-
     /** A live connection with what the tunnels need from it. */
-    record Connected(H3ClientConnection connection, DatagramDemux demux, boolean datagrams, long connectNanos) {}
+    record Connected(H3ClientConnection connection, boolean datagrams, long connectNanos) {}
 
     final RelayEndpoint endpoint;
     private final RelayHop previous;
@@ -139,9 +135,8 @@ final class RelayHop {
         }
         // Wait (briefly) for the relay's SETTINGS: they decide whether HTTP Datagrams may be used.
         connection.peerSettings(Math.min(2000, settings.connectTimeout().toMillis()));
-        DatagramDemux demux = new DatagramDemux(UNCLAIMED_DATAGRAMS);
-        connection.setDatagramReceiver(demux);
-        Connected c = new Connected(connection, demux, connection.datagramsEnabled(), System.nanoTime() - start);
+        // Datagrams that overtake their response are held by the engine until the tunnel asks for its stream's.
+        Connected c = new Connected(connection, connection.datagramsEnabled(), System.nanoTime() - start);
         LOG.log(DEBUG, "connected to {0}{1} in {2} ms, HTTP datagrams: {3}", endpoint, via, c.connectNanos() / 1_000_000, c.datagrams());
         return c;
     }

@@ -1,14 +1,12 @@
 package org.masquerelay.client;
 
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.H3Connection;
-import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.Capsule;
 import org.masquerelay.wire.CapsuleReader;
 import org.masquerelay.wire.CapsuleType;
 import org.masquerelay.wire.CapsuleWriter;
 import org.masquerelay.wire.H3;
-import org.masquerelay.wire.HttpDatagram;
+import org.masquerelay.wire.VarInt;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.UdpPayload;
 
@@ -34,8 +32,6 @@ public final class UdpTunnel implements UdpChannel {
     private static final byte[] END = new byte[0];
 
     private final ClientStream stream;
-    private final H3Connection connection;
-    private final DatagramDemux demux;
     private final boolean capsules;
     private final HttpFields request;
     private final String target;
@@ -48,13 +44,11 @@ public final class UdpTunnel implements UdpChannel {
 
     UdpTunnel(ClientStream stream, RelayHop.Connected hop, boolean capsules, HttpFields request, String target, Route route, Duration requestTimeout) {
         this.stream = stream;
-        this.connection = hop.connection();
-        this.demux = hop.demux();
         this.capsules = capsules;
         this.request = request;
         this.target = target;
         this.route = route;
-        demux.register(stream.streamId(), d -> deliver(UdpPayload.decode(d.buffer(), d.offset(), d.length())));
+        stream.receiveDatagrams((buffer, offset, length) -> deliver(UdpPayload.decode(buffer, offset, length)));
         Thread.ofVirtual().name("udp-tunnel-" + stream.streamId()).start(() -> run(requestTimeout));
     }
 
@@ -100,7 +94,7 @@ public final class UdpTunnel implements UdpChannel {
             failure = why;
         }
         response.failure(why != null ? why : new SocketException("tunnel closed"));
-        demux.unregister(stream.streamId());
+        stream.receiveDatagrams(null);
         while (!received.offer(END)) {
             received.poll(); // full: the end matters more than the oldest payload
         }
@@ -130,7 +124,7 @@ public final class UdpTunnel implements UdpChannel {
             throw new DatagramTooLargeException(length, limit, "a QUIC DATAGRAM frame on this connection (use capsules for larger ones)");
         }
         // false means the engine dropped it (queue full, connection closing): UDP semantics, no error.
-        connection.sendDatagram(HttpDatagram.encode(stream.streamId(), UdpPayload.CONTEXT_UDP, payload, offset, length));
+        stream.sendDatagram(UdpPayload.CONTEXT_UDP, payload, offset, length);
     }
 
     @Override
@@ -155,7 +149,7 @@ public final class UdpTunnel implements UdpChannel {
     @Override
     public int maxPayloadSize() {
         return capsules ? UdpPayload.MAX_UDP_PAYLOAD
-                : connection.maxDatagramSize() - HttpDatagram.overhead(stream.streamId(), UdpPayload.CONTEXT_UDP);
+                : stream.maxDatagramPayload() - VarInt.length(UdpPayload.CONTEXT_UDP);
     }
 
     /** True when payloads go as DATAGRAM capsules rather than QUIC DATAGRAM frames. */

@@ -4,7 +4,6 @@ import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.server.config.AuthConfig;
-import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.server.tunnel.TunnelRecord;
 import org.masquerelay.wire.ConnectRequestParser;
 import org.masquerelay.wire.H3;
@@ -32,7 +31,6 @@ final class RelayConnection implements RequestHandler {
     private final RelaySettings settings;
     private final H3Connection connection;
     private final ConnectRequestParser parser;
-    private final DatagramDemux demux;
     private final Semaphore tunnels;
     private final TcpConnectHandler tcp;
     private final UdpConnectHandler udp;
@@ -43,9 +41,7 @@ final class RelayConnection implements RequestHandler {
         this.parser = parser;
         this.tcp = tcp;
         this.udp = udp;
-        this.demux = new DatagramDemux(settings.tunnel().pendingDatagrams());
         this.tunnels = new Semaphore(settings.tunnelsPerConnection());
-        connection.setDatagramReceiver(demux);
         LOG.log(DEBUG, "connection from {0}", connection.remoteAddress());
         connection.onClose(reason -> LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason));
     }
@@ -93,7 +89,7 @@ final class RelayConnection implements RequestHandler {
             try {
                 PendingTunnel pending = switch (tunnel) {
                     case TcpConnectRequest t -> tcp.connect(stream, t.target());
-                    case UdpConnectRequest u -> udp.connect(stream, u.target(), demux);
+                    case UdpConnectRequest u -> udp.connect(stream, u.target());
                 };
                 run(stream, pending, log);
             } finally {

@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 /**
  * One client connection over TLS on TCP (HTTP/2 or HTTP/1.1) behind the relay's connection interface. The interface
  * is named for HTTP/3, whose QUIC DATAGRAM frames this transport lacks: {@link #datagramsEnabled()} is false, so
- * connect-udp payloads travel as DATAGRAM capsules on the request stream (RFC 9297 §3.5), which the relay's UDP
- * tunnel already speaks.
+ * connect-udp payloads travel as DATAGRAM capsules in the request stream's body (RFC 9297 §3.5), which the relay's
+ * UDP tunnel reads and writes itself.
  */
 final class TlsConnection implements H3Connection {
     private final Channel channel;
@@ -70,16 +70,6 @@ final class TlsConnection implements H3Connection {
     @Override
     public int maxDatagramSize() {
         return 0;
-    }
-
-    @Override
-    public boolean sendDatagram(byte[] datagram) {
-        return false;
-    }
-
-    /** No QUIC DATAGRAM frames on TCP: nothing will ever be delivered. */
-    @Override
-    public void setDatagramReceiver(Consumer<byte[]> receiver) {
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import org.masquerelay.engine.DatagramReceiver;
 import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.engine.TcpSplicer;
@@ -90,6 +91,25 @@ abstract class TlsStream implements ServerStream {
     @Override
     public OutputStream bodyOut() {
         return bodyOut;
+    }
+
+    /**
+     * No HTTP Datagrams outside the stream on TCP: connect-udp's DATAGRAM capsules travel in {@link #body()} and
+     * {@link #bodyOut()}, where the relay's UDP tunnel reads and writes them (RFC 9297 §3.5).
+     */
+    @Override
+    public int maxDatagramPayload() {
+        return 0;
+    }
+
+    @Override
+    public boolean sendDatagram(long contextId, byte[] data, int offset, int length) {
+        return false;
+    }
+
+    /** Nothing arrives outside the stream on TCP. */
+    @Override
+    public void receiveDatagrams(DatagramReceiver receiver) {
     }
 
     /** Blocking connects and a virtual thread per direction, over {@link #body()} and {@link #bodyOut()}. */

@@ -4,10 +4,8 @@ import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
 import org.masquerelay.engine.kwik.KwikClientEngine;
-import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.ConnectUdpTemplate;
 import org.masquerelay.wire.H3;
-import org.masquerelay.wire.HttpDatagram;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.UdpPayload;
 
@@ -79,7 +77,6 @@ public final class AppleProfileClient implements AutoCloseable {
     private final Config config;
     private final AppleTrust trust;
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-    private final DatagramDemux demux = new DatagramDemux(64);
     private H3ClientConnection connection;
 
     public AppleProfileClient(Config config) {
@@ -121,7 +118,6 @@ public final class AppleProfileClient implements AutoCloseable {
             note("handshake: " + outcome);
             return outcome;
         }
-        connection.setDatagramReceiver(demux);
         connection.onClose(reason -> note("connection closed: " + reason));
         note("handshake: QUIC + TLS 1.3 + ALPN h3 to " + config.host() + ":" + config.port()
                 + ", certificate accepted (" + trust.presentedChain().size() + " in chain)");
@@ -290,7 +286,8 @@ public final class AppleProfileClient implements AutoCloseable {
             return new Flow(outcome, null, response);
         }
         if (request.contains(":protocol")) {
-            demux.register(stream.streamId(), datagram -> queueOf(stream.streamId()).offer(datagram.payload()));
+            stream.receiveDatagrams((buffer, offset, length) -> queueOf(stream.streamId())
+                    .offer(java.util.Arrays.copyOfRange(buffer, offset, offset + length)));
         }
         return new Flow(outcome, stream, response);
     }
@@ -352,10 +349,9 @@ public final class AppleProfileClient implements AutoCloseable {
      */
     public Optional<byte[]> exchangeDatagram(ClientStream stream, byte[] payload, int attempts) {
         BlockingQueue<byte[]> queue = queueOf(stream.streamId());
-        byte[] datagram = HttpDatagram.encode(stream.streamId(), UdpPayload.CONTEXT_UDP, payload, 0, payload.length);
         for (int i = 0; i < attempts; i++) {
-            if (!connection.sendDatagram(datagram)) {
-                note("datagram of " + datagram.length + " bytes could not be sent");
+            if (!stream.sendDatagram(UdpPayload.CONTEXT_UDP, payload, 0, payload.length)) {
+                note("datagram of " + payload.length + " bytes could not be sent");
                 return Optional.empty();
             }
             try {
@@ -381,7 +377,7 @@ public final class AppleProfileClient implements AutoCloseable {
     }
 
     public void closeUdp(ClientStream stream) {
-        demux.unregister(stream.streamId());
+        stream.receiveDatagrams(null);
         datagramQueues.remove(stream.streamId());
         try {
             stream.finish();

@@ -1,4 +1,4 @@
-package org.masquerelay.engine.quiche;
+package org.masquerelay.testpeers;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -22,24 +22,28 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
 
-/** A throwaway CA that issues EC P-256 certificates for tests: a server identity (127.0.0.1) and client identities. */
-final class TestPki {
-    static final char[] PASSWORD = "test".toCharArray();
+/**
+ * A throwaway CA that issues EC P-256 certificates for tests: a server identity (localhost, 127.0.0.1) and client
+ * identities, for the engine modules' own tests (which cannot use the relay's certificate tool).
+ */
+public final class TestPki {
+    public static final char[] PASSWORD = "test".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    final KeyPair caKeys;
-    final X509Certificate ca;
+    public final KeyPair caKeys;
+    public final X509Certificate ca;
 
-    TestPki(String name) throws Exception {
+    public TestPki(String name) throws Exception {
         caKeys = newKeyPair();
         ca = certificate(new X500Name("CN=" + name), caKeys, null, null, true, false);
     }
 
-    KeyStore serverIdentity() throws Exception {
+    /** Alias "relay", password {@link #PASSWORD}. */
+    public KeyStore serverIdentity() throws Exception {
         return identity("relay", "localhost", true);
     }
 
-    KeyStore clientIdentity(String commonName) throws Exception {
+    public KeyStore clientIdentity(String commonName) throws Exception {
         return identity("client", commonName, false);
     }
 
