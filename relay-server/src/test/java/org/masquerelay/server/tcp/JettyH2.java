@@ -79,7 +79,7 @@ final class JettyH2 implements AutoCloseable {
         return t;
     }
 
-    private Tunnel open(MetaData.Request request) throws Exception {
+    Tunnel open(MetaData.Request request) throws Exception {
         Tunnel t = new Tunnel();
         t.stream = session.newStream(new HeadersFrame(request, null, false), t).get(T.toMillis(), TimeUnit.MILLISECONDS);
         return t;
