@@ -148,6 +148,9 @@ final class H1Handler extends ChannelInboundHandlerAdapter {
                 .set("content-type", "text/plain; charset=utf-8")
                 .set("content-length", body.length)
                 .set("connection", "close");
+        if (options.altSvc() != null) {
+            response.headers().set("alt-svc", options.altSvc());
+        }
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
