@@ -22,13 +22,16 @@ import org.masquerelay.engine.ServerEngine;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.INFO;
 
 /**
@@ -70,6 +73,17 @@ public final class H2ServerEngine implements ServerEngine {
                     protected void initChannel(SocketChannel channel) {
                         if (admitted.incrementAndGet() > settings.maxConnections()) {
                             admitted.decrementAndGet();
+                            LOG.log(DEBUG, "TCP connection from {0} refused: {1} connections open already",
+                                    channel.remoteAddress(), settings.maxConnections());
+                            channel.close();
+                            return;
+                        }
+                        // The same per-address admission as the QUIC listener's (one instance: the limit spans both).
+                        InetAddress client = channel.remoteAddress().getAddress();
+                        Optional<String> refusal = settings.clientAdmission().admit(client);
+                        if (refusal.isPresent()) {
+                            admitted.decrementAndGet();
+                            LOG.log(DEBUG, "TCP connection from {0} refused: {1}", channel.remoteAddress(), refusal.get());
                             channel.close();
                             return;
                         }
@@ -77,6 +91,7 @@ public final class H2ServerEngine implements ServerEngine {
                         channel.closeFuture().addListener(f -> {
                             connections.remove(channel);
                             admitted.decrementAndGet();
+                            settings.clientAdmission().released(client);
                         });
                         channel.pipeline().addLast(
                                 tls.newHandler(channel.alloc()),
