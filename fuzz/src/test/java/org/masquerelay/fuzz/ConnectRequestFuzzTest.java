@@ -11,14 +11,14 @@ import org.masquerelay.engine.h3.Qpack;
 import org.masquerelay.wire.ConnectRequestParser;
 import org.masquerelay.wire.ConnectUdpTemplate;
 import org.masquerelay.wire.HttpFields;
-import org.masquerelay.wire.RequestParseException;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.TcpConnectRequest;
 import org.masquerelay.wire.TunnelRequest;
 import org.masquerelay.wire.UdpConnectRequest;
 
 /**
  * A request's field section as the relay receives it: QPACK-decoded (RFC 9204), then validated and routed (RFC 9114
- * §4.2-4.4, RFC 9298). Allowed: not a CONNECT (empty), a tunnel request, or a {@link RequestParseException} with a
+ * §4.2-4.4, RFC 9298). Allowed: not a CONNECT (empty), a tunnel request, or a {@link Refusal} with a
  * 4xx/501 status. An accepted request has a clean target and only well-formed fields (RFC 9114 §4.2: lower-case
  * names; RFC 9110 §5.5: no CR, LF or NUL in values).
  */
@@ -64,7 +64,7 @@ class ConnectRequestFuzzTest {
         Optional<TunnelRequest> request;
         try {
             request = PARSER.parse(fields);
-        } catch (RequestParseException e) {
+        } catch (Refusal e) {
             assertTrue(e.httpStatus() >= 400 && e.httpStatus() < 600, "status " + e.httpStatus());
             assertTrue(e.getMessage() != null && !e.getMessage().isEmpty());
             return;

@@ -7,7 +7,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.Optional;
 import org.masquerelay.wire.ConnectUdpTemplate;
-import org.masquerelay.wire.RequestParseException;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
 
 /**
@@ -33,19 +33,19 @@ class ConnectUdpTemplateFuzzTest {
         try {
             Optional<Target> target = template.match(path);
             target.ifPresent(t -> Checks.cleanHost(t.host()));
-        } catch (RequestParseException e) {
+        } catch (Refusal e) {
             assertEquals(400, e.httpStatus());
         }
         Target wanted;
         try {
             wanted = Target.of(host, port);
-        } catch (RequestParseException e) {
+        } catch (Refusal e) {
             return;
         }
         String expanded = template.expand(wanted.host(), wanted.port());
         try {
             assertEquals(Optional.of(wanted), template.match(expanded), "expanded path does not match back: " + expanded);
-        } catch (RequestParseException e) {
+        } catch (Refusal e) {
             throw new AssertionError("expanded path refused: " + expanded, e);
         }
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.masquerelay.wire.RequestParseException;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
 
 /**
@@ -20,7 +20,7 @@ class TargetFuzzTest {
         Target target;
         try {
             target = Target.parseAuthority(authority);
-        } catch (RequestParseException e) {
+        } catch (Refusal e) {
             assertEquals(400, e.httpStatus());
             return;
         }
@@ -28,7 +28,7 @@ class TargetFuzzTest {
         assertTrue(target.port() >= 1 && target.port() <= 65535);
         try {
             assertEquals(target, Target.parseAuthority(target.authority()), "authority does not round-trip");
-        } catch (RequestParseException e) {
+        } catch (Refusal e) {
             throw new AssertionError("the authority of an accepted target is refused: " + target.authority(), e);
         }
     }

@@ -29,12 +29,9 @@ public final class RelayServer implements AutoCloseable {
     public static RelayServer start(RelaySettings settings) throws IOException {
         TargetResolver resolver = new TargetResolver(settings.policy());
         ConnectRequestParser parser = new ConnectRequestParser(settings.udpTemplates());
-        TcpConnectHandler tcp = new TcpConnectHandler(settings.serverName(), resolver, settings.tunnel());
-        UdpConnectHandler udp = new UdpConnectHandler(settings.serverName(), resolver, settings.tunnel());
-        EngineSettings engineSettings = new EngineSettings(settings.identity(), settings.identityAlias(), settings.identityPassword(),
-                settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.tunnelsPerConnection() + 16,
-                settings.quicIdleTimeout(), settings.streamWindow(), settings.maxConnections(),
-                settings.clientCaCertificates(), settings.eventLoops());
+        TcpConnectHandler tcp = new TcpConnectHandler(resolver, settings.tunnel());
+        UdpConnectHandler udp = new UdpConnectHandler(resolver, settings.tunnel());
+        EngineSettings engineSettings = settings.engineSettings();
         QuicEngine engine = settings.engine().resolve();
         LOG.log(INFO, "QUIC engine: {0} ({1})", engine.configName(), settings.engine().choiceReason());
         List<ServerEngine> listeners = new ArrayList<>();

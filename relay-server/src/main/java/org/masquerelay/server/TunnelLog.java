@@ -3,7 +3,11 @@ package org.masquerelay.server;
 import org.masquerelay.display.Addresses;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.server.tunnel.TunnelRecord;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
+import org.masquerelay.wire.TcpConnectRequest;
+import org.masquerelay.wire.TunnelRequest;
+import org.masquerelay.wire.UdpConnectRequest;
 
 import java.net.SocketAddress;
 
@@ -18,7 +22,14 @@ final class TunnelLog {
 
     private final String prefix;
 
-    TunnelLog(String kind, ServerStream stream, Target target) {
+    static TunnelLog of(ServerStream stream, TunnelRequest request) {
+        return switch (request) {
+            case TcpConnectRequest t -> new TunnelLog("tcp", stream, t.target());
+            case UdpConnectRequest u -> new TunnelLog("udp", stream, u.target());
+        };
+    }
+
+    private TunnelLog(String kind, ServerStream stream, Target target) {
         // With mutual TLS, who the client is: the subject of its verified certificate.
         String client = stream.connection().peerCertificate()
                 .map(c -> " [" + c.getSubjectX500Principal().getName() + "]").orElse("");
@@ -30,8 +41,9 @@ final class TunnelLog {
         LOG.log(INFO, "{0} opened via {1}", prefix, upstream instanceof SocketAddress a ? Addresses.format(a) : upstream);
     }
 
-    void refused(int status, String proxyError, String details) {
-        LOG.log(INFO, "{0} refused: {1} {2} ({3})", prefix, status, proxyError, details);
+    /** e.g. {@code ... refused: 403 destination_ip_prohibited (address 10.0.0.1 is private ...)} */
+    void refused(Refusal refusal) {
+        LOG.log(INFO, "{0} refused: {1}", prefix, refusal);
     }
 
     void closed(TunnelRecord record) {

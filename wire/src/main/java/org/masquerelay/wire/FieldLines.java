@@ -10,17 +10,17 @@ final class FieldLines {
     private FieldLines() {
     }
 
-    /** @throws RequestParseException 400 naming the field and the problem */
-    static void check(HttpFields.Field field) throws RequestParseException {
+    /** @throws Refusal 400 naming the field and the problem */
+    static void check(HttpFields.Field field) throws Refusal {
         String name = field.name();
         String token = field.isPseudo() ? name.substring(1) : name;
         if (token.isEmpty()) {
-            throw RequestParseException.badRequest("a header field has an empty name (RFC 9114 §4.2)");
+            throw Refusal.badRequest("a header field has an empty name (RFC 9114 §4.2)");
         }
         for (int i = 0; i < token.length(); i++) {
             char c = token.charAt(i);
             if (!isLowerCaseTchar(c)) {
-                throw RequestParseException.badRequest("header field name '" + printable(name) + "' has "
+                throw Refusal.badRequest("header field name '" + printable(name) + "' has "
                         + (c >= 'A' && c <= 'Z' ? "an upper-case letter" : "character 0x" + Integer.toHexString(c))
                         + " (RFC 9114 §4.2: lower-case tokens only)");
             }
@@ -29,12 +29,12 @@ final class FieldLines {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == 0 || c == '\n' || c == '\r') {
-                throw RequestParseException.badRequest("header field '" + printable(name)
+                throw Refusal.badRequest("header field '" + printable(name)
                         + "' has a NUL, CR or LF in its value (RFC 9114 §4.2)");
             }
         }
         if (!value.isEmpty() && (isBlank(value.charAt(0)) || isBlank(value.charAt(value.length() - 1)))) {
-            throw RequestParseException.badRequest("header field '" + printable(name)
+            throw Refusal.badRequest("header field '" + printable(name)
                     + "' has a value that starts or ends with whitespace (RFC 9114 §4.2)");
         }
     }

@@ -95,7 +95,7 @@ public final class QuicheServerEngine implements ServerEngine {
                                 admitted.decrementAndGet();
                             });
                             return true;
-                        }, settings.maxFieldSectionSize(), settings.maxDataFrameSize());
+                        }, settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.pendingDatagrams());
                         quic.pipeline().addLast(connection.events());
                     }
                 })

@@ -12,9 +12,11 @@ import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.RawH3;
+import org.masquerelay.testpeers.TestPki;
 import org.masquerelay.testpeers.Tunnel;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
+import org.masquerelay.wire.UdpPayload;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,8 +75,7 @@ class QuicheEngineTest {
     }
 
     private static EngineSettings settings() {
-        return new EngineSettings(serverIdentity, "relay", TestPki.PASSWORD, 16 * 1024, 16L << 20, 100,
-                Duration.ofSeconds(30), 1 << 20, 100);
+        return EngineSettings.builder().identity(serverIdentity, "relay", TestPki.PASSWORD).maxConnections(100).build();
     }
 
     private InetSocketAddress startEcho(EngineSettings settings) throws IOException {
@@ -82,10 +83,13 @@ class QuicheEngineTest {
         return server.localAddress();
     }
 
-    /** CONNECT (classic or extended) → 200 and the DATA echoed; datagrams echoed as they are; anything else → 404. */
+    /** CONNECT (classic or extended) → 200 and the DATA echoed; datagrams echoed on their stream; anything else → 404. */
     private static RequestHandler echo(H3Connection connection) {
-        connection.setDatagramReceiver(connection::sendDatagram);
         return stream -> {
+            stream.receiveDatagrams((buffer, offset, length) -> {
+                UdpPayload p = UdpPayload.decode(buffer, offset, length);
+                stream.sendDatagram(p.contextId(), p.buffer(), p.offset(), p.length());
+            });
             try {
                 HttpFields request = stream.requestHeaders();
                 if (!"CONNECT".equals(request.getOrNull(":method"))) {
@@ -195,11 +199,8 @@ class QuicheEngineTest {
     // ------------------------------------------------------------------------------------------ our client engine
 
     private H3ClientConnection connect(InetSocketAddress relay, KeyStore identity) throws IOException {
-        ClientEngineSettings settings = ClientEngineSettings.of("127.0.0.1", relay.getPort()).withInsecure(true)
-                .withConnectTimeout(T);
-        if (identity != null) {
-            settings = settings.withClientIdentity(identity, TestPki.PASSWORD);
-        }
+        ClientEngineSettings settings = ClientEngineSettings.builder().relay("127.0.0.1", relay.getPort()).insecure(true)
+                .connectTimeout(T).clientIdentity(identity, TestPki.PASSWORD).build();
         return new QuicheClientEngine().connect(settings);
     }
 
@@ -231,16 +232,15 @@ class QuicheEngineTest {
         assertTrue(Arrays.equals(data, echoed), "echoed intact");
 
         BlockingQueue<byte[]> received = new ArrayBlockingQueue<>(8);
-        client.setDatagramReceiver(received::add);
+        stream.receiveDatagrams((buffer, offset, length) -> received.add(Arrays.copyOfRange(buffer, offset, offset + length)));
         assertTrue(client.datagramsEnabled());
-        byte[] datagram = {0x00, 0x00, 'h', 'i'};
-        assertTrue(client.sendDatagram(datagram));
-        assertArrayEquals(datagram, received.poll(10, TimeUnit.SECONDS));
+        assertTrue(stream.sendDatagram(0, new byte[]{'h', 'i'}, 0, 2));
+        assertArrayEquals(new byte[]{0x00, 'h', 'i'}, received.poll(10, TimeUnit.SECONDS), "context id 0, then the data");
     }
 
     @Test
     void mutualTlsAcceptsAClientOfTheConfiguredCa() throws Exception {
-        InetSocketAddress relay = startEcho(settings().withClientCaCertificates(List.of(pki.ca)));
+        InetSocketAddress relay = startEcho(settings().newBuilder().clientCaCertificates(List.of(pki.ca)).build());
         client = connect(relay, pki.clientIdentity("alice"));
         ClientStream stream = client.openRequest(connectRequest());
         HttpFields response = stream.awaitResponse(T);
@@ -250,9 +250,9 @@ class QuicheEngineTest {
 
     @Test
     void mutualTlsWithTheKwikClientEngine() throws Exception {
-        InetSocketAddress relay = startEcho(settings().withClientCaCertificates(List.of(pki.ca)));
-        client = new org.masquerelay.engine.kwik.KwikClientEngine().connect(ClientEngineSettings.of("127.0.0.1", relay.getPort())
-                .withInsecure(true).withConnectTimeout(T).withClientIdentity(pki.clientIdentity("bob"), TestPki.PASSWORD));
+        InetSocketAddress relay = startEcho(settings().newBuilder().clientCaCertificates(List.of(pki.ca)).build());
+        client = new org.masquerelay.engine.kwik.KwikClientEngine().connect(ClientEngineSettings.builder().relay("127.0.0.1", relay.getPort())
+                .insecure(true).connectTimeout(T).clientIdentity(pki.clientIdentity("bob"), TestPki.PASSWORD).build());
         ClientStream stream = client.openRequest(connectRequest());
         assertEquals("CN=bob", stream.awaitResponse(T).getOrNull("x-client"));
         stream.bodyOut().write(bytes("kwik"));
@@ -261,7 +261,7 @@ class QuicheEngineTest {
 
     @Test
     void mutualTlsRefusesOtherClientsWithATlsAlert() throws Exception {
-        InetSocketAddress relay = startEcho(settings().withClientCaCertificates(List.of(pki.ca)));
+        InetSocketAddress relay = startEcho(settings().newBuilder().clientCaCertificates(List.of(pki.ca)).build());
         KeyStore stranger = new TestPki("another CA").clientIdentity("mallory");
         IOException refused = assertThrows(IOException.class, () -> connect(relay, stranger));
         assertTrue(refused.getMessage().contains("TLS alert"), refused.getMessage());

@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import org.masquerelay.client.internal.Http1;
 import org.masquerelay.fuzz.Checks;
 
 /**

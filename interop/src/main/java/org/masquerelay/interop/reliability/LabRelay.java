@@ -16,7 +16,6 @@ import org.masquerelay.server.DevMode;
 import org.masquerelay.server.RelayServer;
 import org.masquerelay.server.RelaySettings;
 import org.masquerelay.server.config.QuicEngine;
-import org.masquerelay.server.tunnel.TunnelSettings;
 
 /**
  * The relay of the fault lab and the soak, in a JVM of its own (so it can be killed, and so its heap, threads and
@@ -40,9 +39,8 @@ public final class LabRelay {
         Duration connect = Duration.ofSeconds(Long.parseLong(args[3]));
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         DevMode.Dev dev = DevMode.prepare(dir, List.of(new InetSocketAddress("127.0.0.1", 0)));
-        TunnelSettings defaults = TunnelSettings.defaults();
-        RelaySettings settings = dev.settings().withEngine(engine)
-                .withTunnel(new TunnelSettings(connect, defaults.attemptDelay(), idle, defaults.pendingDatagrams()));
+        RelaySettings settings = dev.settings().newBuilder().engine(engine)
+                .tunnel(t -> t.connectTimeout(connect).idleTimeout(idle)).build();
         try (RelayServer relay = RelayServer.start(settings)) {
             out.println("ready " + relay.addresses().get(0).getPort() + " " + dev.caCertificate().toAbsolutePath());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

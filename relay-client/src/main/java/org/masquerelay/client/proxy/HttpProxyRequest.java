@@ -4,7 +4,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
-import org.masquerelay.wire.RequestParseException;
+import org.masquerelay.client.internal.Http1;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
 
 /**
@@ -43,7 +44,7 @@ record HttpProxyRequest(String method, Target target, byte[] forwardHead) {
         if (method.equals("CONNECT")) {
             try {
                 return new HttpProxyRequest(method, Target.parseAuthority(parts[1]), null);
-            } catch (RequestParseException e) {
+            } catch (Refusal e) {
                 throw new Refused(e.getMessage());
             }
         }
@@ -60,7 +61,7 @@ record HttpProxyRequest(String method, Target target, byte[] forwardHead) {
                 throw new Refused("bad request target " + parts[1]);
             }
             target = Target.of(host.replace("[", "").replace("]", ""), uri.getPort() > 0 ? uri.getPort() : 80);
-        } catch (IllegalArgumentException | RequestParseException e) {
+        } catch (IllegalArgumentException | Refusal e) {
             throw new Refused("bad request target " + parts[1]);
         }
         StringBuilder request = new StringBuilder();

@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.masquerelay.wire.RequestParseException;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
 
 /**
@@ -131,7 +131,7 @@ record Socks5Request(int command, Target target) {
     private static Target target(String host, int port) throws Refused {
         try {
             return Target.of(host, port);
-        } catch (RequestParseException e) {
+        } catch (Refusal e) {
             throw new Refused(Socks5Session.HOST_UNREACHABLE, e.getMessage());
         }
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.masquerelay.client.internal.Http1;
 import org.masquerelay.wire.Target;
 
 /** The pure parsers of the SOCKS5 and HTTP front ends; each defect found by the fuzz module has its case here. */
@@ -89,7 +90,9 @@ class FrontEndParsersTest {
         for (String bad : new String[] {"-ed5", "+5", "", "1234567890abcdef0", "\uff11"}) {
             assertThrows(IOException.class, () -> Http1.chunkSize(bad), bad);
         }
-        InputStream body = new Http1.Chunked(new ByteArrayInputStream("-ed5\r\nxx".getBytes(StandardCharsets.ISO_8859_1)));
+        Http1.Head chunked = head("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        InputStream body = Http1.responseBody(new ByteArrayInputStream("-ed5\r\nxx".getBytes(StandardCharsets.ISO_8859_1)),
+                "GET", 200, chunked);
         assertThrows(IOException.class, () -> body.read(new byte[97], 0, 97));
     }
 

@@ -34,7 +34,7 @@ final class DevCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Logging.configure(LogLevel.parse("--log-level", logLevel));
         DevMode.Dev dev = DevMode.prepare(stateDir, DevMode.loopback(port));
-        RelayServer server = RelayServer.start(dev.settings().withEngine(QuicEngine.parse("--engine", engine)));
+        RelayServer server = RelayServer.start(dev.settings().newBuilder().engine(QuicEngine.parse("--engine", engine)).build());
         printBanner(System.out, server, dev);
         Running.untilStopped(server);
         return 0;
