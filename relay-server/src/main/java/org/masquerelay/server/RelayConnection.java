@@ -3,6 +3,7 @@ package org.masquerelay.server;
 import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
+import org.masquerelay.engine.TokenBucket;
 import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.server.tunnel.TunnelRecord;
 import org.masquerelay.wire.ConnectRequestParser;
@@ -16,9 +17,12 @@ import org.masquerelay.wire.UdpConnectRequest;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
 
 /**
  * One client connection: routes each request stream — classic CONNECT to a TCP tunnel, connect-udp to a UDP tunnel,
@@ -32,18 +36,30 @@ final class RelayConnection implements RequestHandler {
     private final H3Connection connection;
     private final ConnectRequestParser parser;
     private final Semaphore tunnels;
+    private final TunnelLimit relayTunnels;
+    private final TokenBucket newTunnels;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final TcpConnectHandler tcp;
     private final UdpConnectHandler udp;
 
-    RelayConnection(RelaySettings settings, H3Connection connection, ConnectRequestParser parser, TcpConnectHandler tcp, UdpConnectHandler udp) {
+    RelayConnection(RelaySettings settings, H3Connection connection, ConnectRequestParser parser, TcpConnectHandler tcp,
+                    UdpConnectHandler udp, TunnelLimit relayTunnels) {
         this.settings = settings;
         this.connection = connection;
         this.parser = parser;
         this.tcp = tcp;
         this.udp = udp;
         this.tunnels = new Semaphore(settings.tunnelsPerConnection());
+        this.relayTunnels = relayTunnels;
+        int rate = settings.clientLimits().newTunnelsPerSecond();
+        this.newTunnels = new TokenBucket(rate, 2 * rate);
         LOG.log(DEBUG, "connection from {0}", connection.remoteAddress());
-        connection.onClose(reason -> LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason));
+        connection.onClose(reason -> {
+            LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason);
+            closed.countDown();
+        });
+        TunnelKeepAlive.start(connection, settings.engineSettings().idleTimeout(),
+                () -> settings.tunnelsPerConnection() - tunnels.availablePermits());
     }
 
     /** RFC 9110 §11.6.1 / §11.7.1: a 401 names WWW-Authenticate, a 407 Proxy-Authenticate; 403 neither. */
@@ -66,6 +82,18 @@ final class RelayConnection implements RequestHandler {
     }
 
     /**
+     * Refused before its header section was read: 408 when it did not arrive in time (http_request_error), 429/503
+     * when this connection or the relay holds too many unfinished requests (connection_limit_reached).
+     */
+    @Override
+    public void requestRefused(ServerStream stream, int status, String reason) {
+        Refusal refusal = new Refusal(status, status == 408 ? ProxyError.HTTP_REQUEST_ERROR
+                : ProxyError.CONNECTION_LIMIT_REACHED, reason);
+        LOG.log(status == 408 ? DEBUG : INFO, "{0}: refused {1}", connection.remoteAddress(), refusal);
+        Responses.refuse(stream, settings.serverName(), refusal);
+    }
+
+    /**
      * Parse → authenticate → count → resolve and connect → 200 → log → run. Every refusal on the way, whoever finds
      * it, is answered here, the one place that does.
      */
@@ -82,16 +110,30 @@ final class RelayConnection implements RequestHandler {
             TunnelRequest tunnel = parsed.get();
             log = TunnelLog.of(stream, tunnel);
             authenticate(request);
+            // Capacity refusals are connection_limit_reached (RFC 9209 §2.3.12): 429 when this client is over its
+            // share, 503 when the relay as a whole is full.
+            if (!newTunnels.tryTake()) {
+                throw new Refusal(429, ProxyError.CONNECTION_LIMIT_REACHED, "this connection opens tunnels faster than "
+                        + settings.clientLimits().newTunnelsPerSecond() + " a second");
+            }
             if (!tunnels.tryAcquire()) {
-                throw new Refusal(429, ProxyError.HTTP_REQUEST_DENIED, "this connection already has "
+                throw new Refusal(429, ProxyError.CONNECTION_LIMIT_REACHED, "this connection already has "
                         + settings.tunnelsPerConnection() + " tunnels open");
             }
             try {
-                PendingTunnel pending = switch (tunnel) {
-                    case TcpConnectRequest t -> tcp.connect(stream, t.target());
-                    case UdpConnectRequest u -> udp.connect(stream, u.target());
-                };
-                run(stream, pending, log);
+                if (!relayTunnels.tryAcquire()) {
+                    throw new Refusal(503, ProxyError.CONNECTION_LIMIT_REACHED, "the relay already has "
+                            + relayTunnels.max() + " tunnels open; try again later");
+                }
+                try {
+                    PendingTunnel pending = switch (tunnel) {
+                        case TcpConnectRequest t -> tcp.connect(stream, t.target());
+                        case UdpConnectRequest u -> udp.connect(stream, u.target());
+                    };
+                    run(stream, pending, log);
+                } finally {
+                    relayTunnels.release();
+                }
             } finally {
                 tunnels.release();
             }
@@ -120,7 +162,7 @@ final class RelayConnection implements RequestHandler {
     }
 
     /** The target is connected: confirm the tunnel to the client, then carry its bytes until either side ends it. */
-    private static void run(ServerStream stream, PendingTunnel tunnel, TunnelLog log) {
+    private void run(ServerStream stream, PendingTunnel tunnel, TunnelLog log) {
         try {
             stream.respond(tunnel.response());
         } catch (IOException e) {
@@ -132,6 +174,29 @@ final class RelayConnection implements RequestHandler {
         TunnelRecord record = new TunnelRecord();
         log.opened(tunnel.upstream());
         tunnel.run(record);
+        blameTheConnection(record);
         log.closed(record);
     }
+
+    /**
+     * A tunnel whose stream failed because the client's connection ended says so, with the connection's reason (an
+     * idle timeout, the client's close): the splice alone sees only a reset stream or a failed write ("client ended
+     * the stream", "target reset: write failed"). The engines end the streams and report the connection's end in
+     * either order, so a failed tunnel waits a moment for the connection's verdict.
+     */
+    private void blameTheConnection(TunnelRecord record) {
+        String ending = record.ending();
+        boolean failed = ending.contains("ended the stream") || ending.contains("reset") || ending.contains("failed");
+        if (failed) {
+            try {
+                closed.await(CLOSE_VERDICT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        connection.closeReason().ifPresent(record::connectionEnded);
+    }
+
+    /** How long a failed tunnel waits to learn whether its connection ended (a loopback close takes microseconds). */
+    private static final long CLOSE_VERDICT_MILLIS = 250;
 }

@@ -3,6 +3,7 @@ package org.masquerelay.server;
 import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.server.config.AuthConfig;
+import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.server.tunnel.TunnelSettings;
 import org.masquerelay.wire.ConnectUdpTemplate;
@@ -37,6 +38,7 @@ public final class RelaySettings {
     private final QuicEngine engine;
     private final EngineSettings engineSettings;
     private final TunnelSettings tunnel;
+    private final ClientLimits clientLimits;
 
     private RelaySettings(Builder b) {
         this.listen = List.copyOf(b.listen);
@@ -48,6 +50,7 @@ public final class RelaySettings {
         this.engine = b.engine;
         this.engineSettings = b.engineSettings.maxStreamsPerConnection(tunnelsPerConnection + REFUSAL_STREAMS).build();
         this.tunnel = b.tunnel.build();
+        this.clientLimits = Objects.requireNonNull(b.clientLimits, "clientLimits");
     }
 
     public static Builder builder() {
@@ -105,6 +108,14 @@ public final class RelaySettings {
     }
 
     /**
+     * What keeps one client from starving the others: unfinished requests, the relay's tunnel total, per-client
+     * connections and rates (zeros resolved at start-up by {@code ResourceBudget}).
+     */
+    public ClientLimits clientLimits() {
+        return clientLimits;
+    }
+
+    /**
      * Defaults: the policy's defaults (public addresses only), no operator template, no authentication, 256 tunnels
      * per connection, the {@link QuicEngine#AUTO} engine, {@link EngineSettings.Builder}'s and
      * {@link TunnelSettings.Builder}'s defaults. No listen address; server name and TLS identity have no default.
@@ -119,6 +130,7 @@ public final class RelaySettings {
         private QuicEngine engine = QuicEngine.AUTO;
         private final EngineSettings.Builder engineSettings;
         private final TunnelSettings.Builder tunnel;
+        private ClientLimits clientLimits = ClientLimits.defaults();
 
         private Builder() {
             this.engineSettings = EngineSettings.builder();
@@ -135,6 +147,7 @@ public final class RelaySettings {
             this.engine = s.engine;
             this.engineSettings = s.engineSettings.newBuilder();
             this.tunnel = s.tunnel.newBuilder();
+            this.clientLimits = s.clientLimits;
         }
 
         public Builder listen(List<InetSocketAddress> value) {
@@ -184,6 +197,11 @@ public final class RelaySettings {
         /** Changes the tunnels' settings, e.g. {@code b.tunnel(t -> t.connectTimeout(Duration.ofSeconds(2)))}. */
         public Builder tunnel(Consumer<TunnelSettings.Builder> change) {
             change.accept(tunnel);
+            return this;
+        }
+
+        public Builder clientLimits(ClientLimits value) {
+            this.clientLimits = value;
             return this;
         }
 

@@ -41,6 +41,7 @@ public final class SettingsFactory {
                 .auth(config.auth().orElse(null))
                 .tunnelsPerConnection(config.limits().tunnelsPerConnection())
                 .engine(config.engine())
+                .clientLimits(config.limits().clients())
                 .engineSettings(e -> e.identity(identity, ALIAS, PASSWORD)
                         .maxFieldSectionSize(config.limits().maxHeaderSize())
                         .maxDataFrameSize(config.limits().maxDataFrame())

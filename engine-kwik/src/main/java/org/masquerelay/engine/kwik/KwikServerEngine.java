@@ -61,6 +61,7 @@ public final class KwikServerEngine implements ServerEngine {
                     .withLogger(new KwikLog())
                     .build();
             InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
+            BoundedTicketStore.install(connector, settings.sessionTickets());
             connector.registerApplicationProtocol("h3", new RelayH3ConnectionFactory(handler, settings, executor, local));
             connector.start();
             return new KwikServerEngine(connector, socket, executor);

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -54,8 +55,18 @@ final class RelayH3ConnectionFactory implements ApplicationProtocolConnectionFac
             quic.close(H3.H3_EXCESSIVE_LOAD, "too many connections");
             return new ApplicationProtocolConnection() {};
         }
+        Optional<String> refusal = settings.clientAdmission().admit(remote.getAddress());
+        if (refusal.isPresent()) {
+            connections.decrementAndGet();
+            LOG.log(WARNING, "{0}: refused, {1}", remote, refusal.get());
+            quic.close(H3.H3_EXCESSIVE_LOAD, refusal.get());
+            return new ApplicationProtocolConnection() {};
+        }
         DeferredStart deferred = new DeferredStart(quic, remote);
-        deferred.connection.onClose(reason -> connections.decrementAndGet());
+        deferred.connection.onClose(reason -> {
+            connections.decrementAndGet();
+            settings.clientAdmission().released(remote.getAddress());
+        });
         QuicStream controlStream;
         try {
             // Kwik refuses to create streams before the handshake is complete: that is how 0-RTT shows itself.
@@ -108,7 +119,7 @@ final class RelayH3ConnectionFactory implements ApplicationProtocolConnectionFac
             synchronized (this) {
                 try {
                     started = new RelayH3ServerConnection(quic, controlStream, executor, connection, handler,
-                            settings.maxFieldSectionSize(), settings.maxDataFrameSize());
+                            settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.unfinishedRequests());
                 } catch (IOException e) {
                     LOG.log(WARNING, "{0}: cannot send SETTINGS: {1}", connection.remoteAddress(), e);
                     quic.close();

@@ -7,11 +7,14 @@ import org.masquerelay.engine.h3.ServerRequestStream;
 import io.netty.handler.codec.quic.QuicChannel;
 import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.RequestHandler;
+import org.masquerelay.engine.UnfinishedRequests;
 import org.masquerelay.wire.H3;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.function.Function;
 
 import static java.lang.System.Logger.Level.WARNING;
 
@@ -26,22 +29,28 @@ final class QuicheServerConnection extends QuicheConnection {
     private static final System.Logger LOG = System.getLogger(QuicheServerConnection.class.getName());
 
     private final ConnectionHandler connectionHandler;
-    private final BooleanSupplier admit;
+    private final Function<InetSocketAddress, Optional<String>> admit;
     private final CompletableFuture<RequestHandler> handler = new CompletableFuture<>();
+    private final UnfinishedRequests.Connection unfinished;
 
-    QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler, BooleanSupplier admit,
-                           int maxFieldSectionSize, long maxDataFrameSize, int pendingDatagrams) {
+    /** @param admit whether a client may have this connection: empty if so, else why not */
+    QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler,
+                           Function<InetSocketAddress, Optional<String>> admit,
+                           int maxFieldSectionSize, long maxDataFrameSize, int pendingDatagrams,
+                           UnfinishedRequests unfinished) {
         super(quic, maxFieldSectionSize, maxDataFrameSize, pendingDatagrams);
         this.connectionHandler = connectionHandler;
         this.admit = admit;
+        this.unfinished = unfinished.forConnection();
     }
 
     @Override
     void active() {
-        if (!admit.getAsBoolean()) {
-            LOG.log(WARNING, "{0}: refused, too many connections open already", remoteAddress());
+        Optional<String> refusal = admit.apply(remoteAddress());
+        if (refusal.isPresent()) {
+            LOG.log(WARNING, "{0}: refused, {1}", remoteAddress(), refusal.get());
             handler.completeExceptionally(new IOException("connection refused"));
-            close(H3.H3_EXCESSIVE_LOAD, "too many connections");
+            close(H3.H3_EXCESSIVE_LOAD, refusal.get());
             return;
         }
         startControlStream(LocalSettings.server());
@@ -57,7 +66,7 @@ final class QuicheServerConnection extends QuicheConnection {
     @Override
     void bidirectionalStreamOpened(StreamBridge bridge) {
         ServerRequestStream stream = new ServerRequestStream(bridge, this, qpack, maxFieldSectionSize, maxDataFrameSize);
-        RequestDispatch.serve(stream, this::awaitHandler, maxFieldSectionSize);
+        RequestDispatch.serve(stream, this::awaitHandler, maxFieldSectionSize, unfinished);
     }
 
     /** Streams come after the handshake, so this is normally complete already; fails if the connection was refused. */

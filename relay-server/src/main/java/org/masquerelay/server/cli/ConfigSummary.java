@@ -57,8 +57,21 @@ final class ConfigSummary {
         out.add(row("limits", l.tunnelsPerConnection() + " tunnels per connection, " + l.maxConnections()
                 + " connections, " + l.streamWindow() + " B stream window, " + l.pendingDatagrams()
                 + " pending datagrams, " + l.maxHeaderSize() + " B headers, " + l.maxDataFrame() + " B DATA frames"));
+        out.add(row("per client", clientLimits(l.clients())));
         out.add(row("log level", cfg.logLevel().configName()));
         return out;
+    }
+
+    private static String clientLimits(org.masquerelay.server.config.ClientLimits c) {
+        return "request header within " + human(c.requestHeaderTimeout()) + ", "
+                + c.unfinishedRequestsPerConnection() + " unfinished requests per connection, "
+                + derived(c.unfinishedRequests()) + " in all, " + derived(c.maxTunnels()) + " tunnels in all, "
+                + c.newTunnelsPerSecond() + " new tunnels a second per connection, " + c.connectionsPerAddress()
+                + " connections and " + c.newConnectionsPerSecond() + " new a second per client address";
+    }
+
+    private static String derived(int value) {
+        return value == 0 ? "heap-derived" : Integer.toString(value);
     }
 
     private static String row(String label, String value) {
