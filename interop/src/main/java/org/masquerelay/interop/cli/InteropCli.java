@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
         description = "MASQUE relay interop suite: peers against each other, Apple's client profile, faulty relays.",
         subcommands = {RunCommand.class, DoctorCommand.class, AppleProfileCommand.class, BenchCommand.class, FaultsCommand.class, SoakCommand.class,
                 CommandLine.HelpCommand.class},
-        footer = {"", "Exit status: 0 success, 1 failures found (run, doctor, bench) or an error while running, 2 usage"
+        footer = {"", "Exit status: 0 success, 1 failures found (run, doctor, bench, faults, soak) or an error while running, 2 usage"
                 + " error (an option, a file, a URL)."})
 public final class InteropCli implements Runnable {
     @CommandLine.Spec
