@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
 /** {@code interop}: the interop matrix, faulty relays and the benchmark; relay-tools' doctor and apple-profile too. */
 @Command(name = "interop", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "MASQUE relay interop suite: peers against each other, Apple's client profile, faulty relays.",
-        subcommands = {RunCommand.class, DoctorCommand.class, AppleProfileCommand.class, BenchCommand.class, FaultsCommand.class, SoakCommand.class,
+        subcommands = {RunCommand.class, DoctorCommand.class, AppleProfileCommand.class, BenchCommand.class, FaultsCommand.class, SoakCommand.class, FleetClientsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 failures found (run, doctor, bench, faults, soak) or an error while running, 2 usage"
                 + " error (an option, a file, a URL)."})

@@ -1,0 +1,237 @@
+package org.masquerelay.interop.reliability;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.masquerelay.client.RelayClient;
+
+/**
+ * The clients of the fleet lab ({@code deploy/lab/fleet/run}): N relay clients, each its own QUIC connection through
+ * the balancer, keep checksummed TCP and UDP echo tunnels busy for a bounded time, one tunnel after another per slot.
+ * The lab script, which owns the namespaces, balancer and relays, talks to this process over stdin/stdout: it learns
+ * each client's UDP source port (printed as {@code port I P}), tells which relay owns each port ({@code owner P ADDR},
+ * read off the balancer), which relay it killed ({@code killed ADDR}) and which ports it rewrote ({@code rebound OLD
+ * NEW}). From that the clients judge: a tunnel on a surviving relay must lose no byte, a rebinding client must keep
+ * its relay (one connection, all tunnels whole, the new port owned by the same relay), and a killed relay's clients
+ * fail over (their tunnels fail visibly, later ones complete on a fresh connection).
+ */
+public final class FleetClients {
+    /** What the lab asks for. */
+    public record Load(String relay, Path ca, String tcpEcho, String udpEcho, int clients, int tcpSlots, int udpSlots,
+                       long tcpBytes, Duration duration) {}
+
+    private record Result(int client, Outcome outcome, long startNanos) {}
+
+    private final Map<Integer, String> owners = new ConcurrentHashMap<>();
+    private final Map<Integer, Integer> rebound = new ConcurrentHashMap<>();
+    private final Set<String> killed = ConcurrentHashMap.newKeySet();
+    private final AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
+    private final CountDownLatch start = new CountDownLatch(1);
+    private final CountDownLatch end = new CountDownLatch(1);
+    private final List<Result> results = new CopyOnWriteArrayList<>();
+
+    /** Runs the load; true when no byte was lost on a surviving relay and every rebinding client kept its relay. */
+    public static boolean run(Load load, BufferedReader control, PrintStream out) throws Exception {
+        return new FleetClients().go(load, control, out);
+    }
+
+    private boolean go(Load load, BufferedReader control, PrintStream out) throws Exception {
+        List<RelayClient> clients = new ArrayList<>();
+        int[] ports = new int[load.clients()];
+        Thread.ofVirtual().name("fleet-control").start(() -> listen(control));
+        try {
+            Set<Integer> known = udpPorts();
+            for (int i = 0; i < load.clients(); i++) {
+                RelayClient client = RelayClient.builder().relay(load.relay()).trustCaFile(load.ca())
+                        .connectTimeout(Duration.ofSeconds(20)).requestTimeout(Duration.ofSeconds(20))
+                        .idleTimeout(Duration.ofSeconds(4)).build(); // a killed relay's clients notice in 4 s
+                clients.add(client);
+                client.connect();
+                Set<Integer> now = udpPorts();
+                now.removeAll(known);
+                known.addAll(now);
+                ports[i] = now.size() == 1 ? now.iterator().next() : -1;
+                out.println("port " + i + " " + ports[i]);
+            }
+            out.println("ready");
+            out.flush();
+            start.await();
+            long stopAt = System.nanoTime() + load.duration().toNanos();
+            List<Thread> slots = new ArrayList<>();
+            for (int i = 0; i < clients.size(); i++) {
+                for (int s = 0; s < load.tcpSlots() + load.udpSlots(); s++) {
+                    int c = i;
+                    boolean tcp = s < load.tcpSlots();
+                    String name = "c" + i + (tcp ? "-tcp" : "-udp") + s;
+                    slots.add(Thread.ofVirtual().name(name).start(
+                            () -> slot(clients.get(c), c, name, tcp, load, stopAt)));
+                }
+            }
+            for (Thread t : slots) {
+                t.join();
+            }
+            out.println("finished");
+            out.flush();
+            end.await();
+            return judge(ports, clients, out);
+        } finally {
+            clients.forEach(RelayClient::close);
+        }
+    }
+
+    /** One tunnel after another until the load's end: TCP echoes of tcpBytes, or UDP echoes of 64 datagrams. */
+    private void slot(RelayClient client, int index, String name, boolean tcp, Load load, long stopAt) {
+        String[] tcpTarget = load.tcpEcho().split(":");
+        String[] udpTarget = load.udpEcho().split(":");
+        Duration deadline = Duration.ofSeconds(30);
+        for (int round = 0; System.nanoTime() < stopAt; round++) {
+            long started = System.nanoTime();
+            long seed = ((long) index << 32) ^ ((long) name.hashCode() << 16) ^ round;
+            Outcome o = tcp
+                    ? Transfers.tcpEcho(client, name + "#" + round, tcpTarget[0], Integer.parseInt(tcpTarget[1]),
+                            load.tcpBytes(), seed, deadline)
+                    : Transfers.udpEcho(client, name + "#" + round, udpTarget[0], Integer.parseInt(udpTarget[1]), 64,
+                            1_000, seed, Duration.ofMillis(400), 8, deadline);
+            results.add(new Result(index, o, started));
+            if (o.kind() != Outcome.Kind.COMPLETE && killed.isEmpty()) {
+                // no relay is dead: do not hammer a broken path, but keep the slot's place in the run
+                try {
+                    Thread.sleep(Duration.ofMillis(200));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private boolean judge(int[] ports, List<RelayClient> clients, PrintStream out) {
+        long tunnels = results.size();
+        long ok = 0;
+        long failedOver = 0;
+        long bytes = 0;
+        long lost = 0;
+        List<String> defects = new ArrayList<>();
+        for (Result r : results) {
+            Outcome o = r.outcome();
+            bytes += o.verified();
+            if (o.kind() == Outcome.Kind.COMPLETE) {
+                ok++;
+                continue;
+            }
+            String relay = owners.get(ports[r.client()]);
+            boolean onKilled = relay != null && killed.contains(relay) && r.startNanos() + o.elapsed().toNanos()
+                    >= killedAt.get();
+            if (onKilled && o.clean()) {
+                failedOver++;
+            } else {
+                lost += o.lost();
+                defects.add("client " + r.client() + " on " + relay + ": " + o);
+            }
+        }
+        for (int i = 0; i < clients.size(); i++) {
+            String relay = owners.get(ports[i]);
+            if (relay != null && killed.contains(relay)) {
+                int c = i;
+                boolean recovered = results.stream().anyMatch(r -> r.client() == c && r.startNanos() > killedAt.get()
+                        && r.outcome().kind() == Outcome.Kind.COMPLETE);
+                out.println("client " + i + " (killed relay " + relay + "): " + clients.get(i).connectionsMade()
+                        + " connections, " + (recovered ? "recovered on a fresh connection" : "did NOT recover"));
+            }
+        }
+        int keptRelay = 0;
+        for (Map.Entry<Integer, Integer> e : rebound.entrySet()) {
+            int client = indexOf(ports, e.getKey());
+            String before = owners.get(e.getKey());
+            String after = owners.get(e.getValue());
+            int connections = client < 0 ? -1 : clients.get(client).connectionsMade();
+            boolean kept = client >= 0 && before != null && before.equals(after) && connections == 1
+                    && results.stream().noneMatch(r -> r.client() == client
+                    && r.outcome().kind() != Outcome.Kind.COMPLETE);
+            out.println("rebinding client " + client + ": port " + e.getKey() + " -> " + e.getValue() + ", relay "
+                    + before + " -> " + after + ", " + connections + " connection(s): "
+                    + (kept ? "kept its relay" : "LOST its relay"));
+            if (kept) {
+                keptRelay++;
+            } else {
+                defects.add("rebinding client " + client + " lost its relay");
+            }
+        }
+        defects.stream().limit(20).forEach(d -> out.println("  defect: " + d));
+        out.printf("rebinding: %d of %d clients kept their relay%n", keptRelay, rebound.size());
+        out.printf("fleet-clients: %d tunnels, %d ok, %d failed over, %s, %d B lost%n", tunnels, ok, failedOver,
+                human(bytes), lost);
+        return defects.isEmpty();
+    }
+
+    private static int indexOf(int[] ports, int port) {
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] == port) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static String human(long bytes) {
+        if (bytes >= 1L << 30) {
+            return String.format("%.2f GB", bytes / 1e9);
+        }
+        return String.format("%.1f MB", bytes / 1e6);
+    }
+
+    private void listen(BufferedReader control) {
+        try {
+            String line;
+            while ((line = control.readLine()) != null) {
+                String[] w = line.trim().split("\\s+");
+                switch (w[0]) {
+                    // a port seen on two relays is recorded as both: a client that lost its relay
+                    case "owner" -> owners.merge(Integer.parseInt(w[1]), w[2],
+                            (a, b) -> a.contains(b) ? a : a + "+" + b);
+                    case "killed" -> {
+                        killedAt.compareAndSet(Long.MAX_VALUE, System.nanoTime());
+                        killed.add(w[1]);
+                    }
+                    case "rebound" -> rebound.put(Integer.parseInt(w[1]), Integer.parseInt(w[2]));
+                    case "start" -> start.countDown();
+                    case "end" -> end.countDown();
+                    default -> { } // blank or unknown: the lab's business
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the lab went away: end the run with what we know
+        }
+        start.countDown();
+        end.countDown();
+    }
+
+    /** The local ports of this network namespace's UDP sockets (IPv4 and IPv6). */
+    private static Set<Integer> udpPorts() throws IOException {
+        Set<Integer> ports = new HashSet<>();
+        for (String file : List.of("/proc/self/net/udp", "/proc/self/net/udp6")) {
+            Path p = Path.of(file);
+            if (!Files.exists(p)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(p)) {
+                String[] cols = line.trim().split("\\s+");
+                if (cols.length > 1 && cols[1].contains(":")) {
+                    ports.add(Integer.parseInt(cols[1].substring(cols[1].lastIndexOf(':') + 1), 16));
+                }
+            }
+        }
+        return ports;
+    }
+}
