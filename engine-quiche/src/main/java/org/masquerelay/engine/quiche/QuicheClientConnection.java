@@ -80,15 +80,18 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
      */
     private void awaitStreamCredit() throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (streamCredit) {
-            while (streamsAllowed() == 0) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (!isOpen()) {
-                    throw new IOException("the connection to the relay is closed" + (closeDetail() == null ? "" : ": " + closeDetail()));
-                }
-                if (left <= 0) {
-                    throw new IOException("the relay allowed no further request stream within " + timeout.toMillis() + " ms");
-                }
+        // The event loop is asked outside the monitor: it takes the monitor itself (streamLimitChanged, also when the
+        // connection ends), and one event loop serves every connection of the JVM -- asking it while holding the
+        // monitor stalled all of them for the request timeout when a relay went away (the fleet lab's relay kill).
+        while (streamsAllowed() == 0) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (!isOpen()) {
+                throw new IOException("the connection to the relay is closed" + (closeDetail() == null ? "" : ": " + closeDetail()));
+            }
+            if (left <= 0) {
+                throw new IOException("the relay allowed no further request stream within " + timeout.toMillis() + " ms");
+            }
+            synchronized (streamCredit) {
                 try {
                     streamCredit.wait(Math.min(left, 100)); // also polled: a limit change may come before we wait
                 } catch (InterruptedException e) {
