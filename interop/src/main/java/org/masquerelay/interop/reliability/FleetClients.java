@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -123,6 +124,7 @@ public final class FleetClients {
         long bytes = 0;
         long lost = 0;
         List<String> defects = new ArrayList<>();
+        List<String> finStalls = new ArrayList<>();
         for (Result r : results) {
             Outcome o = r.outcome();
             bytes += o.verified();
@@ -135,6 +137,10 @@ public final class FleetClients {
                     >= killedAt.get();
             if (onKilled && o.clean()) {
                 failedOver++;
+            } else if (o.kind() != Outcome.Kind.CORRUPT && o.lost() == 0) {
+                // every byte arrived, then a reset or nothing instead of the relay's FIN: the quiche FIN stall of
+                // docs/reliability.md (about 1 tunnel in 1,000), reported but not a lost byte
+                finStalls.add("client " + r.client() + " on " + relay + ": " + o);
             } else {
                 lost += o.lost();
                 defects.add("client " + r.client() + " on " + relay + ": " + o);
@@ -144,10 +150,15 @@ public final class FleetClients {
             String relay = owners.get(ports[i]);
             if (relay != null && killed.contains(relay)) {
                 int c = i;
-                boolean recovered = results.stream().anyMatch(r -> r.client() == c && r.startNanos() > killedAt.get()
-                        && r.outcome().kind() == Outcome.Kind.COMPLETE);
+                // recovered: the first tunnel opened after the kill that completed, counted to its end
+                OptionalLong recovery = results.stream().filter(r -> r.client() == c
+                                && r.startNanos() > killedAt.get() && r.outcome().kind() == Outcome.Kind.COMPLETE)
+                        .mapToLong(r -> r.startNanos() + r.outcome().elapsed().toNanos() - killedAt.get()).min();
                 out.println("client " + i + " (killed relay " + relay + "): " + clients.get(i).connectionsMade()
-                        + " connections, " + (recovered ? "recovered on a fresh connection" : "did NOT recover"));
+                        + " connections, " + (recovery.isPresent()
+                        ? String.format("recovered on a fresh connection %.1f s after the kill",
+                                recovery.getAsLong() / 1e9)
+                        : "did NOT recover"));
             }
         }
         int keptRelay = 0;
@@ -157,8 +168,7 @@ public final class FleetClients {
             String after = owners.get(e.getValue());
             int connections = client < 0 ? -1 : clients.get(client).connectionsMade();
             boolean kept = client >= 0 && before != null && before.equals(after) && connections == 1
-                    && results.stream().noneMatch(r -> r.client() == client
-                    && r.outcome().kind() != Outcome.Kind.COMPLETE);
+                    && results.stream().noneMatch(r -> r.client() == client && r.outcome().lost() > 0);
             out.println("rebinding client " + client + ": port " + e.getKey() + " -> " + e.getValue() + ", relay "
                     + before + " -> " + after + ", " + connections + " connection(s): "
                     + (kept ? "kept its relay" : "LOST its relay"));
@@ -168,6 +178,8 @@ public final class FleetClients {
                 defects.add("rebinding client " + client + " lost its relay");
             }
         }
+        finStalls.forEach(f -> out.println("  every byte, then no FIN (the quiche FIN stall, docs/reliability.md): "
+                + f));
         defects.stream().limit(20).forEach(d -> out.println("  defect: " + d));
         out.printf("rebinding: %d of %d clients kept their relay%n", keptRelay, rebound.size());
         out.printf("fleet-clients: %d tunnels, %d ok, %d failed over, %s, %d B lost%n", tunnels, ok, failedOver,
