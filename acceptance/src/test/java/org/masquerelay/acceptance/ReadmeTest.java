@@ -163,9 +163,17 @@ class ReadmeTest {
         }
     }
 
+    /** A relay's port: free on UDP (HTTP/3) and on TCP (its HTTP/2 and HTTP/1.1 listener takes the same number). */
     private static String freeUdp() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return Integer.toString(s.getLocalPort());
+        for (int attempt = 0; ; attempt++) {
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                 ServerSocket t = new ServerSocket(s.getLocalPort(), 1, InetAddress.getLoopbackAddress())) {
+                return Integer.toString(t.getLocalPort());
+            } catch (java.net.BindException taken) {
+                if (attempt == 20) {
+                    throw taken;
+                }
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.masquerelay.client;
 
+import org.masquerelay.client.internal.RelayAnswer;
+import org.masquerelay.client.internal.RelayHop;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.wire.Capsule;
 import org.masquerelay.wire.CapsuleReader;
@@ -12,7 +14,6 @@ import org.masquerelay.wire.UdpPayload;
 
 import java.io.IOException;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,7 +41,6 @@ public final class UdpTunnel implements UdpChannel {
     private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>(RECEIVE_QUEUE);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile IOException failure;
-    private volatile long answeredAt;
 
     UdpTunnel(ClientStream stream, RelayHop.Connected hop, boolean capsules, HttpFields request, String target, Route route, Duration requestTimeout) {
         this.stream = stream;
@@ -53,16 +53,13 @@ public final class UdpTunnel implements UdpChannel {
     }
 
     private void run(Duration timeout) {
+        if (!response.read(stream, timeout, "connect-udp", target, closed::get)) {
+            // The typed failure first, so a racing send() sees it; the stream is ended by close(), on the owner's
+            // thread, as a reset from here would race its capsule writes (see TcpTunnel).
+            end(closed.get() ? null : response.failureNow());
+            return;
+        }
         try {
-            HttpFields fields = stream.awaitResponse(timeout);
-            answeredAt = System.nanoTime();
-            if (fields.getOrNull(":status").charAt(0) != '2') {
-                // The typed failure first, so a racing send() sees it; the stream is ended by close(), on the owner's
-                // thread, as a reset from here would race its capsule writes (see TcpTunnel).
-                end(RelayException.fromResponse(fields, target));
-                return;
-            }
-            response.success(fields);
             // The stream now carries capsules (RFC 9297 §3): DATAGRAM ones hold payloads, others are skipped.
             CapsuleReader reader = new CapsuleReader(stream.body(), UdpPayload.MAX_UDP_PAYLOAD + 16);
             Capsule capsule;
@@ -72,14 +69,8 @@ public final class UdpTunnel implements UdpChannel {
                 }
             }
             end(closed.get() ? null : new RelayException("the relay ended the UDP tunnel to " + target, null));
-        } catch (SocketTimeoutException e) {
-            end(new RelayTimeoutException("the relay did not answer the connect-udp request for " + target + " within "
-                    + timeout.toMillis() + " ms", e));
         } catch (IOException e) {
-            end(closed.get() ? null : response.isDone()
-                    ? new RelayException("the UDP tunnel to " + target + " was reset: " + e.getMessage(), e)
-                    : new RelayException("the relay reset or closed the connect-udp stream for " + target
-                    + " before answering (" + e.getMessage() + "); Apple's client reports this as error 53", e));
+            end(closed.get() ? null : new RelayException("the UDP tunnel to " + target + " was reset: " + e.getMessage(), e));
         }
     }
 
@@ -157,10 +148,12 @@ public final class UdpTunnel implements UdpChannel {
         return capsules;
     }
 
+    /** The request section that was sent (for -v). */
     public HttpFields requestHeaders() {
         return request;
     }
 
+    /** The relay's 2xx answer, waiting for it; throws the typed failure otherwise. */
     public HttpFields awaitResponse() throws IOException {
         return response.await();
     }
@@ -172,7 +165,7 @@ public final class UdpTunnel implements UdpChannel {
 
     /** System.nanoTime() when the relay's answer arrived, or 0. */
     public long answeredAtNanos() {
-        return answeredAt;
+        return response.answeredAtNanos();
     }
 
     /** The typed failure, once the relay refused or lost the tunnel. */
@@ -180,6 +173,7 @@ public final class UdpTunnel implements UdpChannel {
         return failure;
     }
 
+    /** The 2xx answer if it has arrived. */
     public Optional<HttpFields> response() {
         return Optional.ofNullable(response.successNow());
     }

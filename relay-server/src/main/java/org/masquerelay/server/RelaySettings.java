@@ -30,6 +30,7 @@ public final class RelaySettings {
     static final int REFUSAL_STREAMS = 16;
 
     private final List<InetSocketAddress> listen;
+    private final List<InetSocketAddress> tcpListen;
     private final String serverName;
     private final RelayPolicy policy;
     private final List<ConnectUdpTemplate> udpTemplates;
@@ -42,6 +43,7 @@ public final class RelaySettings {
 
     private RelaySettings(Builder b) {
         this.listen = List.copyOf(b.listen);
+        this.tcpListen = List.copyOf(b.tcpListen);
         this.serverName = Objects.requireNonNull(b.serverName, "the server name (Builder.serverName) is not set");
         this.policy = Objects.requireNonNull(b.policy, "policy");
         this.udpTemplates = List.copyOf(b.udpTemplates);
@@ -65,6 +67,14 @@ public final class RelaySettings {
     /** Addresses to bind (IPv4 and IPv6 each get their own socket); the configuration makes sure there is one. */
     public List<InetSocketAddress> listen() {
         return listen;
+    }
+
+    /**
+     * TCP addresses of the TLS listener (HTTP/2 and HTTP/1.1, for clients without UDP); port 0 on an address that
+     * HTTP/3 also binds with port 0 takes HTTP/3's port when it is free on TCP. Empty = no TCP listener.
+     */
+    public List<InetSocketAddress> tcpListen() {
+        return tcpListen;
     }
 
     /** Our name in Proxy-Status (RFC 9209 §2: the proxy's identifier). */
@@ -122,6 +132,7 @@ public final class RelaySettings {
      */
     public static final class Builder {
         private List<InetSocketAddress> listen = List.of();
+        private List<InetSocketAddress> tcpListen = List.of();
         private String serverName;
         private RelayPolicy policy = RelayPolicy.defaults();
         private List<ConnectUdpTemplate> udpTemplates = List.of();
@@ -139,6 +150,7 @@ public final class RelaySettings {
 
         private Builder(RelaySettings s) {
             this.listen = s.listen;
+            this.tcpListen = s.tcpListen;
             this.serverName = s.serverName;
             this.policy = s.policy;
             this.udpTemplates = s.udpTemplates;
@@ -152,6 +164,12 @@ public final class RelaySettings {
 
         public Builder listen(List<InetSocketAddress> value) {
             this.listen = value;
+            return this;
+        }
+
+        /** The TLS-over-TCP listener's addresses; empty (the default) = none. */
+        public Builder tcpListen(List<InetSocketAddress> value) {
+            this.tcpListen = value;
             return this;
         }
 

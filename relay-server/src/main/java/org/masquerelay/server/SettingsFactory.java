@@ -35,6 +35,7 @@ public final class SettingsFactory {
                 : List.of(ConnectUdpTemplate.parse(config.connectUdp().template()));
         return RelaySettings.builder()
                 .listen(Listeners.collapseWildcards(config.listen().stream().map(ListenAddress::socketAddress).toList()))
+                .tcpListen(Listeners.collapseWildcards(config.tcpListenAddresses().stream().map(ListenAddress::socketAddress).toList()))
                 .serverName(config.serverName())
                 .policy(config.policy())
                 .udpTemplates(templates)

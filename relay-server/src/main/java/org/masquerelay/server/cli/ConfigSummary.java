@@ -39,6 +39,9 @@ final class ConfigSummary {
         out.add(row("listen", String.join(", ", configured) + " (UDP, HTTP/3)"
                 + (bound.equals(configured) ? "" : "; bound as " + String.join(", ", bound) + " (one dual-stack socket"
                 + " for IPv4 and IPv6)")));
+        List<String> tcp = cfg.tcpListenAddresses().stream().map(l -> Addresses.format(l.socketAddress())).toList();
+        out.add(row("tcp-listen", tcp.isEmpty() ? "off (HTTP/3 only)" : String.join(", ", tcp)
+                + " (TCP, HTTP/2 and HTTP/1.1" + (cfg.tcpListen().isEmpty() ? ", as listen" : "") + ")"));
         out.add(row("server name", settings.serverName()));
         out.add(row("engine", settings.engine().configName()));
         out.addAll(certificate(cfg, settings, now));

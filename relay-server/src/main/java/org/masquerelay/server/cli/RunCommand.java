@@ -28,6 +28,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--listen", description = "host:port to listen on, repeatable; replaces the file's 'listen'")
     List<String> listen;
 
+    @Option(names = "--tcp-listen", paramLabel = "HOST:PORT", description = "host:port of the HTTP/2 and HTTP/1.1"
+            + " listener (TLS over TCP), repeatable; replaces the file's 'tcp-listen' (default: the --listen addresses)")
+    List<String> tcpListen;
+
     @Option(names = "--cert", description = "PEM certificate chain (leaf first); replaces tls.certificate")
     Path certificate;
 
@@ -51,7 +55,9 @@ final class RunCommand implements Callable<Integer> {
         RelaySettings settings = SettingsFactory.from(cfg);
         RelayServer server = RelayServer.start(settings);
         System.out.println("MASQUE relay running on " + String.join(", ", server.addresses().stream().map(Addresses::format).toList())
-                + " as '" + settings.serverName() + "'. Stop with Ctrl-C.");
+                + " (HTTP/3, UDP)" + (server.tcpAddresses().isEmpty() ? "" : " and "
+                + String.join(", ", server.tcpAddresses().stream().map(Addresses::format).toList())
+                + " (HTTP/2 and HTTP/1.1, TCP)") + " as '" + settings.serverName() + "'. Stop with Ctrl-C.");
         System.out.flush();
         Running.untilStopped(server);
         return 0;
@@ -61,6 +67,9 @@ final class RunCommand implements Callable<Integer> {
         RelayConfig.Builder cfg = loaded.newBuilder();
         if (listen != null && !listen.isEmpty()) {
             cfg.listen(listen.stream().map(text -> ListenAddress.parse("--listen", text)).toList());
+        }
+        if (tcpListen != null && !tcpListen.isEmpty()) {
+            cfg.tcpListen(tcpListen.stream().map(text -> ListenAddress.parse("--tcp-listen", text)).toList());
         }
         if (certificate != null || key != null) {
             if (certificate == null || key == null) {

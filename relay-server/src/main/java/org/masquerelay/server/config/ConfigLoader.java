@@ -20,7 +20,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class ConfigLoader {
 
-    static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "server-name", "tls", "connect-udp", "policy", "auth",
+    static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "tcp-listen", "server-name", "tls", "connect-udp", "policy", "auth",
             "timeouts", "limits", "log", "engine");
     private static final Set<String> CONNECT_UDP_KEYS = Set.of("template");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle",
@@ -96,6 +96,14 @@ public final class ConfigLoader {
         RelayConfig.Builder config = defaults.newBuilder();
         if (root.has("listen")) {
             config.listen(listen(root));
+        }
+        if (root.has("tcp-listen")) {
+            List<String> items = root.stringList("tcp-listen");
+            List<ListenAddress> tcp = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                tcp.add(ListenAddress.parse("tcp-listen[" + i + "]", items.get(i)));
+            }
+            config.tcpListen(tcp);
         }
         Optional<String> serverName = root.string("server-name");
         if (serverName.isPresent()) {

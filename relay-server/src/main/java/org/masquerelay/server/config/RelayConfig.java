@@ -24,11 +24,13 @@ import org.masquerelay.policy.RelayPolicy;
  * @param logLevel   how much to log
  * @param engine     which QUIC stack to run (auto unless the file or --engine says otherwise)
  * @param clientCa   mutual TLS ({@code tls.client-ca}): the CAs client certificates must come from; empty = none asked
+ * @param tcpListen  {@code tcp-listen}: TCP addresses of the TLS listener (HTTP/2 and HTTP/1.1, for clients that
+ *                   cannot use UDP); empty = the same addresses as {@code listen}; an empty list = no TCP listener
  */
 public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
                           ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
                           Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
-                          Optional<ClientCaConfig> clientCa) {
+                          Optional<ClientCaConfig> clientCa, Optional<List<ListenAddress>> tcpListen) {
 
     public static final List<ListenAddress> DEFAULT_LISTEN =
             List.of(new ListenAddress("0.0.0.0", 443), new ListenAddress("::", 443));
@@ -54,6 +56,16 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(clientCa, "clientCa");
+        Objects.requireNonNull(tcpListen, "tcpListen");
+        tcpListen = tcpListen.map(List::copyOf);
+        if (tcpListen.isPresent()) {
+            Set<ListenAddress> tcpSeen = new HashSet<>();
+            for (int i = 0; i < tcpListen.get().size(); i++) {
+                if (!tcpSeen.add(tcpListen.get().get(i))) {
+                    throw new ConfigException("tcp-listen[" + i + "]", "'" + tcpListen.get().get(i) + "' is listed twice");
+                }
+            }
+        }
         if (auth.isPresent() && auth.get().clientCertificateRequired() && clientCa.isEmpty()) {
             throw new ConfigException("auth.client-certificate", "'required' needs tls.client-ca (the CAs whose client"
                     + " certificates are accepted)");
@@ -67,7 +79,12 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     public static RelayConfig defaults() {
         return new RelayConfig(DEFAULT_LISTEN, ServerName.defaultName(), Optional.empty(), ConnectUdpConfig.defaults(),
                 RelayPolicy.defaults(), Optional.empty(), Timeouts.defaults(), Limits.defaults(), LogLevel.INFO,
-                QuicEngine.AUTO, Optional.empty());
+                QuicEngine.AUTO, Optional.empty(), Optional.empty());
+    }
+
+    /** The TCP listener's addresses: {@code tcp-listen} when set, else the same as {@code listen}. */
+    public List<ListenAddress> tcpListenAddresses() {
+        return tcpListen.orElse(listen);
     }
 
     /** Defaults overridden by the file; see {@link ConfigLoader#load(Path)}. */
@@ -97,6 +114,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         private LogLevel logLevel;
         private QuicEngine engine;
         private Optional<ClientCaConfig> clientCa;
+        private Optional<List<ListenAddress>> tcpListen;
 
         private Builder(RelayConfig c) {
             this.listen = c.listen;
@@ -110,10 +128,17 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
             this.logLevel = c.logLevel;
             this.engine = c.engine;
             this.clientCa = c.clientCa;
+            this.tcpListen = c.tcpListen;
         }
 
         public Builder listen(List<ListenAddress> value) {
             this.listen = value;
+            return this;
+        }
+
+        /** The TCP listener's addresses; an empty list turns it off; null = the {@code listen} addresses. */
+        public Builder tcpListen(List<ListenAddress> value) {
+            this.tcpListen = Optional.ofNullable(value);
             return this;
         }
 
@@ -172,7 +197,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
 
         public RelayConfig build() {
             return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
-                    clientCa);
+                    clientCa, tcpListen);
         }
     }
 }
