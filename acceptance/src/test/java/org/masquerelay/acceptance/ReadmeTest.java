@@ -41,7 +41,10 @@ class ReadmeTest {
     private static final Map<String, String> NOT_RUN = Map.of(
             "bin/test", "runs this test",
             "bin/interop run", "the whole matrix takes minutes: InteropMatrixTest runs it",
-            "bin/interop bench", "minutes of measurement: BenchSmokeTest runs bench --quick");
+            "bin/interop bench", "minutes of measurement: BenchSmokeTest runs bench --quick",
+            "bin/fuzz", "minutes of fuzzing: the fuzz module replays the committed inputs",
+            "bin/interop faults", "needs root and a minute: FaultLabTest runs it",
+            "bin/interop soak", "minutes of load: SoakTest runs one minute");
 
     /** Commands that serve until stopped, and the text that says they are ready. */
     private static final Map<String, String> SERVERS = new LinkedHashMap<>(Map.of(

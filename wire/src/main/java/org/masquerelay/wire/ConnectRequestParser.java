@@ -139,6 +139,7 @@ public final class ConnectRequestParser {
     private static void checkFieldSection(HttpFields request) throws Refusal {
         boolean regularSeen = false;
         for (HttpFields.Field field : request) {
+            FieldLines.check(field);
             String name = field.name();
             if (field.isPseudo()) {
                 if (regularSeen) {

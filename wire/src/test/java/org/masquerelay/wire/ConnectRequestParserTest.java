@@ -45,6 +45,21 @@ class ConnectRequestParserTest {
         assertEquals(Optional.of(new TcpConnectRequest(new Target("2001:db8::1", 443))), r);
     }
 
+    /** Found by fuzzing (ConnectRequestFuzzTest): an empty field name was accepted. */
+    @Test
+    void malformedFieldLinesAreRefused() {
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", "", "x"), "empty name");
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", ":", "x"), "empty name");
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", "user agent", "x"),
+                "character 0x20");
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", "user-agent", "a\r\nx: y"),
+                "NUL, CR or LF");
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", "user-agent", "a\u0000"),
+                "NUL, CR or LF");
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", "user-agent", " a"),
+                "whitespace");
+    }
+
     @Test
     void connectUdpWithTheDefaultTemplate() throws Refusal {
         assertEquals(Optional.of(new UdpConnectRequest(new Target("192.0.2.42", 443))),

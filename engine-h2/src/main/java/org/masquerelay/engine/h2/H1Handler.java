@@ -46,6 +46,8 @@ final class H1Handler extends ChannelInboundHandlerAdapter {
     private final int maxFieldSectionSize;
     private final ListenerOptions options;
     private H1Stream stream;
+    /** The listener answered (400, 408) without a request for the relay: nothing more is read. */
+    private boolean answered;
 
     H1Handler(TlsConnection connection, RequestHandler handler, int maxFieldSectionSize, ListenerOptions options) {
         this.connection = connection;
@@ -57,7 +59,7 @@ final class H1Handler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (msg instanceof HttpRequest request && stream == null) {
+            if (msg instanceof HttpRequest request && stream == null && !answered) {
                 request(ctx, request);
             } else if (msg instanceof ByteBuf bytes && stream != null) {
                 stream.inbound.data(bytes);
@@ -138,10 +140,22 @@ final class H1Handler extends ChannelInboundHandlerAdapter {
         return fields.build();
     }
 
+    /** Event loop, the header timeout after the connection began: no complete request yet is a 408, then the end. */
+    void headerTimeout() {
+        if (stream == null && connection.channel().isActive()) {
+            answer(connection.channel(), HttpResponseStatus.REQUEST_TIMEOUT, "no complete request within the header timeout");
+        }
+    }
+
     /** A request the decoder could not read: 400 with Proxy-Status, then the end of the connection. */
     private void badRequest(ChannelHandlerContext ctx, String details) {
+        answer(ctx.channel(), HttpResponseStatus.BAD_REQUEST, details);
+    }
+
+    private void answer(io.netty.channel.Channel channel, HttpResponseStatus status, String details) {
+        answered = true;
         byte[] body = (details + "\n").getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(body));
         response.headers()
                 .set("proxy-status", ProxyStatus.of(options.proxyName(), ProxyError.HTTP_REQUEST_ERROR, details).toHeaderValue())
@@ -151,12 +165,12 @@ final class H1Handler extends ChannelInboundHandlerAdapter {
         if (options.altSvc() != null) {
             response.headers().set("alt-svc", options.altSvc());
         }
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Whether the connection's one request has been read (from then on it is that request's, e.g. a tunnel). */
     boolean hasRequest() {
-        return stream != null;
+        return stream != null || answered;
     }
 
     @Override

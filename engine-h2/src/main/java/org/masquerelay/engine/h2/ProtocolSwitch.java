@@ -17,6 +17,9 @@ import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.engine.RequestHandler;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import static java.lang.System.Logger.Level.DEBUG;
 
 /**
@@ -71,9 +74,13 @@ final class ProtocolSwitch extends ApplicationProtocolNegotiationHandler {
         } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
             TlsConnection connection = new TlsConnection(ctx.channel(), protocol);
             RequestHandler requests = connections.connected(connection);
+            H1Handler h1 = new H1Handler(connection, requests, settings.maxFieldSectionSize(), options);
             pipeline.addLast(new HttpRequestDecoder(8192, settings.maxFieldSectionSize(), 16 * 1024),
-                    new HttpResponseEncoder(),
-                    new H1Handler(connection, requests, settings.maxFieldSectionSize(), options));
+                    new HttpResponseEncoder(), h1);
+            // A client that never completes its request (slowloris) holds a connection; the relay's header timeout
+            // (limits.request-header-timeout), as for an HTTP/3 request stream, ends it with a 408.
+            Duration timeout = settings.unfinishedRequests().headerTimeout();
+            ctx.executor().schedule(h1::headerTimeout, timeout.toMillis(), TimeUnit.MILLISECONDS);
             LOG.log(DEBUG, "HTTP/1.1 connection from {0}", ctx.channel().remoteAddress());
         } else {
             ctx.close();

@@ -188,4 +188,19 @@ class Http1ConnectTest {
             }
         }
     }
+
+    @Test
+    void anUnfinishedRequestIsAnswered408AtTheHeaderTimeout(@TempDir Path other) throws Exception {
+        relay.close();
+        relay = TcpRelay.start(other, s -> s.newBuilder()
+                .clientLimits(s.clientLimits().withRequestHeaderTimeout(java.time.Duration.ofMillis(500))).build());
+        try (SSLSocket socket = open("http/1.1")) {
+            // Half a request, then nothing (slowloris): the relay does not wait for the rest forever.
+            socket.getOutputStream().write("CONNECT 127.0.0.1:1 HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+            assertTrue(answer.toLowerCase().contains("proxy-status: relay-dev"), answer);
+        }
+    }
 }
