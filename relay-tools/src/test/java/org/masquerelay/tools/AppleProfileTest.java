@@ -138,6 +138,14 @@ class AppleProfileTest {
     }
 
     @Test
+    void aTcpListenerOnAnotherPortIsPointedOut(@TempDir Path dir) throws Exception {
+        var same = ConfigLoader.parse("listen: [\"0.0.0.0:443\"]\n", "test.yaml", dir);
+        assertTrue(AppleProfileCommand.differentTcpPort(same).isEmpty());
+        var other = ConfigLoader.parse("listen: [\"0.0.0.0:443\"]\ntcp-listen: [\"0.0.0.0:8443\"]\n", "test.yaml", dir);
+        assertTrue(AppleProfileCommand.differentTcpPort(other).orElseThrow().contains("[8443]"));
+    }
+
+    @Test
     void moreThanTwoRelaysIsAClearError(@TempDir Path dir) throws Exception {
         var config = ConfigLoader.parse("{}\n", "test.yaml", dir);
         URI u = URI.create("https://relay.example.com/");

@@ -25,7 +25,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /**
  * {@code relay-tools apple-profile} (also {@code interop apple-profile}): a .mobileconfig and/or the OS 27 declarative
@@ -84,6 +87,7 @@ public final class AppleProfileCommand implements Callable<Integer> {
                     + " declaration for an MDM server (OS 27)" + (profile.root() == null ? ""
                     : "; the root certificate is not in it: install it with the .mobileconfig or a certificate asset"));
         }
+        differentTcpPort(relay).ifPresent(System.out::println);
         if (profile.hops().get(0).http2Url() == null) {
             System.out.println("note: no HTTP2RelayURL: the relay's configuration turns its TCP listener off (tcp-listen: []),"
                     + " so devices on networks that block UDP get no relay");
@@ -93,6 +97,18 @@ public final class AppleProfileCommand implements Callable<Integer> {
                     + " header): it is readable by you only (0600); send it over a channel you trust, and delete copies you do not need");
         }
         return 0;
+    }
+
+    /**
+     * HTTP2RelayURL is written as the HTTP/3 URL, which is right when the TCP listener shares the port number (the
+     * default); a tcp-listen on other port numbers needs the operator's eye, since only they know the public port.
+     */
+    public static Optional<String> differentTcpPort(RelayConfig relay) {
+        Set<Integer> udp = relay.listen().stream().map(l -> l.port()).collect(Collectors.toSet());
+        Set<Integer> tcp = relay.tcpListenAddresses().stream().map(l -> l.port()).collect(Collectors.toSet());
+        return tcp.isEmpty() || tcp.equals(udp) ? Optional.empty()
+                : Optional.of("note: tcp-listen uses port(s) " + tcp + ", listen " + udp + ": HTTP2RelayURL is the same URL as"
+                        + " HTTP3RelayURL, so edit its port if devices reach the TCP listener on another one");
     }
 
     /** The declarative form of the same relays, domains and credential. */
