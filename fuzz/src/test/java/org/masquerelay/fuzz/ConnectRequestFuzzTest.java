@@ -22,7 +22,7 @@ import org.masquerelay.wire.UdpConnectRequest;
  * 4xx/501 status. An accepted request has a clean target and only well-formed fields (RFC 9114 §4.2: lower-case
  * names; RFC 9110 §5.5: no CR, LF or NUL in values).
  */
-class ConnectRequestFuzzTest {
+public class ConnectRequestFuzzTest {
     private static final String[] NAMES = {":method", ":scheme", ":authority", ":path", ":protocol", "host",
         "capsule-protocol", "te", "connection", "authorization", "user-agent", ":status", "Host", "x"};
     private static final ConnectRequestParser PARSER = new ConnectRequestParser(
@@ -60,7 +60,8 @@ class ConnectRequestFuzzTest {
         parseAndCheck(builder.build());
     }
 
-    private static void parseAndCheck(HttpFields fields) {
+    /** Parses as the relay does and checks what an accepted request must be; used by the listeners' targets too. */
+    public static void parseAndCheck(HttpFields fields) {
         Optional<TunnelRequest> request;
         try {
             request = PARSER.parse(fields);

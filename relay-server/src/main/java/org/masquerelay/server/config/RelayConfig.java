@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.masquerelay.policy.RelayPolicy;
+import org.masquerelay.wire.QuicLbConnectionId;
 
 /**
  * The relay's whole configuration, immutable. Built from {@link #defaults()}, overridden by the file
@@ -26,11 +27,13 @@ import org.masquerelay.policy.RelayPolicy;
  * @param clientCa   mutual TLS ({@code tls.client-ca}): the CAs client certificates must come from; empty = none asked
  * @param tcpListen  {@code tcp-listen}: TCP addresses of the TLS listener (HTTP/2 and HTTP/1.1, for clients that
  *                   cannot use UDP); empty = the same addresses as {@code listen}; an empty list = no TCP listener
+ * @param serverId   QUIC-LB ({@code fleet.server-id}): the server ID every issued connection ID carries; empty = random
  */
 public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
                           ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
                           Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
-                          Optional<ClientCaConfig> clientCa, Optional<List<ListenAddress>> tcpListen) {
+                          Optional<ClientCaConfig> clientCa, Optional<List<ListenAddress>> tcpListen,
+                          Optional<QuicLbConnectionId> serverId) {
 
     public static final List<ListenAddress> DEFAULT_LISTEN =
             List.of(new ListenAddress("0.0.0.0", 443), new ListenAddress("::", 443));
@@ -56,6 +59,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(clientCa, "clientCa");
+        Objects.requireNonNull(serverId, "serverId");
         Objects.requireNonNull(tcpListen, "tcpListen");
         tcpListen = tcpListen.map(List::copyOf);
         if (tcpListen.isPresent()) {
@@ -79,7 +83,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     public static RelayConfig defaults() {
         return new RelayConfig(DEFAULT_LISTEN, ServerName.defaultName(), Optional.empty(), ConnectUdpConfig.defaults(),
                 RelayPolicy.defaults(), Optional.empty(), Timeouts.defaults(), Limits.defaults(), LogLevel.INFO,
-                QuicEngine.AUTO, Optional.empty(), Optional.empty());
+                QuicEngine.AUTO, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** The TCP listener's addresses: {@code tcp-listen} when set, else the same as {@code listen}. */
@@ -114,6 +118,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         private LogLevel logLevel;
         private QuicEngine engine;
         private Optional<ClientCaConfig> clientCa;
+        private Optional<QuicLbConnectionId> serverId;
         private Optional<List<ListenAddress>> tcpListen;
 
         private Builder(RelayConfig c) {
@@ -128,6 +133,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
             this.logLevel = c.logLevel;
             this.engine = c.engine;
             this.clientCa = c.clientCa;
+            this.serverId = c.serverId;
             this.tcpListen = c.tcpListen;
         }
 
@@ -195,9 +201,15 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
             return this;
         }
 
+        /** QUIC-LB server ID; null = random connection IDs. */
+        public Builder serverId(QuicLbConnectionId value) {
+            this.serverId = Optional.ofNullable(value);
+            return this;
+        }
+
         public RelayConfig build() {
             return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
-                    clientCa, tcpListen);
+                    clientCa, tcpListen, serverId);
         }
     }
 }
