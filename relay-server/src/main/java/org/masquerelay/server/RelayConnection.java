@@ -33,9 +33,12 @@ final class RelayConnection implements RequestHandler {
     private final Semaphore tunnels;
     private final TcpConnectHandler tcp;
     private final UdpConnectHandler udp;
+    private final InFlight inFlight;
 
-    RelayConnection(RelaySettings settings, H3Connection connection, ConnectRequestParser parser, TcpConnectHandler tcp, UdpConnectHandler udp) {
+    RelayConnection(RelaySettings settings, H3Connection connection, ConnectRequestParser parser, TcpConnectHandler tcp,
+                    UdpConnectHandler udp, InFlight inFlight) {
         this.settings = settings;
+        this.inFlight = inFlight;
         this.connection = connection;
         this.parser = parser;
         this.tcp = tcp;
@@ -78,6 +81,15 @@ final class RelayConnection implements RequestHandler {
 
     @Override
     public void handle(ServerStream stream) {
+        inFlight.enter();
+        try {
+            serve(stream);
+        } finally {
+            inFlight.exit();
+        }
+    }
+
+    private void serve(ServerStream stream) {
         HttpFields request = stream.requestHeaders();
         Optional<TunnelRequest> tunnel;
         try {

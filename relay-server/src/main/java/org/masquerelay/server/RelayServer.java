@@ -12,19 +12,32 @@ import org.masquerelay.wire.ConnectRequestParser;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.masquerelay.server.config.Durations;
 
 import static java.lang.System.Logger.Level.INFO;
 
-/** The relay: one HTTP/3 listener per configured address, all sharing the policy and handlers. */
+/**
+ * The relay: one HTTP/3 listener per configured address, all sharing the policy and handlers. It serves until
+ * {@link #drain} (graceful: no new connections, GOAWAY, open tunnels run on to a deadline) or {@link #close}.
+ */
 public final class RelayServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RelayServer.class.getName());
 
     private final List<ServerEngine> listeners;
+    private final InFlight inFlight;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RelayServer(List<ServerEngine> listeners) {
+    private RelayServer(List<ServerEngine> listeners, InFlight inFlight) {
         this.listeners = listeners;
+        this.inFlight = inFlight;
     }
+
+    /** What a drain found and did, for the log and the caller. */
+    public record DrainReport(int connectionsTold, int tunnelsAtStart, int tunnelsCut, Duration took) {}
 
     public static RelayServer start(RelaySettings settings) throws IOException {
         TargetResolver resolver = new TargetResolver(settings.policy());
@@ -38,9 +51,10 @@ public final class RelayServer implements AutoCloseable {
         QuicEngine engine = settings.engine().resolve();
         LOG.log(INFO, "QUIC engine: {0} ({1})", engine.configName(), settings.engine().choiceReason());
         List<ServerEngine> listeners = new ArrayList<>();
+        InFlight inFlight = new InFlight();
         try {
             for (InetSocketAddress address : settings.listen()) {
-                ConnectionHandler handler = connection -> new RelayConnection(settings, connection, parser, tcp, udp);
+                ConnectionHandler handler = connection -> new RelayConnection(settings, connection, parser, tcp, udp, inFlight);
                 ServerEngine listener = Listeners.bind(address, () -> switch (engine) {
                     case KWIK -> KwikServerEngine.start(address, engineSettings, handler);
                     case QUICHE, AUTO -> QuicheServerEngine.start(address, engineSettings, handler);
@@ -52,7 +66,59 @@ public final class RelayServer implements AutoCloseable {
             listeners.forEach(ServerEngine::close);
             throw e;
         }
-        return new RelayServer(listeners);
+        return new RelayServer(listeners, inFlight);
+    }
+
+    /** Serving: every listener is up and no drain or close has begun (what {@code /readyz} answers). */
+    public boolean ready() {
+        return !draining.get() && !closed.get();
+    }
+
+    /** Requests being served now (each open tunnel is one). */
+    public int openTunnels() {
+        return inFlight.count();
+    }
+
+    /** Client connections open now, on every listener. */
+    public int openConnections() {
+        return listeners.stream().mapToInt(ServerEngine::openConnections).sum();
+    }
+
+    /**
+     * Takes the relay out of service without cutting a tunnel that ends in time: new connections are refused at
+     * once, every connection gets GOAWAY (clients open new tunnels elsewhere), open tunnels run on until they end or
+     * {@code timeout} passes, and then everything is closed (what is still open is reset, each connection closed
+     * with H3_NO_ERROR). Blocks until done; interrupting it skips the rest of the wait. Logged with counts.
+     */
+    public DrainReport drain(Duration timeout) {
+        long start = System.nanoTime();
+        if (!draining.compareAndSet(false, true)) {
+            throw new IllegalStateException("already draining");
+        }
+        int connections = openConnections();
+        int told = 0;
+        for (ServerEngine listener : listeners) {
+            told += listener.drain();
+        }
+        int tunnels = inFlight.count();
+        LOG.log(INFO, "draining: new connections refused, GOAWAY sent on {0} of {1} connection{2}; waiting up to {3} for {4} open tunnel{5}",
+                told, connections, connections == 1 ? "" : "s", Durations.format(timeout), tunnels, tunnels == 1 ? "" : "s");
+        int left;
+        try {
+            left = inFlight.awaitNone(start + timeout.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            left = inFlight.count();
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        if (left == 0) {
+            LOG.log(INFO, "drained: every tunnel ended by itself ({0} open at the start) in {1} ms", tunnels, took.toMillis());
+        } else {
+            LOG.log(INFO, "drain ended after {0} ms: closing {1} tunnel{2} still open ({3} open at the start)",
+                    took.toMillis(), left, left == 1 ? "" : "s", tunnels);
+        }
+        close();
+        return new DrainReport(told, tunnels, left, took);
     }
 
     /** The bound addresses, with the ports chosen when 0 was asked for. */
@@ -60,9 +126,11 @@ public final class RelayServer implements AutoCloseable {
         return listeners.stream().map(ServerEngine::localAddress).toList();
     }
 
-    /** Stops listening and closes every connection (their tunnels end with them). */
+    /** Stops listening and closes every connection (their tunnels end with them). A second close does nothing. */
     @Override
     public void close() {
-        listeners.forEach(ServerEngine::close);
+        if (closed.compareAndSet(false, true)) {
+            listeners.forEach(ServerEngine::close);
+        }
     }
 }

@@ -20,9 +20,12 @@ public final class KwikServerEngine implements ServerEngine {
     private final GuardedDatagramSocket socket;
     private final ExecutorService executor;
     private final InetSocketAddress localAddress;
+    private final RelayH3ConnectionFactory connections;
 
-    private KwikServerEngine(ServerConnector connector, GuardedDatagramSocket socket, ExecutorService executor) {
+    private KwikServerEngine(ServerConnector connector, GuardedDatagramSocket socket, ExecutorService executor,
+                             RelayH3ConnectionFactory connections) {
         this.connector = connector;
+        this.connections = connections;
         this.socket = socket;
         this.executor = executor;
         this.localAddress = (InetSocketAddress) socket.getLocalSocketAddress();
@@ -61,9 +64,10 @@ public final class KwikServerEngine implements ServerEngine {
                     .withLogger(new KwikLog())
                     .build();
             InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
-            connector.registerApplicationProtocol("h3", new RelayH3ConnectionFactory(handler, settings, executor, local));
+            RelayH3ConnectionFactory connections = new RelayH3ConnectionFactory(handler, settings, executor, local);
+            connector.registerApplicationProtocol("h3", connections);
             connector.start();
-            return new KwikServerEngine(connector, socket, executor);
+            return new KwikServerEngine(connector, socket, executor, connections);
         } catch (Exception e) {
             socket.close();
             executor.shutdownNow();
@@ -95,6 +99,20 @@ public final class KwikServerEngine implements ServerEngine {
     @Override
     public InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    @Override
+    public int openConnections() {
+        return connections.openConnections();
+    }
+
+    /**
+     * Kwik has no hook to refuse a connection before its handshake; one that completes it while draining is closed at
+     * once (H3_NO_ERROR, "relay is shutting down"), before any request of it is served.
+     */
+    @Override
+    public int drain() {
+        return connections.drain();
     }
 
     @Override

@@ -111,6 +111,7 @@ abstract class QuicheConnection extends H3ConnectionBase {
                     if (f.isSuccess()) {
                         controlStream = (QuicStreamChannel) f.getNow();
                         controlStream.writeAndFlush(Unpooled.wrappedBuffer(type, frame));
+                        controlStreamReady();
                     } else if (quic.isActive()) {
                         LOG.log(WARNING, "{0}: cannot open the control stream: {1}", remoteAddress(), f.cause());
                         close(H3.H3_INTERNAL_ERROR, "cannot open the control stream");
@@ -119,7 +120,8 @@ abstract class QuicheConnection extends H3ConnectionBase {
     }
 
     /** Appends one frame to our control stream (after SETTINGS); one write, so frames never interleave. */
-    void writeControl(byte[] bytes) throws IOException {
+    @Override
+    protected void writeControl(byte[] bytes) throws IOException {
         QuicStreamChannel control = controlStream;
         if (control == null) {
             throw new IOException("the control stream is not open (yet)");

@@ -11,8 +11,9 @@ import org.masquerelay.wire.H3;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
+import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
@@ -26,10 +27,10 @@ final class QuicheServerConnection extends QuicheConnection {
     private static final System.Logger LOG = System.getLogger(QuicheServerConnection.class.getName());
 
     private final ConnectionHandler connectionHandler;
-    private final BooleanSupplier admit;
+    private final Supplier<Refusal> admit;
     private final CompletableFuture<RequestHandler> handler = new CompletableFuture<>();
 
-    QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler, BooleanSupplier admit,
+    QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler, Supplier<Refusal> admit,
                            int maxFieldSectionSize, long maxDataFrameSize) {
         super(quic, maxFieldSectionSize, maxDataFrameSize);
         this.connectionHandler = connectionHandler;
@@ -38,10 +39,11 @@ final class QuicheServerConnection extends QuicheConnection {
 
     @Override
     void active() {
-        if (!admit.getAsBoolean()) {
-            LOG.log(WARNING, "{0}: refused, too many connections open already", remoteAddress());
+        Refusal refusal = admit.get();
+        if (refusal != null) {
+            LOG.log(refusal.h3Error() == H3.H3_NO_ERROR ? DEBUG : WARNING, "{0}: refused, {1}", remoteAddress(), refusal.reason());
             handler.completeExceptionally(new IOException("connection refused"));
-            close(H3.H3_EXCESSIVE_LOAD, "too many connections");
+            close(refusal.h3Error(), refusal.reason());
             return;
         }
         startControlStream(LocalSettings.server());
@@ -54,8 +56,17 @@ final class QuicheServerConnection extends QuicheConnection {
         }
     }
 
+    /** Why a connection is not admitted, and the HTTP/3 error code of the close that tells the client. */
+    record Refusal(long h3Error, String reason) {}
+
     @Override
     void bidirectionalStreamOpened(StreamBridge bridge) {
+        if (!admitRequestStream(bridge.id())) {
+            // Past our GOAWAY: never processed, so the client may retry it on another connection (RFC 9114 §5.2).
+            bridge.abortInput(H3.H3_REQUEST_REJECTED);
+            bridge.resetOutput(H3.H3_REQUEST_REJECTED);
+            return;
+        }
         ServerRequestStream stream = new ServerRequestStream(bridge, this, qpack, maxFieldSectionSize, maxDataFrameSize);
         RequestDispatch.serve(stream, this::awaitHandler, maxFieldSectionSize);
     }

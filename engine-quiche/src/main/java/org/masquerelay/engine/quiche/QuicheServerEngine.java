@@ -47,11 +47,14 @@ public final class QuicheServerEngine implements ServerEngine {
     private final Set<QuicChannel> connections;
     private final InetSocketAddress localAddress;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean draining;
 
-    private QuicheServerEngine(EventLoopGroup group, List<Channel> sockets, Set<QuicChannel> connections) {
+    private QuicheServerEngine(EventLoopGroup group, List<Channel> sockets, Set<QuicChannel> connections,
+                               java.util.concurrent.atomic.AtomicBoolean draining) {
         this.group = group;
         this.sockets = sockets;
         this.connections = connections;
+        this.draining = draining;
         this.localAddress = (InetSocketAddress) sockets.get(0).localAddress();
     }
 
@@ -62,6 +65,7 @@ public final class QuicheServerEngine implements ServerEngine {
         Transport transport = Transport.best();
         Set<QuicChannel> connections = ConcurrentHashMap.newKeySet();
         AtomicInteger admitted = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
         QuicServerCodecBuilder codecs = new QuicServerCodecBuilder()
                 .sslContext(ssl)
@@ -87,14 +91,19 @@ public final class QuicheServerEngine implements ServerEngine {
                         QuicheServerConnection connection = new QuicheServerConnection(quic, handler, () -> {
                             if (admitted.incrementAndGet() > settings.maxConnections()) {
                                 admitted.decrementAndGet();
-                                return false;
+                                return new QuicheServerConnection.Refusal(H3.H3_EXCESSIVE_LOAD,
+                                        "too many connections open already");
                             }
                             connections.add(quic);
                             quic.closeFuture().addListener(f -> {
                                 connections.remove(quic);
                                 admitted.decrementAndGet();
                             });
-                            return true;
+                            // Checked after joining the set: either drain() sees this connection or it sees the flag.
+                            if (draining.get()) {
+                                return new QuicheServerConnection.Refusal(H3.H3_NO_ERROR, "relay is shutting down");
+                            }
+                            return null;
                         }, settings.maxFieldSectionSize(), settings.maxDataFrameSize());
                         quic.pipeline().addLast(connection.events());
                     }
@@ -137,7 +146,7 @@ public final class QuicheServerEngine implements ServerEngine {
             Channel udp = sockets.get(0);
             LOG.log(INFO, "quiche engine on {0} ({1}, {2} event loop{3}{4})", udp.localAddress(), transport, loops,
                     loops == 1 ? "" : "s", settings.requiresClientCertificates() ? ", client certificates required" : "");
-            return new QuicheServerEngine(group, sockets, connections);
+            return new QuicheServerEngine(group, sockets, connections, draining);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             if (e instanceof InterruptedException) {
@@ -156,6 +165,25 @@ public final class QuicheServerEngine implements ServerEngine {
     @Override
     public InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    @Override
+    public int openConnections() {
+        return connections.size();
+    }
+
+    @Override
+    public int drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return 0;
+        }
+        int told = 0;
+        for (QuicChannel quic : connections) {
+            if (quic.attr(QuicheConnection.KEY).get() instanceof QuicheConnection connection && connection.goAway()) {
+                told++;
+            }
+        }
+        return told;
     }
 
     /**

@@ -52,7 +52,7 @@ final class ConfigSummary {
                 + (settings.udpTemplates().isEmpty() ? "" : " and " + template)));
         Timeouts t = cfg.timeouts();
         out.add(row("timeouts", "connect " + human(t.connect()) + ", happy eyeballs " + human(t.happyEyeballsDelay())
-                + ", tunnel idle " + human(t.idle()) + ", QUIC idle " + human(t.quicIdle())));
+                + ", tunnel idle " + human(t.idle()) + ", QUIC idle " + human(t.quicIdle()) + ", drain " + human(t.drain())));
         Limits l = cfg.limits();
         out.add(row("limits", l.tunnelsPerConnection() + " tunnels per connection, " + l.maxConnections()
                 + " connections, " + l.streamWindow() + " B stream window, " + l.pendingDatagrams()

@@ -36,7 +36,7 @@ final class DevCommand implements Callable<Integer> {
         DevMode.Dev dev = DevMode.prepare(stateDir, DevMode.loopback(port));
         RelayServer server = RelayServer.start(dev.settings().withEngine(QuicEngine.parse("--engine", engine)));
         printBanner(System.out, server, dev);
-        Running.untilStopped(server);
+        Running.untilStopped(server, org.masquerelay.server.config.Timeouts.DEFAULT_DRAIN);
         return 0;
     }
 

@@ -53,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
         System.out.println("MASQUE relay running on " + String.join(", ", server.addresses().stream().map(Addresses::format).toList())
                 + " as '" + settings.serverName() + "'. Stop with Ctrl-C.");
         System.out.flush();
-        Running.untilStopped(server);
+        Running.untilStopped(server, cfg.timeouts().drain());
         return 0;
     }
 

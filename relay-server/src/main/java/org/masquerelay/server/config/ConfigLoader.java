@@ -23,7 +23,7 @@ public final class ConfigLoader {
     static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "server-name", "tls", "connect-udp", "policy", "auth",
             "timeouts", "limits", "log", "engine");
     private static final Set<String> CONNECT_UDP_KEYS = Set.of("template");
-    private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle");
+    private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle", "drain");
     private static final Set<String> LIMIT_KEYS = Set.of("tunnels-per-connection", "stream-window",
             "pending-datagrams", "max-header-size", "max-data-frame", "max-connections", "event-loops");
     private static final Set<String> LOG_KEYS = Set.of("level");
@@ -156,7 +156,8 @@ public final class ConfigLoader {
                 duration(s, "connect", d.connect()),
                 duration(s, "happy-eyeballs-delay", d.happyEyeballsDelay()),
                 duration(s, "idle", d.idle()),
-                duration(s, "quic-idle", d.quicIdle()));
+                duration(s, "quic-idle", d.quicIdle()),
+                duration(s, "drain", d.drain()));
     }
 
     private static Duration duration(YamlSection s, String key, Duration fallback) {
