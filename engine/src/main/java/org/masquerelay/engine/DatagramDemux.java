@@ -19,9 +19,16 @@ public final class DatagramDemux implements Consumer<byte[]> {
     private final ArrayDeque<HttpDatagram> unclaimed = new ArrayDeque<>();
     private final int maxUnclaimed;
     private long malformed;
+    private final Consumer<String> dropped;
 
     public DatagramDemux(int maxUnclaimed) {
+        this(maxUnclaimed, reason -> {});
+    }
+
+    /** @param dropped told of each datagram dropped here: "malformed", or "unclaimed" (no tunnel took it in time) */
+    public DatagramDemux(int maxUnclaimed, Consumer<String> dropped) {
         this.maxUnclaimed = maxUnclaimed;
+        this.dropped = dropped;
     }
 
     @Override
@@ -33,6 +40,7 @@ public final class DatagramDemux implements Consumer<byte[]> {
             synchronized (this) {
                 malformed++;
             }
+            dropped.accept("malformed");
             return;
         }
         Consumer<HttpDatagram> flow = flows.get(decoded.quarterStreamId());
@@ -42,6 +50,7 @@ public final class DatagramDemux implements Consumer<byte[]> {
                 if (flow == null) {
                     if (unclaimed.size() >= maxUnclaimed) {
                         unclaimed.pollFirst();
+                        dropped.accept("unclaimed");
                     }
                     unclaimed.addLast(decoded);
                     return;

@@ -27,6 +27,17 @@ public interface ServerEngine extends AutoCloseable {
      */
     int drain();
 
+    /**
+     * Certificate rotation: handshakes from now on present this identity (one private key entry with its chain);
+     * connections already open keep theirs. False when this engine cannot take a new identity without restarting the
+     * listener (which would close every connection): then it keeps the old one.
+     *
+     * @throws java.io.IOException when the identity cannot be used (no key under the alias, unreadable)
+     */
+    default boolean replaceIdentity(java.security.KeyStore keyStore, String alias, char[] password) throws java.io.IOException {
+        return false;
+    }
+
     /** Stops accepting, closes every connection, releases the socket and threads. */
     @Override
     void close();

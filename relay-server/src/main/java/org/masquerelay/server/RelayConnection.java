@@ -4,8 +4,9 @@ import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.server.config.AuthConfig;
+import org.masquerelay.server.metrics.ConnectionMetrics;
+import org.masquerelay.server.metrics.RelayMetrics;
 import org.masquerelay.engine.DatagramDemux;
-import org.masquerelay.wire.ConnectRequestParser;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.ProxyError;
 import org.masquerelay.wire.RequestParseException;
@@ -15,6 +16,7 @@ import org.masquerelay.wire.UdpConnectRequest;
 
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 import static java.lang.System.Logger.Level.DEBUG;
 
@@ -26,32 +28,30 @@ import static java.lang.System.Logger.Level.DEBUG;
 final class RelayConnection implements RequestHandler {
     private static final System.Logger LOG = System.getLogger(RelayConnection.class.getName());
 
-    private final RelaySettings settings;
+    private final Supplier<Serving> serving;
     private final H3Connection connection;
-    private final ConnectRequestParser parser;
     private final DatagramDemux demux;
+    /** Per-connection limits as they were when the connection began (a reload applies to new connections). */
+    private final int tunnelsPerConnection;
     private final Semaphore tunnels;
-    private final TcpConnectHandler tcp;
-    private final UdpConnectHandler udp;
     private final InFlight inFlight;
 
-    RelayConnection(RelaySettings settings, H3Connection connection, ConnectRequestParser parser, TcpConnectHandler tcp,
-                    UdpConnectHandler udp, InFlight inFlight) {
-        this.settings = settings;
+    RelayConnection(Supplier<Serving> serving, H3Connection connection, InFlight inFlight, RelayMetrics metrics, String transport) {
+        this.serving = serving;
         this.inFlight = inFlight;
+        ConnectionMetrics.attach(connection, metrics, transport);
         this.connection = connection;
-        this.parser = parser;
-        this.tcp = tcp;
-        this.udp = udp;
-        this.demux = new DatagramDemux(settings.tunnel().pendingDatagrams());
-        this.tunnels = new Semaphore(settings.tunnelsPerConnection());
+        RelaySettings settings = serving.get().settings();
+        this.tunnelsPerConnection = settings.tunnelsPerConnection();
+        this.demux = new DatagramDemux(settings.tunnel().pendingDatagrams(), metrics::datagramDropped);
+        this.tunnels = new Semaphore(tunnelsPerConnection);
         connection.setDatagramReceiver(demux);
         LOG.log(DEBUG, "connection from {0}", connection.remoteAddress());
         connection.onClose(reason -> LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason));
     }
 
     /** A refusal before any tunnel handler runs (auth, tunnel limit), logged like the handlers' refusals. */
-    private void refuse(ServerStream stream, TunnelRequest request, int status, String details, HttpFields.Field extra) {
+    private static void refuse(RelaySettings settings, ServerStream stream, TunnelRequest request, int status, String details, HttpFields.Field extra) {
         TunnelLog log = switch (request) {
             case TcpConnectRequest t -> new TunnelLog("tcp", stream, t.target());
             case UdpConnectRequest u -> new TunnelLog("udp", stream, u.target());
@@ -75,7 +75,7 @@ final class RelayConnection implements RequestHandler {
     /** 431 with Proxy-Status like every other refusal (RFC 9209 has no request-size error type: http_request_error). */
     @Override
     public void headerSectionTooLarge(ServerStream stream, int limit) {
-        Responses.error(stream, settings.serverName(), 431, ProxyError.HTTP_REQUEST_ERROR.token(),
+        Responses.error(stream, serving.get().settings().serverName(), 431, ProxyError.HTTP_REQUEST_ERROR.token(),
                 "request header section larger than " + limit + " bytes", null);
     }
 
@@ -90,10 +90,13 @@ final class RelayConnection implements RequestHandler {
     }
 
     private void serve(ServerStream stream) {
+        // Read once: this request runs on the configuration current at its start, whatever a reload does meanwhile.
+        Serving now = serving.get();
+        RelaySettings settings = now.settings();
         HttpFields request = stream.requestHeaders();
         Optional<TunnelRequest> tunnel;
         try {
-            tunnel = parser.parse(request);
+            tunnel = now.parser().parse(request);
         } catch (RequestParseException e) {
             String token = e.proxyError() == null ? ProxyError.HTTP_REQUEST_ERROR.token() : e.proxyError().token();
             Responses.error(stream, settings.serverName(), e.httpStatus(), token, e.getMessage(), null);
@@ -105,24 +108,24 @@ final class RelayConnection implements RequestHandler {
         }
         AuthConfig auth = settings.auth();
         if (auth != null && auth.clientCertificateRequired() && connection.peerCertificate().isEmpty()) {
-            refuse(stream, tunnel.get(), 403, "a verified client certificate is required", null);
+            refuse(settings, stream, tunnel.get(), 403, "a verified client certificate is required", null);
             return;
         }
         if (auth != null && auth.checksCredentials()
                 && request.getAll(auth.header()).stream().noneMatch(v -> auth.accepts(v.trim()))) {
-            refuse(stream, tunnel.get(), auth.failureStatus(), "missing or wrong credential in the '" + auth.header()
+            refuse(settings, stream, tunnel.get(), auth.failureStatus(), "missing or wrong credential in the '" + auth.header()
                     + "' header", challenge(auth));
             return;
         }
         if (!tunnels.tryAcquire()) {
-            refuse(stream, tunnel.get(), 429, "this connection already has " + settings.tunnelsPerConnection()
+            refuse(settings, stream, tunnel.get(), 429, "this connection already has " + tunnelsPerConnection
                     + " tunnels open", null);
             return;
         }
         try {
             switch (tunnel.get()) {
-                case TcpConnectRequest t -> tcp.handle(stream, t.target());
-                case UdpConnectRequest u -> udp.handle(stream, u.target(), demux);
+                case TcpConnectRequest t -> now.tcp().handle(stream, t.target());
+                case UdpConnectRequest u -> now.udp().handle(stream, u.target(), demux);
             }
         } finally {
             tunnels.release();

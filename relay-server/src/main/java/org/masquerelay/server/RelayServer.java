@@ -3,11 +3,12 @@ package org.masquerelay.server;
 import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.engine.ServerEngine;
 import org.masquerelay.engine.ConnectionHandler;
+import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.RequestHandler;
+import org.masquerelay.server.metrics.RelayMetrics;
 import org.masquerelay.engine.kwik.KwikServerEngine;
 import org.masquerelay.engine.quiche.QuicheServerEngine;
 import org.masquerelay.server.config.QuicEngine;
-import org.masquerelay.server.tunnel.TargetResolver;
-import org.masquerelay.wire.ConnectRequestParser;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,9 +16,11 @@ import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.masquerelay.server.config.Durations;
 
 import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * The relay: one HTTP/3 listener per configured address, all sharing the policy and handlers. It serves until
@@ -28,33 +31,49 @@ public final class RelayServer implements AutoCloseable {
 
     private final List<ServerEngine> listeners;
     private final InFlight inFlight;
+    private final AtomicReference<Serving> serving;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RelayServer(List<ServerEngine> listeners, InFlight inFlight) {
+    private RelayServer(List<ServerEngine> listeners, InFlight inFlight, AtomicReference<Serving> serving) {
         this.listeners = listeners;
         this.inFlight = inFlight;
+        this.serving = serving;
     }
 
     /** What a drain found and did, for the log and the caller. */
     public record DrainReport(int connectionsTold, int tunnelsAtStart, int tunnelsCut, Duration took) {}
 
     public static RelayServer start(RelaySettings settings) throws IOException {
-        TargetResolver resolver = new TargetResolver(settings.policy());
-        ConnectRequestParser parser = new ConnectRequestParser(settings.udpTemplates());
-        TcpConnectHandler tcp = new TcpConnectHandler(settings.serverName(), resolver, settings.tunnel());
-        UdpConnectHandler udp = new UdpConnectHandler(settings.serverName(), resolver, settings.tunnel());
+        return start(settings, new RelayMetrics());
+    }
+
+    /** Counting into {@code metrics} (the admin listener's, started before the relay so it can say "not ready"). */
+    public static RelayServer start(RelaySettings settings, RelayMetrics metrics) throws IOException {
+        AtomicReference<Serving> serving = new AtomicReference<>(Serving.of(settings));
         EngineSettings engineSettings = new EngineSettings(settings.identity(), settings.identityAlias(), settings.identityPassword(),
                 settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.tunnelsPerConnection() + 16,
                 settings.quicIdleTimeout(), settings.streamWindow(), settings.maxConnections(),
                 settings.clientCaCertificates(), settings.eventLoops());
         QuicEngine engine = settings.engine().resolve();
         LOG.log(INFO, "QUIC engine: {0} ({1})", engine.configName(), settings.engine().choiceReason());
+        metrics.build(org.masquerelay.display.Version.number(), engine.configName());
         List<ServerEngine> listeners = new ArrayList<>();
         InFlight inFlight = new InFlight();
         try {
             for (InetSocketAddress address : settings.listen()) {
-                ConnectionHandler handler = connection -> new RelayConnection(settings, connection, parser, tcp, udp, inFlight);
+                String transport = "h3";
+                ConnectionHandler handler = new ConnectionHandler() {
+                    @Override
+                    public RequestHandler connected(H3Connection connection) {
+                        return new RelayConnection(serving::get, connection, inFlight, metrics, transport);
+                    }
+
+                    @Override
+                    public void handshakeFailed(String reason) {
+                        metrics.handshakeFailed(transport, reason);
+                    }
+                };
                 ServerEngine listener = Listeners.bind(address, () -> switch (engine) {
                     case KWIK -> KwikServerEngine.start(address, engineSettings, handler);
                     case QUICHE, AUTO -> QuicheServerEngine.start(address, engineSettings, handler);
@@ -66,7 +85,37 @@ public final class RelayServer implements AutoCloseable {
             listeners.forEach(ServerEngine::close);
             throw e;
         }
-        return new RelayServer(listeners, inFlight);
+        return new RelayServer(listeners, inFlight, serving);
+    }
+
+    /** The settings new tunnels and connections get now (the last reloaded). */
+    public RelaySettings settings() {
+        return serving.get().settings();
+    }
+
+    /**
+     * Serves new tunnels and connections with {@code next} from now on; open ones keep what they started with.
+     * What only a restart can change (listen addresses, engine, engine limits) is not taken from {@code next}: the
+     * caller says so. A new TLS identity goes to every listener whose engine can take one live.
+     *
+     * @return the listeners that could not take the new identity (empty when it did not change or all took it)
+     */
+    public List<ServerEngine> reload(RelaySettings next, boolean identityChanged) {
+        serving.set(Serving.of(next));
+        List<ServerEngine> kept = new ArrayList<>();
+        if (identityChanged) {
+            for (ServerEngine listener : listeners) {
+                try {
+                    if (!listener.replaceIdentity(next.identity(), next.identityAlias(), next.identityPassword())) {
+                        kept.add(listener);
+                    }
+                } catch (IOException e) {
+                    LOG.log(WARNING, "{0}: the new certificate was not taken: {1}", listener.localAddress(), e.getMessage());
+                    kept.add(listener);
+                }
+            }
+        }
+        return kept;
     }
 
     /** Serving: every listener is up and no drain or close has begun (what {@code /readyz} answers). */

@@ -1,6 +1,7 @@
 package org.masquerelay.server;
 
 import org.masquerelay.engine.ServerStream;
+import org.masquerelay.server.metrics.ConnectionMetrics;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.ProxyStatus;
@@ -27,6 +28,8 @@ final class Responses {
      * stream stays a clean HTTP exchange, so Apple's client maps it to an errno (61/64/65) rather than 53.
      */
     static void error(ServerStream stream, String proxyName, int status, String proxyError, String details, HttpFields.Field extra) {
+        // Every refusal passes here, whoever refused (auth, policy, limits, the target): counted by its Proxy-Status.
+        ConnectionMetrics.of(stream.connection()).refused(status, proxyError);
         HttpFields.Builder headers = HttpFields.builder()
                 .add(":status", Integer.toString(status))
                 .add("proxy-status", new ProxyStatus(proxyName, proxyError, details, java.util.Map.of()).toHeaderValue())

@@ -55,8 +55,7 @@ final class TcpConnectHandler {
             stream.reset(H3.H3_REQUEST_CANCELLED);
             return;
         }
-        TunnelRecord record = new TunnelRecord();
-        log.opened(connection.remoteAddress());
+        TunnelRecord record = log.opened(connection.remoteAddress());
         splicer.splice(connection, settings.idleTimeout(), record);
         log.closed(record);
     }

@@ -51,8 +51,7 @@ final class UdpConnectHandler {
             stream.reset(H3.H3_REQUEST_CANCELLED);
             return;
         }
-        TunnelRecord record = new TunnelRecord();
-        log.opened(socket.getRemoteSocketAddress());
+        TunnelRecord record = log.opened(socket.getRemoteSocketAddress());
         new UdpTunnel(stream, socket, demux, settings.idleTimeout(), record).run();
         log.closed(record);
     }

@@ -35,8 +35,11 @@ class DrainTest {
     void aDownloadSurvivesSigtermWhileNewConnectionsAreRefused() throws Exception {
         CertificateTool.Result certs = RelayProcess.certificates(dir);
         try (HeldSource source = new HeldSource(4 << 20, 256 * 1024);
-             RelayProcess relay = RelayProcess.start(RelayProcess.config(dir, certs, "timeouts:\n  drain: 60s\n"));
+             RelayProcess relay = RelayProcess.start(RelayProcess.config(dir, certs,
+                     "timeouts:\n  drain: 60s\nadmin:\n  listen: 127.0.0.1:0\n"));
              NettyH3Client client = NettyH3Client.connect(relay.address(), NettyH3Client.Options.defaults().trusting(certs.caCertificate()))) {
+            int admin = relay.adminPort(T);
+            assertEquals(200, get(admin, "/readyz"), "ready while serving");
             Tunnel tunnel = client.openTcp(source.authority(), Map.of(), null);
             assertEquals(200, tunnel.awaitResponse(T).status());
             ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -46,6 +49,8 @@ class DrainTest {
             relay.awaitLine(l -> l.contains("draining:"), T);
             awaitTrue(() -> client.peerControlFrames().stream().anyMatch(f -> f.type() == H3.FRAME_GOAWAY),
                     "the open connection got GOAWAY");
+            assertEquals(503, get(admin, "/readyz"), "not ready from the start of the drain");
+            assertEquals(200, get(admin, "/healthz"), "alive while draining");
             assertRefused(relay, certs);
             assertTrue(relay.isAlive(), "still running while a tunnel is open");
 
@@ -103,6 +108,14 @@ class DrainTest {
             late.connectionClose().ifPresent(c -> assertTrue(c.reason().contains("shutting down"), c.toString()));
         } catch (PeerException refused) {
             // refused during the handshake: also a refusal
+        }
+    }
+
+    /** The status of a GET to the admin listener. */
+    static int get(int adminPort, String path) throws java.io.IOException, InterruptedException {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + path))
+                    .timeout(T).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
         }
     }
 

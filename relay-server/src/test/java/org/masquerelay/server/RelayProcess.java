@@ -127,6 +127,25 @@ final class RelayProcess implements AutoCloseable {
         }
     }
 
+    /** Waits until {@code n} output lines contain {@code text}. */
+    void awaitCount(String text, int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lines) {
+            while (count(text) < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(n + " lines with '" + text + "' expected within " + timeout + "; output:\n" + output());
+                }
+                try {
+                    lines.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted");
+                }
+            }
+        }
+    }
+
     /** How many output lines so far contain {@code text}. */
     long count(String text) {
         synchronized (lines) {

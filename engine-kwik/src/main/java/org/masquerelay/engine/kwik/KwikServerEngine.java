@@ -101,6 +101,17 @@ public final class KwikServerEngine implements ServerEngine {
         return localAddress;
     }
 
+    /**
+     * Not live on Kwik: its {@code ServerConnector} takes the certificate and key once, when it is built
+     * ({@code withKeyStore}), and gives the same ones to the TLS engine of every connection, with no way to change
+     * them; a new connector would need this UDP socket, which the open connections still use, so rotating would mean
+     * closing every connection. The old identity stays until the relay restarts.
+     */
+    @Override
+    public boolean replaceIdentity(KeyStore keyStore, String alias, char[] password) {
+        return false;
+    }
+
     @Override
     public int openConnections() {
         return connections.openConnections();

@@ -56,6 +56,11 @@ final class QuicheServerConnection extends QuicheConnection {
         }
     }
 
+    @Override
+    void handshakeFailed(String reason) {
+        connectionHandler.handshakeFailed(reason);
+    }
+
     /** Why a connection is not admitted, and the HTTP/3 error code of the close that tells the client. */
     record Refusal(long h3Error, String reason) {}
 

@@ -48,9 +48,11 @@ public final class QuicheServerEngine implements ServerEngine {
     private final InetSocketAddress localAddress;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean draining;
+    private final RotatingKeyManager keys;
 
     private QuicheServerEngine(EventLoopGroup group, List<Channel> sockets, Set<QuicChannel> connections,
-                               java.util.concurrent.atomic.AtomicBoolean draining) {
+                               java.util.concurrent.atomic.AtomicBoolean draining, RotatingKeyManager keys) {
+        this.keys = keys;
         this.group = group;
         this.sockets = sockets;
         this.connections = connections;
@@ -61,7 +63,8 @@ public final class QuicheServerEngine implements ServerEngine {
     /** Binds the socket and starts accepting connections. */
     public static QuicheServerEngine start(InetSocketAddress bind, EngineSettings settings, ConnectionHandler handler) throws IOException {
         NativeQuic.ensureAvailable("listener on " + bind);
-        QuicSslContext ssl = Tls.server(settings);
+        RotatingKeyManager keys = new RotatingKeyManager(Tls.serverIdentity(settings.keyStore(), settings.keyAlias(), settings.keyPassword()));
+        QuicSslContext ssl = Tls.server(settings, keys);
         Transport transport = Transport.best();
         Set<QuicChannel> connections = ConcurrentHashMap.newKeySet();
         AtomicInteger admitted = new AtomicInteger();
@@ -146,7 +149,7 @@ public final class QuicheServerEngine implements ServerEngine {
             Channel udp = sockets.get(0);
             LOG.log(INFO, "quiche engine on {0} ({1}, {2} event loop{3}{4})", udp.localAddress(), transport, loops,
                     loops == 1 ? "" : "s", settings.requiresClientCertificates() ? ", client certificates required" : "");
-            return new QuicheServerEngine(group, sockets, connections, draining);
+            return new QuicheServerEngine(group, sockets, connections, draining, keys);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             if (e instanceof InterruptedException) {
@@ -165,6 +168,13 @@ public final class QuicheServerEngine implements ServerEngine {
     @Override
     public InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    /** Live: BoringSSL asks the key manager in every handshake, so the next handshake presents the new identity. */
+    @Override
+    public boolean replaceIdentity(java.security.KeyStore keyStore, String alias, char[] password) throws IOException {
+        keys.replace(Tls.serverIdentity(keyStore, alias, password));
+        return true;
     }
 
     @Override

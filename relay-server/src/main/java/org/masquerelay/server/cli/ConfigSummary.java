@@ -57,7 +57,15 @@ final class ConfigSummary {
         out.add(row("limits", l.tunnelsPerConnection() + " tunnels per connection, " + l.maxConnections()
                 + " connections, " + l.streamWindow() + " B stream window, " + l.pendingDatagrams()
                 + " pending datagrams, " + l.maxHeaderSize() + " B headers, " + l.maxDataFrame() + " B DATA frames"));
-        out.add(row("log level", cfg.logLevel().configName()));
+        out.add(row("log level", cfg.logLevel().configName() + ", " + cfg.logFormat().configName()));
+        out.add(row("admin", cfg.admin().map(a -> "http://" + a + "/ (healthz, readyz, metrics)").orElse("off")));
+        return out;
+    }
+
+    /** The policy as {@code check-config} shows it: names, then address rules (also what a reload compares). */
+    static List<String> policy(org.masquerelay.policy.RelayPolicy policy) {
+        List<String> out = new ArrayList<>(names(policy.domains()));
+        out.addAll(addresses(policy.addresses().rules()));
         return out;
     }
 

@@ -16,9 +16,14 @@ import java.util.logging.Level;
 final class Running {
     private Running() {}
 
-    static void untilStopped(RelayServer server, Duration drainTimeout) {
+    /**
+     * @param admin  the admin listener, closed last (it answers 503 on /readyz during the drain); null if none
+     * @param reload what SIGHUP does (on a thread of its own; it must never end the process)
+     */
+    static void untilStopped(RelayServer server, Duration drainTimeout, AutoCloseable admin, Runnable reload) {
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicReference<Thread> drainer = new AtomicReference<>();
+        long[] stopAsked = {0};
         boolean handled = true;
         for (String name : new String[] {"TERM", "INT"}) {
             handled &= Signals.handle(name, signal -> {
@@ -27,6 +32,7 @@ final class Running {
                     stopped.countDown();
                 });
                 if (drainer.compareAndSet(null, drain)) {
+                    stopAsked[0] = System.nanoTime();
                     Logging.direct(Level.INFO, "SIG" + signal + ": draining (a second SIGTERM or SIGINT stops at once)");
                     drain.start();
                 } else {
@@ -35,10 +41,19 @@ final class Running {
                 }
             });
         }
+        // SIGHUP's default is to end the JVM: a service manager's reload must never do that.
+        Signals.handle("HUP", signal -> {
+            try {
+                reload.run();
+            } catch (RuntimeException e) {
+                Logging.direct(Level.WARNING, "SIGHUP: reload failed, the running configuration stays: " + e);
+            }
+        });
         if (!handled) {
             // No signal handling on this JVM (-Xrs, or a platform without these signals): close when it exits.
             String where = String.join(", ", server.addresses().stream().map(Addresses::format).toList());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stopAsked[0] = System.nanoTime();
                 Logging.direct(Level.INFO, "shutting down: closing the listeners on " + where + " and every connection");
                 server.close();
                 stopped.countDown();
@@ -50,6 +65,13 @@ final class Running {
             Thread.currentThread().interrupt();
             server.close();
         }
-        Logging.direct(Level.INFO, "stopped");
+        if (admin != null) {
+            try {
+                admin.close();
+            } catch (Exception e) {
+                // exiting anyway
+            }
+        }
+        Logging.direct(Level.INFO, "stopped in " + (System.nanoTime() - stopAsked[0]) / 1_000_000 + " ms");
     }
 }

@@ -21,12 +21,13 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 public final class ConfigLoader {
 
     static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "server-name", "tls", "connect-udp", "policy", "auth",
-            "timeouts", "limits", "log", "engine");
+            "timeouts", "limits", "log", "engine", "admin");
     private static final Set<String> CONNECT_UDP_KEYS = Set.of("template");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle", "drain");
     private static final Set<String> LIMIT_KEYS = Set.of("tunnels-per-connection", "stream-window",
             "pending-datagrams", "max-header-size", "max-data-frame", "max-connections", "event-loops");
-    private static final Set<String> LOG_KEYS = Set.of("level");
+    private static final Set<String> LOG_KEYS = Set.of("level", "format");
+    private static final Set<String> ADMIN_KEYS = Set.of("listen");
 
     private ConfigLoader() {
     }
@@ -136,6 +137,18 @@ public final class ConfigLoader {
             Optional<String> level = log.get().string("level");
             if (level.isPresent()) {
                 config = config.withLogLevel(LogLevel.parse("log.level", level.get()));
+            }
+            Optional<String> format = log.get().string("format");
+            if (format.isPresent()) {
+                config = config.withLogFormat(LogEncoding.parse("log.format", format.get()));
+            }
+        }
+        Optional<YamlSection> admin = root.section("admin");
+        if (admin.isPresent()) {
+            admin.get().allowOnly(ADMIN_KEYS);
+            Optional<String> listen = admin.get().string("listen");
+            if (listen.isPresent()) {
+                config = config.withAdmin(Optional.of(ListenAddress.parse("admin.listen", listen.get())));
             }
         }
         return config;

@@ -23,11 +23,13 @@ import org.masquerelay.policy.RelayPolicy;
  * @param logLevel   how much to log
  * @param engine     which QUIC stack to run (auto unless the file or --engine says otherwise)
  * @param clientCa   mutual TLS ({@code tls.client-ca}): the CAs client certificates must come from; empty = none asked
+ * @param admin      the admin listener ({@code admin.listen}: health, readiness, metrics); empty = none
+ * @param logFormat  how log lines are written ({@code log.format}: text or json)
  */
 public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
                           ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
                           Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
-                          Optional<ClientCaConfig> clientCa) {
+                          Optional<ClientCaConfig> clientCa, Optional<ListenAddress> admin, LogEncoding logFormat) {
 
     public static final List<ListenAddress> DEFAULT_LISTEN =
             List.of(new ListenAddress("0.0.0.0", 443), new ListenAddress("::", 443));
@@ -53,10 +55,21 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(clientCa, "clientCa");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(logFormat, "logFormat");
         if (auth.isPresent() && auth.get().clientCertificateRequired() && clientCa.isEmpty()) {
             throw new ConfigException("auth.client-certificate", "'required' needs tls.client-ca (the CAs whose client"
                     + " certificates are accepted)");
         }
+    }
+
+    /** Without an admin listener, logging text. */
+    public RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
+                       ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
+                       Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
+                       Optional<ClientCaConfig> clientCa) {
+        this(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa,
+                Optional.empty(), LogEncoding.TEXT);
     }
 
     /** Without mutual TLS. */
@@ -89,51 +102,62 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     }
 
     public RelayConfig withListen(List<ListenAddress> newListen) {
-        return new RelayConfig(newListen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(newListen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa, admin, logFormat);
     }
 
     public RelayConfig withServerName(String newServerName) {
-        return new RelayConfig(listen, newServerName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, newServerName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa, admin, logFormat);
     }
 
     /** Use {@link TlsConfig#pem} or {@link TlsConfig#pkcs12} so the files are checked. */
     public RelayConfig withTls(TlsConfig newTls) {
         return new RelayConfig(listen, serverName, Optional.of(newTls), connectUdp, policy, auth, timeouts, limits,
-                logLevel, engine, clientCa);
+                logLevel, engine, clientCa, admin, logFormat);
     }
 
     public RelayConfig withConnectUdp(ConnectUdpConfig newConnectUdp) {
-        return new RelayConfig(listen, serverName, tls, newConnectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, newConnectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa, admin, logFormat);
     }
 
     public RelayConfig withPolicy(RelayPolicy newPolicy) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, newPolicy, auth, timeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, newPolicy, auth, timeouts, limits, logLevel, engine, clientCa, admin, logFormat);
     }
 
     /** An empty value turns authentication off. */
     public RelayConfig withAuth(Optional<AuthConfig> newAuth) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, newAuth, timeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, newAuth, timeouts, limits, logLevel, engine, clientCa, admin, logFormat);
     }
 
     public RelayConfig withTimeouts(Timeouts newTimeouts) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, newTimeouts, limits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, newTimeouts, limits, logLevel, engine, clientCa, admin, logFormat);
     }
 
     public RelayConfig withLimits(Limits newLimits) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, newLimits, logLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, newLimits, logLevel, engine, clientCa, admin, logFormat);
     }
 
     public RelayConfig withLogLevel(LogLevel newLogLevel) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, newLogLevel, engine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, newLogLevel, engine, clientCa, admin, logFormat);
     }
 
     public RelayConfig withEngine(QuicEngine newEngine) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, newEngine, clientCa);
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, newEngine, clientCa, admin, logFormat);
     }
 
     /** Mutual TLS; use {@link ClientCaConfig#load} so the file is checked. Empty turns it off. */
     public RelayConfig withClientCa(Optional<ClientCaConfig> newClientCa) {
         return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
-                newClientCa);
+                newClientCa, admin, logFormat);
+    }
+
+    /** The admin listener; empty turns it off. */
+    public RelayConfig withAdmin(Optional<ListenAddress> newAdmin) {
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
+                clientCa, newAdmin, logFormat);
+    }
+
+    public RelayConfig withLogFormat(LogEncoding newLogFormat) {
+        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
+                clientCa, admin, newLogFormat);
     }
 }

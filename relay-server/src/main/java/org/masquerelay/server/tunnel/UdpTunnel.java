@@ -83,14 +83,15 @@ public final class UdpTunnel {
 
     private void forward(UdpPayload payload) {
         if (!payload.isUdp()) {
-            return;  // RFC 9298 §4: unknown context ids are dropped
+            record.dropped("unknown_context");  // RFC 9298 §4: unknown context ids are dropped
+            return;
         }
         try {
             socket.send(new DatagramPacket(payload.buffer(), payload.offset(), payload.length()));
-            record.up(payload.length());
+            record.datagramUp(payload.length());
         } catch (IOException e) {
             // ICMP errors from a connected UDP socket surface on the next send: UDP stays best effort.
-            record.dropped();
+            record.dropped("target_error");
         }
     }
 
@@ -152,14 +153,16 @@ public final class UdpTunnel {
     private void toClient(byte[] payload, int length) throws IOException {
         if (replyWithCapsules) {
             stream.bodyOut().write(CapsuleWriter.datagramCapsule(UdpPayload.CONTEXT_UDP, payload, 0, length));
-            record.down(length);
+            record.datagramDown(length);
             return;
         }
         byte[] datagram = HttpDatagram.encode(stream.streamId(), UdpPayload.CONTEXT_UDP, payload, 0, length);
-        if (datagram.length <= connection.maxDatagramSize() && connection.sendDatagram(datagram)) {
-            record.down(length);
+        if (datagram.length > connection.maxDatagramSize()) {
+            record.dropped("too_large"); // RFC 9298 §5: dropped, never truncated
+        } else if (connection.sendDatagram(datagram)) {
+            record.datagramDown(length);
         } else {
-            record.dropped();
+            record.dropped("not_sent"); // the engine's queue was full, or the connection is closing
         }
     }
 
