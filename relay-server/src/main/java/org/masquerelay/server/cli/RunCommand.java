@@ -82,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
 
     /** The log as the configuration says, --log-level winning over the file's log.level. */
     private void configureLogging(RelayConfig cfg) {
-        Logging.configure(logLevel != null ? LogLevel.parse("--log-level", logLevel) : cfg.logLevel());
+        Logging.configure(logLevel != null ? LogLevel.parse("--log-level", logLevel) : cfg.logLevel(), cfg.logFormat());
     }
 
     RelayConfig applyOverrides(RelayConfig cfg) {
