@@ -5,57 +5,174 @@ import java.net.DatagramSocket;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * What a client engine needs to reach a relay, independent of the QUIC stack.
- *
- * @param host              relay host name or IP literal (also the TLS server name)
- * @param port              relay UDP port
- * @param trustManager      verifies the relay's certificate; null = the JDK's default trust (system roots)
- * @param insecure          skip certificate verification entirely (tests, --proxy-insecure)
- * @param clientIdentity    a key store with one private key entry for mutual TLS, or null
- * @param clientIdentityPassword its password
- * @param connectTimeout    bound on the QUIC + TLS handshake
- * @param idleTimeout       QUIC idle timeout
- * @param socketSupplier    the UDP socket to use (e.g. one carried through another relay's connect-udp tunnel for
- *                          chaining); null = a plain socket
- * @param keyLogFile        where to write TLS secrets (SSLKEYLOGFILE format) for debugging, or null
+ * What a client engine needs to reach a relay, independent of the QUIC stack; immutable. Made with
+ * {@link #builder()} (only the relay's address has no default) and changed with {@link #newBuilder()}.
  */
-public record ClientEngineSettings(String host, int port, X509TrustManager trustManager, boolean insecure,
-                                   KeyStore clientIdentity, char[] clientIdentityPassword,
-                                   Duration connectTimeout, Duration idleTimeout,
-                                   Supplier<DatagramSocket> socketSupplier, Path keyLogFile) {
+public final class ClientEngineSettings {
+    private final String host;
+    private final int port;
+    private final X509TrustManager trustManager;
+    private final boolean insecure;
+    private final KeyStore clientIdentity;
+    private final char[] clientIdentityPassword;
+    private final Duration connectTimeout;
+    private final Duration idleTimeout;
+    private final Supplier<DatagramSocket> socketSupplier;
+    private final Path keyLogFile;
 
-    public static ClientEngineSettings of(String host, int port) {
-        return new ClientEngineSettings(host, port, null, false, null, null, Duration.ofSeconds(10), Duration.ofSeconds(30), null, null);
+    private ClientEngineSettings(Builder b) {
+        this.host = Objects.requireNonNull(b.host, "the relay (Builder.relay) is not set");
+        this.port = b.port;
+        this.trustManager = b.trustManager;
+        this.insecure = b.insecure;
+        this.clientIdentity = b.clientIdentity;
+        this.clientIdentityPassword = b.clientIdentityPassword;
+        this.connectTimeout = Objects.requireNonNull(b.connectTimeout, "connectTimeout");
+        this.idleTimeout = Objects.requireNonNull(b.idleTimeout, "idleTimeout");
+        this.socketSupplier = b.socketSupplier;
+        this.keyLogFile = b.keyLogFile;
     }
 
-    public ClientEngineSettings withInsecure(boolean value) {
-        return new ClientEngineSettings(host, port, trustManager, value, clientIdentity, clientIdentityPassword, connectTimeout, idleTimeout, socketSupplier, keyLogFile);
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public ClientEngineSettings withTrustManager(X509TrustManager value) {
-        return new ClientEngineSettings(host, port, value, insecure, clientIdentity, clientIdentityPassword, connectTimeout, idleTimeout, socketSupplier, keyLogFile);
+    /** A builder starting from these settings. */
+    public Builder newBuilder() {
+        return new Builder(this);
     }
 
-    public ClientEngineSettings withClientIdentity(KeyStore identity, char[] password) {
-        return new ClientEngineSettings(host, port, trustManager, insecure, identity, password, connectTimeout, idleTimeout, socketSupplier, keyLogFile);
+    /** Relay host name or IP literal (also the TLS server name). */
+    public String host() {
+        return host;
     }
 
-    public ClientEngineSettings withConnectTimeout(Duration value) {
-        return new ClientEngineSettings(host, port, trustManager, insecure, clientIdentity, clientIdentityPassword, value, idleTimeout, socketSupplier, keyLogFile);
+    /** Relay UDP port. */
+    public int port() {
+        return port;
     }
 
-    public ClientEngineSettings withIdleTimeout(Duration value) {
-        return new ClientEngineSettings(host, port, trustManager, insecure, clientIdentity, clientIdentityPassword, connectTimeout, value, socketSupplier, keyLogFile);
+    /** Verifies the relay's certificate; null = the JDK's default trust (system roots). */
+    public X509TrustManager trustManager() {
+        return trustManager;
     }
 
-    public ClientEngineSettings withSocketSupplier(Supplier<DatagramSocket> value) {
-        return new ClientEngineSettings(host, port, trustManager, insecure, clientIdentity, clientIdentityPassword, connectTimeout, idleTimeout, value, keyLogFile);
+    /** Skip certificate verification entirely (tests, --proxy-insecure). */
+    public boolean insecure() {
+        return insecure;
     }
 
-    public ClientEngineSettings withKeyLogFile(Path value) {
-        return new ClientEngineSettings(host, port, trustManager, insecure, clientIdentity, clientIdentityPassword, connectTimeout, idleTimeout, socketSupplier, value);
+    /** A key store with one private key entry for mutual TLS, or null. */
+    public KeyStore clientIdentity() {
+        return clientIdentity;
+    }
+
+    /** The password of {@link #clientIdentity()}. */
+    public char[] clientIdentityPassword() {
+        return clientIdentityPassword;
+    }
+
+    /** Bound on the QUIC + TLS handshake. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** QUIC idle timeout. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /**
+     * The UDP socket to use (e.g. one carried through another relay's connect-udp tunnel for chaining); null = a
+     * plain socket.
+     */
+    public Supplier<DatagramSocket> socketSupplier() {
+        return socketSupplier;
+    }
+
+    /** Where to write TLS secrets (SSLKEYLOGFILE format) for debugging, or null. */
+    public Path keyLogFile() {
+        return keyLogFile;
+    }
+
+    /** Defaults: the system's trust, no client certificate, 10 s to connect, 30 s idle, a plain socket. */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private X509TrustManager trustManager;
+        private boolean insecure;
+        private KeyStore clientIdentity;
+        private char[] clientIdentityPassword;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private Supplier<DatagramSocket> socketSupplier;
+        private Path keyLogFile;
+
+        private Builder() {}
+
+        private Builder(ClientEngineSettings s) {
+            this.host = s.host;
+            this.port = s.port;
+            this.trustManager = s.trustManager;
+            this.insecure = s.insecure;
+            this.clientIdentity = s.clientIdentity;
+            this.clientIdentityPassword = s.clientIdentityPassword;
+            this.connectTimeout = s.connectTimeout;
+            this.idleTimeout = s.idleTimeout;
+            this.socketSupplier = s.socketSupplier;
+            this.keyLogFile = s.keyLogFile;
+        }
+
+        /** The relay's host name or IP literal and UDP port. */
+        public Builder relay(String host, int port) {
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        public Builder trustManager(X509TrustManager value) {
+            this.trustManager = value;
+            return this;
+        }
+
+        public Builder insecure(boolean value) {
+            this.insecure = value;
+            return this;
+        }
+
+        /** Mutual TLS: a key store with one private key entry, and its password; null = no client certificate. */
+        public Builder clientIdentity(KeyStore identity, char[] password) {
+            this.clientIdentity = identity;
+            this.clientIdentityPassword = password;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration value) {
+            this.connectTimeout = value;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = value;
+            return this;
+        }
+
+        public Builder socketSupplier(Supplier<DatagramSocket> value) {
+            this.socketSupplier = value;
+            return this;
+        }
+
+        public Builder keyLogFile(Path value) {
+            this.keyLogFile = value;
+            return this;
+        }
+
+        public ClientEngineSettings build() {
+            return new ClientEngineSettings(this);
+        }
     }
 }

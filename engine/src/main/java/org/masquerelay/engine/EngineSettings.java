@@ -4,32 +4,111 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * What a server engine needs, independent of the QUIC stack.
+ * What a server engine needs, independent of the QUIC stack; immutable. Made with {@link #builder()} (only the TLS
+ * identity has no default) and changed with {@link #newBuilder()}.
  *
- * @param keyStore           the TLS identity (one private key entry with its chain)
- * @param keyAlias           the alias of that entry
- * @param keyPassword        its password
- * @param maxFieldSectionSize largest request HEADERS frame accepted (bytes); larger gets 431
- * @param maxDataFrameSize   largest DATA frame accepted on a request stream; larger resets the stream
- * @param maxStreamsPerConnection concurrent request streams a client may open
- * @param idleTimeout        QUIC idle timeout
- * @param streamWindow       QUIC receive window of each request stream (bytes a client may send ahead of our reads)
- * @param maxConnections     concurrent connections; more are closed at once with H3_EXCESSIVE_LOAD
- * @param clientCaCertificates mutual TLS: when not empty, every client must present a certificate issued by one of
- *                           these CAs, or the handshake fails with a TLS alert; the verified certificate is then
- *                           {@link H3Connection#peerCertificate()}. Empty: no client certificates asked for.
- * @param eventLoops         event-loop threads of an engine that has them (quiche), each with its own SO_REUSEPORT
- *                           socket on the same address; 0 = one per core
+ * <p>A new setting is one field here, one in {@link Builder} with its default and setter, and one line in each of
+ * the two copying constructors.
  */
-public record EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassword, int maxFieldSectionSize,
-                             long maxDataFrameSize, int maxStreamsPerConnection, Duration idleTimeout,
-                             long streamWindow, int maxConnections, List<X509Certificate> clientCaCertificates,
-                             int eventLoops) {
+public final class EngineSettings {
+    private final KeyStore keyStore;
+    private final String keyAlias;
+    private final char[] keyPassword;
+    private final int maxFieldSectionSize;
+    private final long maxDataFrameSize;
+    private final int maxStreamsPerConnection;
+    private final Duration idleTimeout;
+    private final long streamWindow;
+    private final int maxConnections;
+    private final List<X509Certificate> clientCaCertificates;
+    private final int eventLoops;
 
-    public EngineSettings {
-        clientCaCertificates = clientCaCertificates == null ? List.of() : List.copyOf(clientCaCertificates);
+    private EngineSettings(Builder b) {
+        this.keyStore = Objects.requireNonNull(b.keyStore, "the TLS identity (Builder.identity) is not set");
+        this.keyAlias = b.keyAlias;
+        this.keyPassword = b.keyPassword;
+        this.maxFieldSectionSize = b.maxFieldSectionSize;
+        this.maxDataFrameSize = b.maxDataFrameSize;
+        this.maxStreamsPerConnection = b.maxStreamsPerConnection;
+        this.idleTimeout = Objects.requireNonNull(b.idleTimeout, "idleTimeout");
+        this.streamWindow = b.streamWindow;
+        this.maxConnections = b.maxConnections;
+        this.clientCaCertificates = List.copyOf(b.clientCaCertificates);
+        this.eventLoops = b.eventLoops;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder newBuilder() {
+        return new Builder(this);
+    }
+
+    /** The TLS identity: a key store with one private key entry and its chain. */
+    public KeyStore keyStore() {
+        return keyStore;
+    }
+
+    /** The alias of the {@link #keyStore()} entry. */
+    public String keyAlias() {
+        return keyAlias;
+    }
+
+    /** The password of the {@link #keyStore()} entry. */
+    public char[] keyPassword() {
+        return keyPassword;
+    }
+
+    /** Largest request HEADERS frame accepted (bytes); larger gets 431. */
+    public int maxFieldSectionSize() {
+        return maxFieldSectionSize;
+    }
+
+    /** Largest DATA frame accepted on a request stream; larger resets the stream. */
+    public long maxDataFrameSize() {
+        return maxDataFrameSize;
+    }
+
+    /** Concurrent request streams a client may open. */
+    public int maxStreamsPerConnection() {
+        return maxStreamsPerConnection;
+    }
+
+    /** QUIC idle timeout. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** QUIC receive window of each request stream (bytes a client may send ahead of our reads). */
+    public long streamWindow() {
+        return streamWindow;
+    }
+
+    /** Concurrent connections; more are closed at once with H3_EXCESSIVE_LOAD. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /**
+     * Mutual TLS: when not empty, every client must present a certificate issued by one of these CAs, or the
+     * handshake fails with a TLS alert; the verified certificate is then {@link H3Connection#peerCertificate()}.
+     * Empty: no client certificates asked for.
+     */
+    public List<X509Certificate> clientCaCertificates() {
+        return clientCaCertificates;
+    }
+
+    /**
+     * Event-loop threads of an engine that has them (quiche), each with its own SO_REUSEPORT socket on the same
+     * address; 0 = one per core.
+     */
+    public int eventLoops() {
+        return eventLoops;
     }
 
     /** The event-loop threads to run: {@link #eventLoops()}, or one per core when that is 0. */
@@ -37,21 +116,92 @@ public record EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassw
         return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
     }
 
-    /** Without mutual TLS. */
-    public EngineSettings(KeyStore keyStore, String keyAlias, char[] keyPassword, int maxFieldSectionSize,
-                          long maxDataFrameSize, int maxStreamsPerConnection, Duration idleTimeout,
-                          long streamWindow, int maxConnections) {
-        this(keyStore, keyAlias, keyPassword, maxFieldSectionSize, maxDataFrameSize, maxStreamsPerConnection,
-                idleTimeout, streamWindow, maxConnections, List.of(), 0);
-    }
-
     /** Whether clients must present a certificate from one of {@link #clientCaCertificates()}. */
     public boolean requiresClientCertificates() {
         return !clientCaCertificates.isEmpty();
     }
 
-    public EngineSettings withClientCaCertificates(List<X509Certificate> value) {
-        return new EngineSettings(keyStore, keyAlias, keyPassword, maxFieldSectionSize, maxDataFrameSize,
-                maxStreamsPerConnection, idleTimeout, streamWindow, maxConnections, value, eventLoops);
+    /** Defaults: 16 KiB header sections, 16 MiB DATA frames, 100 streams, 30 s idle, 1 MiB windows, 10,000 connections. */
+    public static final class Builder {
+        private KeyStore keyStore;
+        private String keyAlias;
+        private char[] keyPassword;
+        private int maxFieldSectionSize = 16 * 1024;
+        private long maxDataFrameSize = 16L * 1024 * 1024;
+        private int maxStreamsPerConnection = 100;
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private long streamWindow = 1024 * 1024;
+        private int maxConnections = 10_000;
+        private List<X509Certificate> clientCaCertificates = List.of();
+        private int eventLoops;
+
+        private Builder() {}
+
+        private Builder(EngineSettings s) {
+            this.keyStore = s.keyStore;
+            this.keyAlias = s.keyAlias;
+            this.keyPassword = s.keyPassword;
+            this.maxFieldSectionSize = s.maxFieldSectionSize;
+            this.maxDataFrameSize = s.maxDataFrameSize;
+            this.maxStreamsPerConnection = s.maxStreamsPerConnection;
+            this.idleTimeout = s.idleTimeout;
+            this.streamWindow = s.streamWindow;
+            this.maxConnections = s.maxConnections;
+            this.clientCaCertificates = s.clientCaCertificates;
+            this.eventLoops = s.eventLoops;
+        }
+
+        /** The TLS identity: a key store with one private key entry (its alias and password). */
+        public Builder identity(KeyStore keyStore, String alias, char[] password) {
+            this.keyStore = keyStore;
+            this.keyAlias = alias;
+            this.keyPassword = password;
+            return this;
+        }
+
+        public Builder maxFieldSectionSize(int value) {
+            this.maxFieldSectionSize = value;
+            return this;
+        }
+
+        public Builder maxDataFrameSize(long value) {
+            this.maxDataFrameSize = value;
+            return this;
+        }
+
+        public Builder maxStreamsPerConnection(int value) {
+            this.maxStreamsPerConnection = value;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = value;
+            return this;
+        }
+
+        public Builder streamWindow(long value) {
+            this.streamWindow = value;
+            return this;
+        }
+
+        public Builder maxConnections(int value) {
+            this.maxConnections = value;
+            return this;
+        }
+
+        /** Mutual TLS; null or empty = no client certificates asked for. */
+        public Builder clientCaCertificates(List<X509Certificate> value) {
+            this.clientCaCertificates = value == null ? List.of() : value;
+            return this;
+        }
+
+        public Builder eventLoops(int value) {
+            this.eventLoops = value;
+            return this;
+        }
+
+        public EngineSettings build() {
+            return new EngineSettings(this);
+        }
     }
 }

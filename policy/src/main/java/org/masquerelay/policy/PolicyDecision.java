@@ -1,5 +1,8 @@
 package org.masquerelay.policy;
 
+import org.masquerelay.wire.ProxyError;
+import org.masquerelay.wire.Refusal;
+
 import java.util.Objects;
 
 /**
@@ -7,14 +10,11 @@ import java.util.Objects;
  *
  * @param allowed    whether the tunnel may proceed
  * @param reason     why, e.g. "excluded by excludedDomains entry 'corp.example.com'"
- * @param proxyError for a denial, the RFC 9209 Proxy-Status error token to send; null when allowed
+ * @param proxyError for a denial, the RFC 9209 Proxy-Status error type to answer with; null when allowed:
+ *                   destination_ip_prohibited for an address (§2.3.5), http_request_denied for a name the domain
+ *                   policy refuses by configuration (§2.3.17)
  */
-public record PolicyDecision(boolean allowed, String reason, String proxyError) {
-
-    /** Proxy-Status error for a destination address the policy forbids (RFC 9209 §2.3.3). */
-    public static final String DESTINATION_IP_PROHIBITED = "destination_ip_prohibited";
-    /** Proxy-Status error for a request the proxy refuses by configuration, here a name the domain policy denies. */
-    public static final String HTTP_REQUEST_DENIED = "http_request_denied";
+public record PolicyDecision(boolean allowed, String reason, ProxyError proxyError) {
 
     public PolicyDecision {
         Objects.requireNonNull(reason, "reason");
@@ -32,11 +32,19 @@ public record PolicyDecision(boolean allowed, String reason, String proxyError) 
 
     /** A denial because of the destination name (domain policy). */
     public static PolicyDecision denyName(String reason) {
-        return new PolicyDecision(false, reason, HTTP_REQUEST_DENIED);
+        return new PolicyDecision(false, reason, ProxyError.HTTP_REQUEST_DENIED);
     }
 
     /** A denial because of the destination address or port (address policy, after DNS). */
     public static PolicyDecision denyAddress(String reason) {
-        return new PolicyDecision(false, reason, DESTINATION_IP_PROHIBITED);
+        return new PolicyDecision(false, reason, ProxyError.DESTINATION_IP_PROHIBITED);
+    }
+
+    /** A denial as the relay's answer: 403 (RFC 9209: the proxy refuses by policy) with this error and reason. */
+    public Refusal refusal() {
+        if (allowed) {
+            throw new IllegalStateException("an allowed decision is no refusal");
+        }
+        return new Refusal(403, proxyError, reason);
     }
 }

@@ -30,7 +30,7 @@ class AddressPolicyTest {
     void specialRangesAreDeniedByDefault(String address) {
         PolicyDecision d = AddressPolicy.defaults().decide(ip(address), 443);
         assertFalse(d.allowed(), address + ": " + d.reason());
-        assertEquals(PolicyDecision.DESTINATION_IP_PROHIBITED, d.proxyError());
+        assertEquals(org.masquerelay.wire.ProxyError.DESTINATION_IP_PROHIBITED, d.proxyError());
         assertTrue(d.reason().contains("add an address rule to allow it"), d.reason());
     }
 

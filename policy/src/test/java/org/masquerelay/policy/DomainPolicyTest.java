@@ -52,7 +52,7 @@ class DomainPolicyTest {
         PolicyDecision d = policy.decide(HOST);
         assertEquals(matched && !excluded, d.allowed(), d.reason());
         if (!d.allowed()) {
-            assertEquals(PolicyDecision.HTTP_REQUEST_DENIED, d.proxyError());
+            assertEquals(org.masquerelay.wire.ProxyError.HTTP_REQUEST_DENIED, d.proxyError());
         }
     }
 

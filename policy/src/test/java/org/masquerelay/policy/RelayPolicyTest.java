@@ -19,10 +19,10 @@ class RelayPolicyTest {
         assertTrue(p.checkName("rebind.example.com").allowed());
         PolicyDecision d = p.checkAddress(IpLiteral.toInetAddress("127.0.0.1"), 443);
         assertFalse(d.allowed());
-        assertEquals("destination_ip_prohibited", d.proxyError());
+        assertEquals("destination_ip_prohibited", d.proxyError().token());
         PolicyDecision n = p.checkName("other.org");
         assertFalse(n.allowed());
-        assertEquals("http_request_denied", n.proxyError());
+        assertEquals("http_request_denied", n.proxyError().token());
     }
 
     @Test
@@ -36,7 +36,7 @@ class RelayPolicyTest {
 
     @Test
     void decisionInvariants() {
-        assertThrows(IllegalArgumentException.class, () -> new PolicyDecision(true, "x", "http_request_denied"));
+        assertThrows(IllegalArgumentException.class, () -> new PolicyDecision(true, "x", org.masquerelay.wire.ProxyError.HTTP_REQUEST_DENIED));
         assertThrows(IllegalArgumentException.class, () -> new PolicyDecision(false, "x", null));
     }
 }

@@ -4,7 +4,7 @@ import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.wire.HttpFields;
-import org.masquerelay.wire.RequestParseException;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
 
 import javax.net.ssl.X509TrustManager;
@@ -55,14 +55,12 @@ public final class RelayClient implements AutoCloseable {
         this.routePolicy = b.routePolicy;
         this.udpMode = b.udpMode;
         this.engine = b.engine;
-        ClientEngineSettings base = ClientEngineSettings.of("relay", 443)
-                .withConnectTimeout(b.connectTimeout)
-                .withIdleTimeout(b.idleTimeout)
-                .withInsecure(b.insecure)
-                .withKeyLogFile(b.keyLogFile);
-        if (b.clientIdentity != null) {
-            base = base.withClientIdentity(b.clientIdentity, b.clientIdentityPassword);
-        }
+        ClientEngineSettings.Builder hopSettings = ClientEngineSettings.builder()
+                .connectTimeout(b.connectTimeout)
+                .idleTimeout(b.idleTimeout)
+                .insecure(b.insecure)
+                .keyLogFile(b.keyLogFile)
+                .clientIdentity(b.clientIdentity, b.clientIdentityPassword);
         if (b.relays.size() > 1 && !engine.acceptsSuppliedSockets()) {
             throw new IllegalArgumentException("chaining " + b.relays.size() + " relays needs the kwik engine: this"
                     + " engine cannot send QUIC through another relay's connect-udp tunnel");
@@ -72,8 +70,7 @@ public final class RelayClient implements AutoCloseable {
         for (RelayEndpoint endpoint : b.relays) {
             // Each hop gets its own verifier: it checks that hop's host name and keeps the reason of a failure.
             VerifyingTrustManager trust = new VerifyingTrustManager(b.trustManager, endpoint.host());
-            ClientEngineSettings s = new ClientEngineSettings(endpoint.host(), endpoint.port(), trust, base.insecure(),
-                    base.clientIdentity(), base.clientIdentityPassword(), base.connectTimeout(), base.idleTimeout(), null, base.keyLogFile());
+            ClientEngineSettings s = hopSettings.relay(endpoint.host(), endpoint.port()).trustManager(trust).build();
             previous = new RelayHop(endpoint, previous, engine, s, trust, this);
             list.add(previous);
         }
@@ -239,7 +236,7 @@ public final class RelayClient implements AutoCloseable {
     private static Target target(String host, int port) {
         try {
             return Target.of(host, port);
-        } catch (RequestParseException | IllegalArgumentException e) {
+        } catch (Refusal | IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid target " + host + ":" + port + ": " + e.getMessage(), e);
         }
     }

@@ -130,7 +130,7 @@ final class RelayHop {
         DatagramSocket chosen = socket;
         H3ClientConnection connection;
         try {
-            connection = engine.connect(chosen == null ? settings : settings.withSocketSupplier(() -> chosen));
+            connection = engine.connect(chosen == null ? settings : settings.newBuilder().socketSupplier(() -> chosen).build());
         } catch (IOException | RuntimeException e) {
             if (socket != null) {
                 socket.close();

@@ -13,7 +13,6 @@ import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.testpeers.TcpEchoServer;
-import org.masquerelay.server.tunnel.TunnelSettings;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -60,9 +59,9 @@ class RefusalRaceTest {
         echo.close();
     }
 
-    private static RelayServer relay(QuicEngine engine, UnaryOperator<RelaySettings> change) throws IOException {
+    private static RelayServer relay(QuicEngine engine, UnaryOperator<RelaySettings.Builder> change) throws IOException {
         DevMode.Dev dev = DevMode.prepare(state, List.of(new InetSocketAddress("127.0.0.1", 0)));
-        return RelayServer.start(change.apply(dev.settings().withEngine(engine)));
+        return RelayServer.start(change.apply(dev.settings().newBuilder().engine(engine)).build());
     }
 
     private static RelayClient.Builder client(RelayServer relay) {
@@ -101,7 +100,7 @@ class RefusalRaceTest {
     @ParameterizedTest
     @EnumSource(value = QuicEngine.class, names = {"KWIK", "QUICHE"})
     void authRefusal407(QuicEngine engine) throws Exception {
-        try (RelayServer relay = relay(engine, s -> s.withAuth(new AuthConfig("proxy-authorization", List.of("Bearer right"), 407)));
+        try (RelayServer relay = relay(engine, s -> s.auth(new AuthConfig("proxy-authorization", List.of("Bearer right"), 407)));
              RelayClient client = client(relay).header("proxy-authorization", "Bearer wrong").build()) {
             assertRefusedEveryTime(client, "127.0.0.1", echo.port(), 407, "http_request_denied", ROUNDS);
         }
@@ -110,7 +109,7 @@ class RefusalRaceTest {
     @ParameterizedTest
     @EnumSource(value = QuicEngine.class, names = {"KWIK", "QUICHE"})
     void tunnelLimit429(QuicEngine engine) throws Exception {
-        try (RelayServer relay = relay(engine, s -> s.withTunnelsPerConnection(1));
+        try (RelayServer relay = relay(engine, s -> s.tunnelsPerConnection(1));
              RelayClient client = client(relay).build();
              TcpTunnel held = client.openTcp("127.0.0.1", echo.port())) {
             held.awaitEstablished(); // the connection's one tunnel: every further one is over the limit
@@ -127,7 +126,7 @@ class RefusalRaceTest {
     @ParameterizedTest
     @EnumSource(value = QuicEngine.class, names = {"KWIK", "QUICHE"})
     void finishedTunnelsReturnTheirStreams(QuicEngine engine) throws Exception {
-        try (RelayServer relay = relay(engine, s -> s.withTunnelsPerConnection(4));
+        try (RelayServer relay = relay(engine, s -> s.tunnelsPerConnection(4));
              RelayClient client = client(relay).build()) {
             for (int round = 0; round < ROUNDS; round++) {
                 try (TcpTunnel tunnel = client.openTcp("127.0.0.1", echo.port())) {
@@ -152,9 +151,8 @@ class RefusalRaceTest {
     @ParameterizedTest
     @EnumSource(value = QuicEngine.class, names = {"KWIK", "QUICHE"})
     void targetTimeout504(QuicEngine engine) throws Exception {
-        TunnelSettings quick = new TunnelSettings(Duration.ofMillis(20), Duration.ofMillis(250), Duration.ofMinutes(5), 64);
         try (FullListener full = FullListener.open();
-             RelayServer relay = relay(engine, s -> s.withTunnel(quick));
+             RelayServer relay = relay(engine, s -> s.tunnel(t -> t.connectTimeout(Duration.ofMillis(20))));
              RelayClient client = client(relay).build()) {
             // Each round waits out the connect timeout, so fewer rounds; the race is the same.
             assertRefusedEveryTime(client, "127.0.0.1", full.port(), 504, "connection_timeout", ROUNDS / 4);

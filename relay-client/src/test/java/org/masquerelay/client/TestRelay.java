@@ -32,11 +32,11 @@ public final class TestRelay implements AutoCloseable {
     /** @param auth require "authorization: Bearer test-token" (401 otherwise) */
     public static TestRelay start(Path stateDir, boolean auth, int port) throws IOException {
         DevMode.Dev dev = DevMode.prepare(stateDir, List.of(new InetSocketAddress("127.0.0.1", port)));
-        RelaySettings s = dev.settings();
+        RelaySettings.Builder s = dev.settings().newBuilder();
         if (auth) {
-            s = s.withAuth(new AuthConfig("authorization", List.of(TOKEN), 401));
+            s.auth(new AuthConfig("authorization", List.of(TOKEN), 401));
         }
-        return new TestRelay(RelayServer.start(s), dev.caCertificate());
+        return new TestRelay(RelayServer.start(s.build()), dev.caCertificate());
     }
 
     /**
@@ -48,10 +48,7 @@ public final class TestRelay implements AutoCloseable {
         var certs = org.masquerelay.server.certs.CertificateTool.create(stateDir.resolve("named"), List.of(name), false);
         char[] password = "named".toCharArray();
         var identity = org.masquerelay.server.certs.Identities.fromPem(certs.serverCertificate(), certs.serverKey(), "relay", password);
-        RelaySettings s = new RelaySettings(dev.listen(), identity, "relay", password, dev.serverName(), dev.policy(),
-                dev.udpTemplates(), dev.auth(), dev.tunnel(), dev.tunnelsPerConnection(), dev.maxFieldSectionSize(),
-                dev.maxDataFrameSize(), dev.quicIdleTimeout(), dev.streamWindow(), dev.maxConnections(), dev.engine(),
-                dev.clientCaCertificates(), dev.eventLoops());
+        RelaySettings s = dev.newBuilder().engineSettings(e -> e.identity(identity, "relay", password)).build();
         return new TestRelay(RelayServer.start(s), certs.caCertificate());
     }
 

@@ -5,12 +5,10 @@ import org.masquerelay.policy.DomainPolicy;
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.server.certs.CertificateTool;
 import org.masquerelay.server.certs.Identities;
-import org.masquerelay.server.tunnel.TunnelSettings;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -33,8 +31,12 @@ public final class DevMode {
         CertificateTool.Result certs = CertificateTool.create(stateDir, List.of("localhost", "127.0.0.1", "::1"), false);
         KeyStore identity = Identities.fromPem(certs.serverCertificate(), certs.serverKey(), ALIAS, PASSWORD);
         RelayPolicy policy = new RelayPolicy(DomainPolicy.matchAll(), AddressPolicy.loopbackOnly());
-        RelaySettings settings = new RelaySettings(listen, identity, ALIAS, PASSWORD, "relay-dev", policy, List.of(), null,
-                TunnelSettings.defaults(), 256, 16 * 1024, 16L * 1024 * 1024, Duration.ofSeconds(30), 1024 * 1024, 1000);
+        RelaySettings settings = RelaySettings.builder()
+                .listen(listen)
+                .serverName("relay-dev")
+                .policy(policy)
+                .engineSettings(e -> e.identity(identity, ALIAS, PASSWORD).maxConnections(1000))
+                .build();
         return new Dev(settings, certs.caCertificate());
     }
 

@@ -7,13 +7,16 @@ import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.server.metrics.ConnectionMetrics;
 import org.masquerelay.server.metrics.RelayMetrics;
 import org.masquerelay.engine.DatagramDemux;
+import org.masquerelay.server.tunnel.TunnelRecord;
+import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.ProxyError;
-import org.masquerelay.wire.RequestParseException;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.TcpConnectRequest;
 import org.masquerelay.wire.TunnelRequest;
 import org.masquerelay.wire.UdpConnectRequest;
 
+import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
@@ -36,11 +39,16 @@ final class RelayConnection implements RequestHandler {
     private final Semaphore tunnels;
     private final InFlight inFlight;
 
+    /**
+     * @param serving   what requests are served with now; read once per request (a reload swaps it)
+     * @param inFlight  where every request in progress is counted, for a drain to wait on
+     * @param transport h3 (or h2): the metrics' label for this connection's listener
+     */
     RelayConnection(Supplier<Serving> serving, H3Connection connection, InFlight inFlight, RelayMetrics metrics, String transport) {
         this.serving = serving;
+        this.connection = connection;
         this.inFlight = inFlight;
         ConnectionMetrics.attach(connection, metrics, transport);
-        this.connection = connection;
         RelaySettings settings = serving.get().settings();
         this.tunnelsPerConnection = settings.tunnelsPerConnection();
         this.demux = new DatagramDemux(settings.tunnel().pendingDatagrams(), metrics::datagramDropped);
@@ -48,16 +56,6 @@ final class RelayConnection implements RequestHandler {
         connection.setDatagramReceiver(demux);
         LOG.log(DEBUG, "connection from {0}", connection.remoteAddress());
         connection.onClose(reason -> LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason));
-    }
-
-    /** A refusal before any tunnel handler runs (auth, tunnel limit), logged like the handlers' refusals. */
-    private static void refuse(RelaySettings settings, ServerStream stream, TunnelRequest request, int status, String details, HttpFields.Field extra) {
-        TunnelLog log = switch (request) {
-            case TcpConnectRequest t -> new TunnelLog("tcp", stream, t.target());
-            case UdpConnectRequest u -> new TunnelLog("udp", stream, u.target());
-        };
-        log.refused(status, ProxyError.HTTP_REQUEST_DENIED.token(), details);
-        Responses.error(stream, settings.serverName(), status, ProxyError.HTTP_REQUEST_DENIED.token(), details, extra);
     }
 
     /** RFC 9110 §11.6.1 / §11.7.1: a 401 names WWW-Authenticate, a 407 Proxy-Authenticate; 403 neither. */
@@ -75,10 +73,14 @@ final class RelayConnection implements RequestHandler {
     /** 431 with Proxy-Status like every other refusal (RFC 9209 has no request-size error type: http_request_error). */
     @Override
     public void headerSectionTooLarge(ServerStream stream, int limit) {
-        Responses.error(stream, serving.get().settings().serverName(), 431, ProxyError.HTTP_REQUEST_ERROR.token(),
-                "request header section larger than " + limit + " bytes", null);
+        Responses.refuse(stream, serving.get().settings().serverName(), new Refusal(431, ProxyError.HTTP_REQUEST_ERROR,
+                "request header section larger than " + limit + " bytes"));
     }
 
+    /**
+     * Parse → authenticate → count → resolve and connect → 200 → log → run. Every refusal on the way, whoever finds
+     * it, is answered here, the one place that does.
+     */
     @Override
     public void handle(ServerStream stream) {
         inFlight.enter();
@@ -94,41 +96,64 @@ final class RelayConnection implements RequestHandler {
         Serving now = serving.get();
         RelaySettings settings = now.settings();
         HttpFields request = stream.requestHeaders();
-        Optional<TunnelRequest> tunnel;
+        TunnelLog log = null;
         try {
-            tunnel = now.parser().parse(request);
-        } catch (RequestParseException e) {
-            String token = e.proxyError() == null ? ProxyError.HTTP_REQUEST_ERROR.token() : e.proxyError().token();
-            Responses.error(stream, settings.serverName(), e.httpStatus(), token, e.getMessage(), null);
-            return;
-        }
-        if (tunnel.isEmpty()) {
-            WellKnown.answer(stream, request);
-            return;
-        }
-        AuthConfig auth = settings.auth();
-        if (auth != null && auth.clientCertificateRequired() && connection.peerCertificate().isEmpty()) {
-            refuse(settings, stream, tunnel.get(), 403, "a verified client certificate is required", null);
-            return;
-        }
-        if (auth != null && auth.checksCredentials()
-                && request.getAll(auth.header()).stream().noneMatch(v -> auth.accepts(v.trim()))) {
-            refuse(settings, stream, tunnel.get(), auth.failureStatus(), "missing or wrong credential in the '" + auth.header()
-                    + "' header", challenge(auth));
-            return;
-        }
-        if (!tunnels.tryAcquire()) {
-            refuse(settings, stream, tunnel.get(), 429, "this connection already has " + tunnelsPerConnection
-                    + " tunnels open", null);
-            return;
-        }
-        try {
-            switch (tunnel.get()) {
-                case TcpConnectRequest t -> now.tcp().handle(stream, t.target());
-                case UdpConnectRequest u -> now.udp().handle(stream, u.target(), demux);
+            Optional<TunnelRequest> parsed = now.parser().parse(request);
+            if (parsed.isEmpty()) {
+                WellKnown.answer(stream, request);
+                return;
             }
-        } finally {
-            tunnels.release();
+            TunnelRequest tunnel = parsed.get();
+            log = TunnelLog.of(stream, tunnel);
+            authenticate(settings.auth(), request);
+            if (!tunnels.tryAcquire()) {
+                throw new Refusal(429, ProxyError.HTTP_REQUEST_DENIED, "this connection already has "
+                        + tunnelsPerConnection + " tunnels open");
+            }
+            try {
+                PendingTunnel pending = switch (tunnel) {
+                    case TcpConnectRequest t -> now.tcp().connect(stream, t.target());
+                    case UdpConnectRequest u -> now.udp().connect(stream, u.target(), demux);
+                };
+                run(stream, pending, log);
+            } finally {
+                tunnels.release();
+            }
+        } catch (Refusal refusal) {
+            if (log != null) {
+                log.refused(refusal);
+            }
+            Responses.refuse(stream, settings.serverName(), refusal);
         }
+    }
+
+    private void authenticate(AuthConfig auth, HttpFields request) throws Refusal {
+        if (auth == null) {
+            return;
+        }
+        if (auth.clientCertificateRequired() && connection.peerCertificate().isEmpty()) {
+            throw new Refusal(403, ProxyError.HTTP_REQUEST_DENIED, "a verified client certificate is required");
+        }
+        if (auth.checksCredentials() && request.getAll(auth.header()).stream().noneMatch(v -> auth.accepts(v.trim()))) {
+            Refusal refusal = new Refusal(auth.failureStatus(), ProxyError.HTTP_REQUEST_DENIED,
+                    "missing or wrong credential in the '" + auth.header() + "' header");
+            HttpFields.Field challenge = challenge(auth);
+            throw challenge == null ? refusal : refusal.withChallenge(challenge);
+        }
+    }
+
+    /** The target is connected: confirm the tunnel to the client, then carry its bytes until either side ends it. */
+    private static void run(ServerStream stream, PendingTunnel tunnel, TunnelLog log) {
+        try {
+            stream.respond(tunnel.response());
+        } catch (IOException e) {
+            // The client gave up (cancelled the stream) while we were connecting.
+            tunnel.abandon();
+            stream.reset(H3.H3_REQUEST_CANCELLED);
+            return;
+        }
+        TunnelRecord record = log.opened(tunnel.upstream());
+        tunnel.run(record);
+        log.closed(record);
     }
 }

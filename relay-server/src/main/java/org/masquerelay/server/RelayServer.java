@@ -51,10 +51,7 @@ public final class RelayServer implements AutoCloseable {
     /** Counting into {@code metrics} (the admin listener's, started before the relay so it can say "not ready"). */
     public static RelayServer start(RelaySettings settings, RelayMetrics metrics) throws IOException {
         AtomicReference<Serving> serving = new AtomicReference<>(Serving.of(settings));
-        EngineSettings engineSettings = new EngineSettings(settings.identity(), settings.identityAlias(), settings.identityPassword(),
-                settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.tunnelsPerConnection() + 16,
-                settings.quicIdleTimeout(), settings.streamWindow(), settings.maxConnections(),
-                settings.clientCaCertificates(), settings.eventLoops());
+        EngineSettings engineSettings = settings.engineSettings();
         QuicEngine engine = settings.engine().resolve();
         LOG.log(INFO, "QUIC engine: {0} ({1})", engine.configName(), settings.engine().choiceReason());
         metrics.build(org.masquerelay.display.Version.number(), engine.configName());
@@ -106,7 +103,8 @@ public final class RelayServer implements AutoCloseable {
         if (identityChanged) {
             for (ServerEngine listener : listeners) {
                 try {
-                    if (!listener.replaceIdentity(next.identity(), next.identityAlias(), next.identityPassword())) {
+                    if (!listener.replaceIdentity(next.engineSettings().keyStore(), next.engineSettings().keyAlias(),
+                            next.engineSettings().keyPassword())) {
                         kept.add(listener);
                     }
                 } catch (IOException e) {

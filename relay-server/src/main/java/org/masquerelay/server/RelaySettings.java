@@ -1,5 +1,6 @@
 package org.masquerelay.server;
 
+import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.server.config.QuicEngine;
@@ -7,107 +8,187 @@ import org.masquerelay.server.tunnel.TunnelSettings;
 import org.masquerelay.wire.ConnectUdpTemplate;
 
 import java.net.InetSocketAddress;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
- * Everything a running relay needs, resolved: sockets to bind, the TLS identity loaded, the policy built. Made from
- * the configuration file and command line by {@code ServerSettingsFactory}, or directly by tests.
+ * Everything a running relay needs, resolved and immutable: sockets to bind, the policy built, and nested, what the
+ * QUIC engine needs ({@link #engineSettings()}: TLS identity, HTTP/3 and QUIC limits) and what the tunnels need
+ * ({@link #tunnel()}: timeouts). Made from the configuration file and command line by {@link SettingsFactory}, by
+ * {@link DevMode}, or directly by tests with {@link #builder()}; changed with {@link #newBuilder()}.
  *
- * @param listen                addresses to bind (IPv4 and IPv6 each get their own socket)
- * @param identity              TLS key store with one key entry
- * @param identityAlias         its alias
- * @param identityPassword      its password
- * @param serverName            our name in Proxy-Status (RFC 9209 §2: the proxy's identifier)
- * @param policy                which targets may be reached
- * @param udpTemplates          operator connect-udp templates, served besides the default one
- * @param auth                  credential check, or null for none
- * @param tunnel                tunnel timeouts
- * @param tunnelsPerConnection  concurrent tunnels one connection may hold
- * @param maxFieldSectionSize   largest request header section
- * @param maxDataFrameSize      largest DATA frame
- * @param quicIdleTimeout       QUIC idle timeout
- * @param streamWindow          QUIC receive window per request stream
- * @param maxConnections        concurrent client connections per listener
- * @param engine                the QUIC stack every listener runs
- * @param eventLoops            quiche engine: event-loop threads, each with its own SO_REUSEPORT socket (0 = one per
- *                              core)
- * @param clientCaCertificates  mutual TLS: client certificates must come from one of these CAs (quiche engine only);
- *                              empty = no client certificates asked for
+ * <p>A new setting is a field, an accessor and a builder setter here (or in {@link EngineSettings} or
+ * {@link TunnelSettings} when the engine or the tunnels read it), plus one line in each copying constructor.
  */
-public record RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
-                            String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
-                            AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
-                            int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
-                            long streamWindow, int maxConnections, QuicEngine engine,
-                            List<X509Certificate> clientCaCertificates, int eventLoops) {
+public final class RelaySettings {
+    /**
+     * QUIC request streams a client may open beyond its tunnels: a client over {@link #tunnelsPerConnection()} still
+     * gets its 429 answered on a stream of its own, instead of QUIC's stream limit silently holding the request back.
+     */
+    static final int REFUSAL_STREAMS = 16;
 
-    public RelaySettings {
-        engine = engine == null ? QuicEngine.AUTO : engine;
-        clientCaCertificates = clientCaCertificates == null ? List.of() : List.copyOf(clientCaCertificates);
+    private final List<InetSocketAddress> listen;
+    private final String serverName;
+    private final RelayPolicy policy;
+    private final List<ConnectUdpTemplate> udpTemplates;
+    private final AuthConfig auth;
+    private final int tunnelsPerConnection;
+    private final QuicEngine engine;
+    private final EngineSettings engineSettings;
+    private final TunnelSettings tunnel;
+
+    private RelaySettings(Builder b) {
+        this.listen = List.copyOf(b.listen);
+        this.serverName = Objects.requireNonNull(b.serverName, "the server name (Builder.serverName) is not set");
+        this.policy = Objects.requireNonNull(b.policy, "policy");
+        this.udpTemplates = List.copyOf(b.udpTemplates);
+        this.auth = b.auth;
+        this.tunnelsPerConnection = b.tunnelsPerConnection;
+        this.engine = b.engine;
+        this.engineSettings = b.engineSettings.maxStreamsPerConnection(tunnelsPerConnection + REFUSAL_STREAMS).build();
+        this.tunnel = b.tunnel.build();
     }
 
-    /** Without mutual TLS. */
-    public RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
-                         String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
-                         AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
-                         int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
-                         long streamWindow, int maxConnections, QuicEngine engine) {
-        this(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel,
-                tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow,
-                maxConnections, engine, List.of(), 0);
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** On the default engine ({@link QuicEngine#AUTO}). */
-    public RelaySettings(List<InetSocketAddress> listen, KeyStore identity, String identityAlias, char[] identityPassword,
-                         String serverName, RelayPolicy policy, List<ConnectUdpTemplate> udpTemplates,
-                         AuthConfig auth, TunnelSettings tunnel, int tunnelsPerConnection,
-                         int maxFieldSectionSize, long maxDataFrameSize, Duration quicIdleTimeout,
-                         long streamWindow, int maxConnections) {
-        this(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel,
-                tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow,
-                maxConnections, QuicEngine.AUTO);
+    /** A builder starting from these settings. */
+    public Builder newBuilder() {
+        return new Builder(this);
     }
 
-    public RelaySettings withEngine(QuicEngine value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, value, clientCaCertificates, eventLoops);
+    /** Addresses to bind (IPv4 and IPv6 each get their own socket); the configuration makes sure there is one. */
+    public List<InetSocketAddress> listen() {
+        return listen;
     }
 
-    public RelaySettings withPolicy(RelayPolicy value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, value, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+    /** Our name in Proxy-Status (RFC 9209 §2: the proxy's identifier). */
+    public String serverName() {
+        return serverName;
     }
 
-    public RelaySettings withUdpTemplates(List<ConnectUdpTemplate> value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, value, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+    /** Which targets may be reached. */
+    public RelayPolicy policy() {
+        return policy;
     }
 
-    public RelaySettings withAuth(AuthConfig value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, value, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+    /** Operator connect-udp templates, served besides the default one. */
+    public List<ConnectUdpTemplate> udpTemplates() {
+        return udpTemplates;
     }
 
-    public RelaySettings withTunnel(TunnelSettings value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, value, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+    /** Credential check, or null for none. */
+    public AuthConfig auth() {
+        return auth;
     }
 
-    public RelaySettings withTunnelsPerConnection(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, value, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+    /** Concurrent tunnels one connection may hold. */
+    public int tunnelsPerConnection() {
+        return tunnelsPerConnection;
     }
 
-    public RelaySettings withMaxFieldSectionSize(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, value, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+    /** The QUIC stack every listener runs. */
+    public QuicEngine engine() {
+        return engine;
     }
 
-    public RelaySettings withMaxDataFrameSize(long value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, value, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, eventLoops);
+    /** What the engine needs: TLS identity, mutual TLS, HTTP/3 and QUIC limits, event loops. */
+    public EngineSettings engineSettings() {
+        return engineSettings;
     }
 
-    public RelaySettings withEventLoops(int value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, clientCaCertificates, value);
+    /** Timeouts and bounds of the tunnels. */
+    public TunnelSettings tunnel() {
+        return tunnel;
     }
 
-    public RelaySettings withClientCaCertificates(List<X509Certificate> value) {
-        return new RelaySettings(listen, identity, identityAlias, identityPassword, serverName, policy, udpTemplates, auth, tunnel, tunnelsPerConnection, maxFieldSectionSize, maxDataFrameSize, quicIdleTimeout, streamWindow, maxConnections, engine, value, eventLoops);
+    /**
+     * Defaults: the policy's defaults (public addresses only), no operator template, no authentication, 256 tunnels
+     * per connection, the {@link QuicEngine#AUTO} engine, {@link EngineSettings.Builder}'s and
+     * {@link TunnelSettings.Builder}'s defaults. No listen address; server name and TLS identity have no default.
+     */
+    public static final class Builder {
+        private List<InetSocketAddress> listen = List.of();
+        private String serverName;
+        private RelayPolicy policy = RelayPolicy.defaults();
+        private List<ConnectUdpTemplate> udpTemplates = List.of();
+        private AuthConfig auth;
+        private int tunnelsPerConnection = 256;
+        private QuicEngine engine = QuicEngine.AUTO;
+        private final EngineSettings.Builder engineSettings;
+        private final TunnelSettings.Builder tunnel;
+
+        private Builder() {
+            this.engineSettings = EngineSettings.builder();
+            this.tunnel = TunnelSettings.builder();
+        }
+
+        private Builder(RelaySettings s) {
+            this.listen = s.listen;
+            this.serverName = s.serverName;
+            this.policy = s.policy;
+            this.udpTemplates = s.udpTemplates;
+            this.auth = s.auth;
+            this.tunnelsPerConnection = s.tunnelsPerConnection;
+            this.engine = s.engine;
+            this.engineSettings = s.engineSettings.newBuilder();
+            this.tunnel = s.tunnel.newBuilder();
+        }
+
+        public Builder listen(List<InetSocketAddress> value) {
+            this.listen = value;
+            return this;
+        }
+
+        public Builder serverName(String value) {
+            this.serverName = value;
+            return this;
+        }
+
+        public Builder policy(RelayPolicy value) {
+            this.policy = value;
+            return this;
+        }
+
+        public Builder udpTemplates(List<ConnectUdpTemplate> value) {
+            this.udpTemplates = value;
+            return this;
+        }
+
+        /** Null turns authentication off. */
+        public Builder auth(AuthConfig value) {
+            this.auth = value;
+            return this;
+        }
+
+        /** Also sets the engine's stream limit: this plus {@link #REFUSAL_STREAMS}. */
+        public Builder tunnelsPerConnection(int value) {
+            this.tunnelsPerConnection = value;
+            return this;
+        }
+
+        /** Null = {@link QuicEngine#AUTO}. */
+        public Builder engine(QuicEngine value) {
+            this.engine = value == null ? QuicEngine.AUTO : value;
+            return this;
+        }
+
+        /** Changes the engine's settings, e.g. {@code b.engineSettings(e -> e.maxFieldSectionSize(512))}. */
+        public Builder engineSettings(Consumer<EngineSettings.Builder> change) {
+            change.accept(engineSettings);
+            return this;
+        }
+
+        /** Changes the tunnels' settings, e.g. {@code b.tunnel(t -> t.connectTimeout(Duration.ofSeconds(2)))}. */
+        public Builder tunnel(Consumer<TunnelSettings.Builder> change) {
+            change.accept(tunnel);
+            return this;
+        }
+
+        public RelaySettings build() {
+            return new RelaySettings(this);
+        }
     }
 }

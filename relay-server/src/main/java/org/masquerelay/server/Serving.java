@@ -14,7 +14,7 @@ record Serving(RelaySettings settings, ConnectRequestParser parser, TcpConnectHa
     static Serving of(RelaySettings settings) {
         TargetResolver resolver = new TargetResolver(settings.policy());
         return new Serving(settings, new ConnectRequestParser(settings.udpTemplates()),
-                new TcpConnectHandler(settings.serverName(), resolver, settings.tunnel()),
-                new UdpConnectHandler(settings.serverName(), resolver, settings.tunnel()));
+                new TcpConnectHandler(resolver, settings.tunnel()),
+                new UdpConnectHandler(resolver, settings.tunnel()));
     }
 }

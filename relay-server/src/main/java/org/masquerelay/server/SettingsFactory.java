@@ -7,7 +7,6 @@ import org.masquerelay.server.config.ConnectUdpConfig;
 import org.masquerelay.server.config.ListenAddress;
 import org.masquerelay.server.config.RelayConfig;
 import org.masquerelay.server.config.TlsConfig;
-import org.masquerelay.server.tunnel.TunnelSettings;
 import org.masquerelay.wire.ConnectUdpTemplate;
 
 import java.security.KeyStore;
@@ -34,13 +33,26 @@ public final class SettingsFactory {
                 || config.connectUdp().template().equals(ConnectUdpConfig.DEFAULT_TEMPLATE)
                 ? List.of()
                 : List.of(ConnectUdpTemplate.parse(config.connectUdp().template()));
-        TunnelSettings tunnel = new TunnelSettings(config.timeouts().connect(), config.timeouts().happyEyeballsDelay(),
-                config.timeouts().idle(), config.limits().pendingDatagrams());
-        return new RelaySettings(Listeners.collapseWildcards(config.listen().stream().map(ListenAddress::socketAddress).toList()), identity, ALIAS, PASSWORD,
-                config.serverName(), config.policy(), templates, config.auth().orElse(null), tunnel,
-                config.limits().tunnelsPerConnection(), config.limits().maxHeaderSize(), config.limits().maxDataFrame(),
-                config.timeouts().quicIdle(), config.limits().streamWindow(), config.limits().maxConnections(),
-                config.engine(), config.clientCa().map(ClientCaConfig::certificates).orElse(List.of()),
-                config.limits().eventLoops());
+        return RelaySettings.builder()
+                .listen(Listeners.collapseWildcards(config.listen().stream().map(ListenAddress::socketAddress).toList()))
+                .serverName(config.serverName())
+                .policy(config.policy())
+                .udpTemplates(templates)
+                .auth(config.auth().orElse(null))
+                .tunnelsPerConnection(config.limits().tunnelsPerConnection())
+                .engine(config.engine())
+                .engineSettings(e -> e.identity(identity, ALIAS, PASSWORD)
+                        .maxFieldSectionSize(config.limits().maxHeaderSize())
+                        .maxDataFrameSize(config.limits().maxDataFrame())
+                        .idleTimeout(config.timeouts().quicIdle())
+                        .streamWindow(config.limits().streamWindow())
+                        .maxConnections(config.limits().maxConnections())
+                        .clientCaCertificates(config.clientCa().map(ClientCaConfig::certificates).orElse(List.of()))
+                        .eventLoops(config.limits().eventLoops()))
+                .tunnel(t -> t.connectTimeout(config.timeouts().connect())
+                        .attemptDelay(config.timeouts().happyEyeballsDelay())
+                        .idleTimeout(config.timeouts().idle())
+                        .pendingDatagrams(config.limits().pendingDatagrams()))
+                .build();
     }
 }

@@ -5,58 +5,61 @@ import org.masquerelay.engine.TcpSplicer;
 import org.masquerelay.engine.TcpTarget;
 import org.masquerelay.server.tunnel.HappyEyeballs;
 import org.masquerelay.server.tunnel.TargetResolver;
-import org.masquerelay.server.tunnel.TunnelException;
 import org.masquerelay.server.tunnel.TunnelRecord;
 import org.masquerelay.server.tunnel.TunnelSettings;
-import org.masquerelay.wire.H3;
+import org.masquerelay.wire.HttpFields;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * Classic CONNECT (RFC 9114 §4.4), what Apple's client sends for TCP flows: policy and DNS, a Happy Eyeballs TCP
- * connection, 200 as soon as it is up, then the engine's data plane ({@link TcpSplicer}) carries the bytes. Data the
- * client sent before the 200 waits in the stream and is forwarded first.
+ * connection; once {@link RelayConnection} has sent the 200, the engine's data plane ({@link TcpSplicer}) carries
+ * the bytes. Data the client sent before the 200 waits in the stream and is forwarded first.
  */
 final class TcpConnectHandler {
-    private final String serverName;
+    /** 2xx for classic CONNECT: no body follows other than the tunnel bytes (RFC 9114 §4.4). */
+    private static final HttpFields ESTABLISHED = HttpFields.builder().add(":status", "200").build();
+
     private final TargetResolver resolver;
     private final TunnelSettings settings;
 
-    TcpConnectHandler(String serverName, TargetResolver resolver, TunnelSettings settings) {
-        this.serverName = serverName;
+    TcpConnectHandler(TargetResolver resolver, TunnelSettings settings) {
         this.resolver = resolver;
         this.settings = settings;
     }
 
-    void handle(ServerStream stream, Target target) {
-        TunnelLog log = new TunnelLog("tcp", stream, target);
+    /** Resolves, checks and connects the target, all within the connect timeout. */
+    PendingTunnel connect(ServerStream stream, Target target) throws Refusal {
         long start = System.nanoTime();
         TcpSplicer splicer = stream.tcp();
-        TcpTarget connection;
-        try {
-            List<InetAddress> addresses = resolver.resolve(target, settings.connectTimeout());
-            Duration left = settings.connectTimeout().minusNanos(System.nanoTime() - start);
-            connection = HappyEyeballs.connect(addresses, target.port(), settings.attemptDelay(),
-                    left.isNegative() ? Duration.ofMillis(1) : left, splicer);
-        } catch (TunnelException e) {
-            log.refused(e.httpStatus(), e.proxyError(), e.getMessage());
-            Responses.error(stream, serverName, e.httpStatus(), e.proxyError(), e.getMessage(), null);
-            return;
-        }
-        try {
-            Responses.tunnelEstablished(stream);
-        } catch (IOException e) {
-            // The client gave up (cancelled the stream) while we were connecting.
-            connection.close();
-            stream.reset(H3.H3_REQUEST_CANCELLED);
-            return;
-        }
-        TunnelRecord record = log.opened(connection.remoteAddress());
-        splicer.splice(connection, settings.idleTimeout(), record);
-        log.closed(record);
+        List<InetAddress> addresses = resolver.resolve(target, settings.connectTimeout());
+        Duration left = settings.connectTimeout().minusNanos(System.nanoTime() - start);
+        TcpTarget connection = HappyEyeballs.connect(addresses, target.port(), settings.attemptDelay(),
+                left.isNegative() ? Duration.ofMillis(1) : left, splicer);
+        return new PendingTunnel() {
+            @Override
+            public HttpFields response() {
+                return ESTABLISHED;
+            }
+
+            @Override
+            public Object upstream() {
+                return connection.remoteAddress();
+            }
+
+            @Override
+            public void run(TunnelRecord record) {
+                splicer.splice(connection, settings.idleTimeout(), record);
+            }
+
+            @Override
+            public void abandon() {
+                connection.close();
+            }
+        };
     }
 }

@@ -7,7 +7,11 @@ import org.masquerelay.server.log.LogEvent;
 import org.masquerelay.server.metrics.ConnectionMetrics;
 import org.masquerelay.server.metrics.TunnelMetrics;
 import org.masquerelay.server.tunnel.TunnelRecord;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
+import org.masquerelay.wire.TcpConnectRequest;
+import org.masquerelay.wire.TunnelRequest;
+import org.masquerelay.wire.UdpConnectRequest;
 
 import java.net.SocketAddress;
 import java.util.Map;
@@ -36,7 +40,14 @@ final class TunnelLog {
     private TunnelMetrics tunnel;
     private String address;
 
-    TunnelLog(String kind, ServerStream stream, Target target) {
+    static TunnelLog of(ServerStream stream, TunnelRequest request) {
+        return switch (request) {
+            case TcpConnectRequest t -> new TunnelLog("tcp", stream, t.target());
+            case UdpConnectRequest u -> new TunnelLog("udp", stream, u.target());
+        };
+    }
+
+    private TunnelLog(String kind, ServerStream stream, Target target) {
         this.kind = kind;
         this.metrics = ConnectionMetrics.of(stream.connection());
         this.client = Addresses.format(stream.connection().remoteAddress());
@@ -57,9 +68,10 @@ final class TunnelLog {
         return new TunnelRecord(tunnel);
     }
 
-    void refused(int status, String proxyError, String details) {
-        log(prefix + " refused: " + status + " " + proxyError + " (" + details + ")",
-                fields("tunnel_refused", "status", status, "error", proxyError, "details", details));
+    /** e.g. {@code ... refused: 403 destination_ip_prohibited (address 10.0.0.1 is private ...)} */
+    void refused(Refusal refusal) {
+        log(prefix + " refused: " + refusal, fields("tunnel_refused", "status", refusal.httpStatus(),
+                "error", refusal.proxyError().token(), "details", refusal.details()));
     }
 
     void closed(TunnelRecord record) {

@@ -1,69 +1,73 @@
 package org.masquerelay.server;
 
-import org.masquerelay.engine.ServerStream;
 import org.masquerelay.engine.DatagramDemux;
+import org.masquerelay.engine.ServerStream;
 import org.masquerelay.server.tunnel.TargetResolver;
-import org.masquerelay.server.tunnel.TunnelException;
 import org.masquerelay.server.tunnel.TunnelRecord;
 import org.masquerelay.server.tunnel.TunnelSettings;
 import org.masquerelay.server.tunnel.UdpTunnel;
-import org.masquerelay.wire.H3;
+import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.ProxyError;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
 
-import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 
 /**
- * connect-udp (RFC 9298): policy and DNS, a UDP socket connected to the first permitted address, 200 with
- * {@code capsule-protocol: ?1}, then payload forwarding. Datagrams that overtook the request are held by the
- * connection's {@link DatagramDemux} until the tunnel starts.
+ * connect-udp (RFC 9298): policy and DNS, a UDP socket connected to the first permitted address; once
+ * {@link RelayConnection} has sent the 200 with {@code capsule-protocol: ?1}, payload forwarding. Datagrams that
+ * overtook the request are held by the connection's {@link DatagramDemux} until the tunnel starts.
  */
 final class UdpConnectHandler {
-    private final String serverName;
+    /** 2xx for connect-udp, with the capsule protocol (RFC 9298 §3.5, RFC 9297 §3.4). */
+    private static final HttpFields ESTABLISHED = HttpFields.builder()
+            .add(":status", "200").add("capsule-protocol", "?1").build();
+
     private final TargetResolver resolver;
     private final TunnelSettings settings;
 
-    UdpConnectHandler(String serverName, TargetResolver resolver, TunnelSettings settings) {
-        this.serverName = serverName;
+    UdpConnectHandler(TargetResolver resolver, TunnelSettings settings) {
         this.resolver = resolver;
         this.settings = settings;
     }
 
-    void handle(ServerStream stream, Target target, DatagramDemux demux) {
-        TunnelLog log = new TunnelLog("udp", stream, target);
-        DatagramSocket socket;
-        try {
-            InetAddress address = resolver.resolve(target, settings.connectTimeout()).get(0);
-            socket = open(new InetSocketAddress(address, target.port()));
-        } catch (TunnelException e) {
-            log.refused(e.httpStatus(), e.proxyError(), e.getMessage());
-            Responses.error(stream, serverName, e.httpStatus(), e.proxyError(), e.getMessage(), null);
-            return;
-        }
-        try {
-            Responses.udpTunnelEstablished(stream);
-        } catch (IOException e) {
-            socket.close();
-            stream.reset(H3.H3_REQUEST_CANCELLED);
-            return;
-        }
-        TunnelRecord record = log.opened(socket.getRemoteSocketAddress());
-        new UdpTunnel(stream, socket, demux, settings.idleTimeout(), record).run();
-        log.closed(record);
+    PendingTunnel connect(ServerStream stream, Target target, DatagramDemux demux) throws Refusal {
+        InetAddress address = resolver.resolve(target, settings.connectTimeout()).get(0);
+        DatagramSocket socket = open(new InetSocketAddress(address, target.port()));
+        return new PendingTunnel() {
+            @Override
+            public HttpFields response() {
+                return ESTABLISHED;
+            }
+
+            @Override
+            public Object upstream() {
+                return socket.getRemoteSocketAddress();
+            }
+
+            @Override
+            public void run(TunnelRecord record) {
+                new UdpTunnel(stream, socket, demux, settings.idleTimeout(), record).run();
+            }
+
+            @Override
+            public void abandon() {
+                socket.close();
+            }
+        };
     }
 
-    private static DatagramSocket open(InetSocketAddress target) throws TunnelException {
+    private static DatagramSocket open(InetSocketAddress target) throws Refusal {
         try {
             DatagramSocket socket = new DatagramSocket();
             // Connected: the kernel then drops datagrams from any other source (RFC 9298 §5).
             socket.connect(target);
             return socket;
         } catch (SocketException e) {
-            throw new TunnelException(502, ProxyError.DESTINATION_IP_UNROUTABLE, "cannot open UDP to " + target + ": " + e.getMessage());
+            throw new Refusal(502, ProxyError.DESTINATION_IP_UNROUTABLE, "cannot open UDP to " + target + ": " + e.getMessage());
         }
     }
 }

@@ -38,7 +38,7 @@ class ConnectUdpTest {
 
     @BeforeEach
     void start() throws IOException {
-        relay = RelayFixture.start(dir, s -> s.withUdpTemplates(List.of(ConnectUdpTemplate.parse(OPERATOR_TEMPLATE))));
+        relay = RelayFixture.start(dir, s -> s.udpTemplates(List.of(ConnectUdpTemplate.parse(OPERATOR_TEMPLATE))));
         echo = new UdpEchoServer(InetAddress.getByName("127.0.0.1"));
     }
 

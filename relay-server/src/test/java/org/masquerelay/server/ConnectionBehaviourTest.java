@@ -166,7 +166,7 @@ class ConnectionBehaviourTest extends RelayTestBase {
 
     @Test
     void dataFrameOverTheCapResetsOnlyThatStream() throws IOException {
-        NettyH3Client client = client(s -> s.withMaxDataFrameSize(1024));
+        NettyH3Client client = client(s -> s.engineSettings(e -> e.maxDataFrameSize(1024)));
         Tunnel good = client.openTcp(target(), Map.of(), null);
         assertEquals(200, good.awaitResponse(T).status());
         Tunnel big = client.openTcp(target(), Map.of(), null);

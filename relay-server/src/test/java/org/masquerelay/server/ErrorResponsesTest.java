@@ -7,7 +7,6 @@ import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.Tunnel;
-import org.masquerelay.server.tunnel.TunnelSettings;
 import org.masquerelay.wire.ProxyStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -146,7 +145,7 @@ class ErrorResponsesTest extends RelayTestBase {
 
     @Test
     void missingOrWrongCredentialIs407WithProxyAuthenticate() throws IOException {
-        NettyH3Client client = client(s -> s.withAuth(
+        NettyH3Client client = client(s -> s.auth(
                 new AuthConfig("authorization", List.of("Bearer s3cret"), 407)));
         Tunnel.Response response;
         try (CapturedLog log = new CapturedLog("org.masquerelay.tunnel")) {
@@ -172,7 +171,7 @@ class ErrorResponsesTest extends RelayTestBase {
 
     @Test
     void failureStatus401NamesWwwAuthenticate() throws IOException {
-        NettyH3Client client = client(s -> s.withAuth(
+        NettyH3Client client = client(s -> s.auth(
                 new AuthConfig("authorization", List.of("Bearer s3cret"), 401)));
         Tunnel missing = client.openTcp(good(), Map.of(), null);
         Tunnel.Response response = assertError(missing, 401, HTTP_REQUEST_DENIED);
@@ -218,7 +217,7 @@ class ErrorResponsesTest extends RelayTestBase {
 
     @Test
     void excludedNameIs403HttpRequestDenied() throws IOException {
-        NettyH3Client client = client(s -> s.withPolicy(new RelayPolicy(
+        NettyH3Client client = client(s -> s.policy(new RelayPolicy(
                 new DomainPolicy(List.of(), List.of(), List.of(), List.of("localhost")), AddressPolicy.loopbackOnly())));
         Tunnel tunnel = client.openTcp("localhost:" + echo.port(), Map.of(), null);
         assertError(tunnel, 403, HTTP_REQUEST_DENIED);
@@ -250,8 +249,7 @@ class ErrorResponsesTest extends RelayTestBase {
     void unansweredConnectionIs504ConnectionTimeout() throws IOException {
         // A loopback listener that never accepts, its accept queue filled: a connect neither succeeds nor is refused.
         try (FullListener full = FullListener.open()) {
-            NettyH3Client client = client(s -> s.withTunnel(new TunnelSettings(Duration.ofMillis(700),
-                    Duration.ofMillis(250), Duration.ofMinutes(5), 64)));
+            NettyH3Client client = client(s -> s.tunnel(t -> t.connectTimeout(Duration.ofMillis(700))));
             long start = System.nanoTime();
             Tunnel tunnel = client.openTcp(full.authority(), Map.of(), null);
             assertError(tunnel, 504, "connection_timeout");
@@ -265,7 +263,7 @@ class ErrorResponsesTest extends RelayTestBase {
 
     @Test
     void fourthTunnelOverTheLimitIs429() throws IOException {
-        NettyH3Client client = client(s -> s.withTunnelsPerConnection(3));
+        NettyH3Client client = client(s -> s.tunnelsPerConnection(3));
         List<Tunnel> open = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Tunnel tunnel = client.openTcp(good(), Map.of(), null);
@@ -304,7 +302,7 @@ class ErrorResponsesTest extends RelayTestBase {
 
     @Test
     void headerSectionOverTheLimitIs431() throws IOException {
-        NettyH3Client client = client(s -> s.withMaxFieldSectionSize(512));
+        NettyH3Client client = client(s -> s.engineSettings(e -> e.maxFieldSectionSize(512)));
         Tunnel tunnel = client.openTcp(good(), Map.of("x-padding", "p".repeat(2000)), null);
         assertError(tunnel, 431, HTTP_REQUEST_ERROR);
         assertEquals(0, echo.connectionsAccepted());

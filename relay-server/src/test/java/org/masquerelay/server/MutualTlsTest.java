@@ -71,18 +71,15 @@ class MutualTlsTest extends RelayTestBase {
         connections.forEach(c -> c.close(0, "test over"));
     }
 
-    private void startMutualTls(UnaryOperator<RelaySettings> more) throws IOException {
+    private void startMutualTls(UnaryOperator<RelaySettings.Builder> more) throws IOException {
         assumeTrue(RelayFixture.ENGINE == QuicEngine.QUICHE,
                 "mutual TLS needs the quiche server engine; Kwik's server cannot ask for client certificates");
-        relay = RelayFixture.start(dir, s -> more.apply(s.withClientCaCertificates(List.of(clientCa.certificate()))));
+        relay = RelayFixture.start(dir, s -> more.apply(s.engineSettings(e -> e.clientCaCertificates(List.of(clientCa.certificate())))));
     }
 
     private H3ClientConnection connect(boolean kwik, KeyStore identity) throws IOException {
-        ClientEngineSettings settings = ClientEngineSettings.of("127.0.0.1", relay.address().getPort())
-                .withInsecure(true).withConnectTimeout(T);
-        if (identity != null) {
-            settings = settings.withClientIdentity(identity, PASSWORD);
-        }
+        ClientEngineSettings settings = ClientEngineSettings.builder().relay("127.0.0.1", relay.address().getPort())
+                .insecure(true).connectTimeout(T).clientIdentity(identity, PASSWORD).build();
         H3ClientConnection c = kwik ? new KwikClientEngine().connect(settings) : new QuicheClientEngine().connect(settings);
         connections.add(c);
         return c;
@@ -135,7 +132,7 @@ class MutualTlsTest extends RelayTestBase {
 
     @Test
     void authCanAskForTheCertificateAndACredential() throws Exception {
-        startMutualTls(s -> s.withAuth(new AuthConfig("authorization", List.of("Bearer s3cret"), 407, true)));
+        startMutualTls(s -> s.auth(new AuthConfig("authorization", List.of("Bearer s3cret"), 407, true)));
         H3ClientConnection c = connect(false, alice);
         assertEquals("407", openEchoTunnel(c, Map.of()).awaitResponse(T).getOrNull(":status"));
         ClientStream stream = openEchoTunnel(c, Map.of("authorization", "Bearer s3cret"));
@@ -146,7 +143,7 @@ class MutualTlsTest extends RelayTestBase {
     /** Runs on both engines: a relay whose auth requires a certificate it never asks for refuses every tunnel. */
     @Test
     void requiredCertificateMissingIs403() throws IOException {
-        NettyH3Client client = client(s -> s.withAuth(new AuthConfig("authorization", List.of(), 407, true)));
+        NettyH3Client client = client(s -> s.auth(new AuthConfig("authorization", List.of(), 407, true)));
         Tunnel tunnel = client.openTcp("127.0.0.1:" + echo.port(), Map.of(), null);
         Tunnel.Response response = tunnel.awaitResponse(T);
         assertEquals(403, response.status());

@@ -28,7 +28,7 @@ import static org.masquerelay.server.RelayFixture.T;
  */
 class PolicyTest extends RelayTestBase {
     private NettyH3Client client(DomainPolicy domains, AddressPolicy addresses) throws IOException {
-        relay = RelayFixture.start(dir, s -> s.withPolicy(new RelayPolicy(domains, addresses)));
+        relay = RelayFixture.start(dir, s -> s.policy(new RelayPolicy(domains, addresses)));
         return relay.client();
     }
 

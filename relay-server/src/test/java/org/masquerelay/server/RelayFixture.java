@@ -34,9 +34,9 @@ final class RelayFixture implements AutoCloseable {
         return start(stateDir, UnaryOperator.identity());
     }
 
-    static RelayFixture start(Path stateDir, UnaryOperator<RelaySettings> customise) throws IOException {
+    static RelayFixture start(Path stateDir, UnaryOperator<RelaySettings.Builder> customise) throws IOException {
         DevMode.Dev dev = DevMode.prepare(stateDir, List.of(new InetSocketAddress("127.0.0.1", 0)));
-        return new RelayFixture(RelayServer.start(customise.apply(dev.settings().withEngine(ENGINE))), dev.caCertificate());
+        return new RelayFixture(RelayServer.start(customise.apply(dev.settings().newBuilder().engine(ENGINE)).build()), dev.caCertificate());
     }
 
     InetSocketAddress address() {

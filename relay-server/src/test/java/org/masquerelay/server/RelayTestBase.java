@@ -32,7 +32,7 @@ abstract class RelayTestBase {
     }
 
     /** Starts the relay with these settings and connects a Netty client to it. */
-    NettyH3Client client(UnaryOperator<RelaySettings> customise) throws IOException {
+    NettyH3Client client(UnaryOperator<RelaySettings.Builder> customise) throws IOException {
         relay = RelayFixture.start(dir, customise);
         return relay.client();
     }

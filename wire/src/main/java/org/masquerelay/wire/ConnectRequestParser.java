@@ -38,12 +38,12 @@ public final class ConnectRequestParser {
 
     /**
      * @return empty when the request is not a CONNECT (the caller routes it elsewhere)
-     * @throws RequestParseException 400 malformed, 404 no template matches the :path, 501 unsupported :protocol
+     * @throws Refusal 400 malformed, 404 no template matches the :path, 501 unsupported :protocol
      */
-    public Optional<TunnelRequest> parse(HttpFields request) throws RequestParseException {
+    public Optional<TunnelRequest> parse(HttpFields request) throws Refusal {
         int methods = request.count(":method");
         if (methods != 1) {
-            throw RequestParseException.badRequest("request has " + methods
+            throw Refusal.badRequest("request has " + methods
                     + " :method pseudo-header fields; exactly one is required (RFC 9114 §4.3.1)");
         }
         // Methods are case-sensitive (RFC 9110 §9.1): "connect" is some other method.
@@ -57,45 +57,45 @@ public final class ConnectRequestParser {
             return Optional.of(classicConnect(request));
         }
         if (!CONNECT_UDP.equals(protocol)) {
-            throw new RequestParseException(501, null, "unsupported :protocol '" + protocol
+            throw new Refusal(501, ProxyError.HTTP_REQUEST_ERROR, "unsupported :protocol '" + protocol
                     + "'; this relay supports extended CONNECT only for connect-udp (RFC 9298)");
         }
         return Optional.of(connectUdp(request));
     }
 
     /** RFC 9114 §4.4: :method CONNECT and :authority only. */
-    private static TunnelRequest classicConnect(HttpFields request) throws RequestParseException {
+    private static TunnelRequest classicConnect(HttpFields request) throws Refusal {
         if (request.contains(":scheme")) {
-            throw RequestParseException.badRequest("classic CONNECT must not carry :scheme (RFC 9114 §4.4)");
+            throw Refusal.badRequest("classic CONNECT must not carry :scheme (RFC 9114 §4.4)");
         }
         if (request.contains(":path")) {
-            throw RequestParseException.badRequest("classic CONNECT must not carry :path (RFC 9114 §4.4)");
+            throw Refusal.badRequest("classic CONNECT must not carry :path (RFC 9114 §4.4)");
         }
         String authority = request.getOrNull(":authority");
         if (authority == null || authority.isEmpty()) {
-            throw RequestParseException.badRequest(
+            throw Refusal.badRequest(
                     "classic CONNECT needs :authority with the target host:port (RFC 9114 §4.4)");
         }
         return new TcpConnectRequest(Target.parseAuthority(authority));
     }
 
     /** RFC 9298 §3.4: :scheme and :path from the expanded template, :authority of the proxy. */
-    private TunnelRequest connectUdp(HttpFields request) throws RequestParseException {
+    private TunnelRequest connectUdp(HttpFields request) throws Refusal {
         String scheme = request.getOrNull(":scheme");
         if (scheme == null) {
-            throw RequestParseException.badRequest("connect-udp request lacks :scheme (RFC 9298 §3.4, RFC 9220 §3)");
+            throw Refusal.badRequest("connect-udp request lacks :scheme (RFC 9298 §3.4, RFC 9220 §3)");
         }
         if (!"https".equals(scheme)) {
-            throw RequestParseException.badRequest("connect-udp request has :scheme '" + scheme
+            throw Refusal.badRequest("connect-udp request has :scheme '" + scheme
                     + "'; HTTP/3 requests to this relay must use https (RFC 9114 §3.1)");
         }
         String authority = request.getOrNull(":authority");
         if (authority == null || authority.isEmpty()) {
-            throw RequestParseException.badRequest("connect-udp request lacks :authority (RFC 9298 §3.4)");
+            throw Refusal.badRequest("connect-udp request lacks :authority (RFC 9298 §3.4)");
         }
         String path = request.getOrNull(":path");
         if (path == null || path.isEmpty()) {
-            throw RequestParseException.badRequest("connect-udp request lacks :path (RFC 9298 §3.4)");
+            throw Refusal.badRequest("connect-udp request lacks :path (RFC 9298 §3.4)");
         }
         for (ConnectUdpTemplate template : templates) {
             Optional<Target> target = template.match(path);
@@ -103,32 +103,32 @@ public final class ConnectRequestParser {
                 return new UdpConnectRequest(target.get());
             }
         }
-        throw new RequestParseException(404, null, "no connect-udp URI template of this relay matches :path '"
+        throw new Refusal(404, ProxyError.HTTP_REQUEST_ERROR, "no connect-udp URI template of this relay matches :path '"
                 + path + "' (expected for example " + templates.get(0).expand("192.0.2.1", 443) + ")");
     }
 
     /** RFC 9114 §4.2, §4.3: rules whose violation makes any HTTP/3 request malformed. */
-    private static void checkFieldSection(HttpFields request) throws RequestParseException {
+    private static void checkFieldSection(HttpFields request) throws Refusal {
         boolean regularSeen = false;
         for (HttpFields.Field field : request) {
             String name = field.name();
             if (field.isPseudo()) {
                 if (regularSeen) {
-                    throw RequestParseException.badRequest("pseudo-header field " + name
+                    throw Refusal.badRequest("pseudo-header field " + name
                             + " comes after a regular header field (RFC 9114 §4.3)");
                 }
                 if (!REQUEST_PSEUDO_HEADERS.contains(name)) {
-                    throw RequestParseException.badRequest("pseudo-header field " + name
+                    throw Refusal.badRequest("pseudo-header field " + name
                             + " is not defined for requests (RFC 9114 §4.3)");
                 }
             } else {
                 regularSeen = true;
                 if (CONNECTION_SPECIFIC.contains(name)) {
-                    throw RequestParseException.badRequest("connection-specific header field '" + name
+                    throw Refusal.badRequest("connection-specific header field '" + name
                             + "' is not allowed in HTTP/3 (RFC 9114 §4.2)");
                 }
                 if (name.equals("te") && !field.value().trim().equalsIgnoreCase("trailers")) {
-                    throw RequestParseException.badRequest(
+                    throw Refusal.badRequest(
                             "header field 'te' may only be 'trailers' in HTTP/3 (RFC 9114 §4.2)");
                 }
             }
@@ -136,7 +136,7 @@ public final class ConnectRequestParser {
         for (String name : REQUEST_PSEUDO_HEADERS) {
             int count = request.count(name);
             if (count > 1) {
-                throw RequestParseException.badRequest("request has " + count + " " + name
+                throw Refusal.badRequest("request has " + count + " " + name
                         + " pseudo-header fields; at most one is allowed (RFC 9114 §4.3)");
             }
         }

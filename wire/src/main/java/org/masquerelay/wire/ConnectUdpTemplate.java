@@ -219,9 +219,9 @@ public final class ConnectUdpTemplate {
      * Matches a request's :path (path and query) against the template.
      *
      * @return empty when the path does not have the template's shape; otherwise the target it names
-     * @throws RequestParseException 400 when the path matches but the host or port is invalid
+     * @throws Refusal 400 when the path matches but the host or port is invalid
      */
-    public Optional<Target> match(String pathAndQuery) throws RequestParseException {
+    public Optional<Target> match(String pathAndQuery) throws Refusal {
         if (pathAndQuery == null) {
             return Optional.empty();
         }
@@ -240,7 +240,7 @@ public final class ConnectUdpTemplate {
             }
         }
         if (host == null || host.isEmpty()) {
-            throw RequestParseException.badRequest("connect-udp request '" + pathAndQuery + "' has an empty target_host");
+            throw Refusal.badRequest("connect-udp request '" + pathAndQuery + "' has an empty target_host");
         }
         int portNumber = Target.parsePort(Objects.requireNonNull(port), "target_port in " + pathAndQuery);
         return Optional.of(Target.of(host, portNumber));
@@ -315,7 +315,7 @@ public final class ConnectUdpTemplate {
      * Decodes %XX escapes. Bytes decode to the chars of the same value; hosts and ports are ASCII, so anything
      * above 0x7F is rejected later by the target checks.
      */
-    static String percentDecode(String value) throws RequestParseException {
+    static String percentDecode(String value) throws Refusal {
         if (value.indexOf('%') < 0) {
             return value;
         }
@@ -329,7 +329,7 @@ public final class ConnectUdpTemplate {
             int hi = i + 1 < value.length() ? hexValue(value.charAt(i + 1)) : -1;
             int lo = i + 2 < value.length() ? hexValue(value.charAt(i + 2)) : -1;
             if (hi < 0 || lo < 0) {
-                throw RequestParseException.badRequest("invalid percent-encoding in '" + value + "'");
+                throw Refusal.badRequest("invalid percent-encoding in '" + value + "'");
             }
             out.append((char) (hi * 16 + lo));
             i += 2;

@@ -6,12 +6,16 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
- * Parses IPv4 and IPv6 address literals without ever touching DNS.
+ * Parses IPv4 and IPv6 address literals without ever touching DNS: the one IP-literal parser of the project, for
+ * CONNECT targets ({@link Target}), policy rules, certificates and listen addresses alike.
  *
  * <p>{@code InetAddress.getByName} falls back to a DNS lookup for anything it cannot parse (so "10.0.0.256" would be
  * resolved as a name) and turns {@code ::ffff:a.b.c.d} into an IPv4 address; policy code needs neither surprise.
+ * Only ASCII digits count: {@code Character.digit} alone would read other scripts' digits as hex.
  */
 public final class IpLiteral {
+    /** The longest IPv6 text form: eight groups, or six and a dotted quad ("ffff:...:ffff:255.255.255.255"). */
+    private static final int MAX_IPV6_LENGTH = 45;
 
     private IpLiteral() {
     }
@@ -99,6 +103,10 @@ public final class IpLiteral {
         return out.toString();
     }
 
+    /**
+     * Strict dotted-quad IPv4 (RFC 3986 §3.2.2 IPv4address): four decimal parts 0..255 without leading zeros, since
+     * "010.0.0.1" means 8.0.0.1 to some parsers and 10.0.0.1 to others. Null if not one.
+     */
     static byte[] parseV4(String s) {
         String[] parts = s.split("\\.", -1);
         if (parts.length != 4) {
@@ -127,8 +135,13 @@ public final class IpLiteral {
         return out;
     }
 
+    /**
+     * IPv6 text form without brackets (RFC 4291 §2.2): up to eight groups of 1-4 hex digits, one "::" at most,
+     * optionally ending in a dotted-quad IPv4 address. Zone identifiers ("%eth0") are refused: they mean nothing to a
+     * remote relay. Null if not one.
+     */
     static byte[] parseV6(String s) {
-        if (s.indexOf('%') >= 0) {
+        if (s.isEmpty() || s.length() > MAX_IPV6_LENGTH || s.indexOf('%') >= 0) {
             return null;
         }
         int doubleColon = s.indexOf("::");
@@ -184,7 +197,8 @@ public final class IpLiteral {
             }
             int v = 0;
             for (int k = 0; k < p.length(); k++) {
-                int d = Character.digit(p.charAt(k), 16);
+                char c = p.charAt(k);
+                int d = c < 0x80 ? Character.digit(c, 16) : -1;
                 if (d < 0) {
                     return null;
                 }

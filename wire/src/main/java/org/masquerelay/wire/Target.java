@@ -29,15 +29,15 @@ public record Target(String host, int port) {
      * Parses the :authority of a classic CONNECT request (RFC 9114 §4.4, RFC 9110 §9.3.6: "host:port", with IPv6
      * literals in brackets, RFC 3986 §3.2.2).
      *
-     * @throws RequestParseException 400 with a message saying what is wrong
+     * @throws Refusal 400 with a message saying what is wrong
      */
-    public static Target parseAuthority(String authority) throws RequestParseException {
+    public static Target parseAuthority(String authority) throws Refusal {
         if (authority == null || authority.isEmpty()) {
-            throw RequestParseException.badRequest("CONNECT target is empty; expected host:port");
+            throw Refusal.badRequest("CONNECT target is empty; expected host:port");
         }
         checkCharacters(authority, "CONNECT target");
         if (authority.indexOf('@') >= 0) {
-            throw RequestParseException.badRequest(
+            throw Refusal.badRequest(
                     "CONNECT target '" + authority + "' contains userinfo ('@'), which is not allowed (RFC 9110 §9.3.6)");
         }
         String host;
@@ -45,29 +45,29 @@ public record Target(String host, int port) {
         if (authority.startsWith("[")) {
             int close = authority.indexOf(']');
             if (close < 0) {
-                throw RequestParseException.badRequest("CONNECT target '" + authority + "' lacks the closing ']'");
+                throw Refusal.badRequest("CONNECT target '" + authority + "' lacks the closing ']'");
             }
             host = authority.substring(1, close);
             String rest = authority.substring(close + 1);
             if (!rest.startsWith(":")) {
-                throw RequestParseException.badRequest(
+                throw Refusal.badRequest(
                         "CONNECT target '" + authority + "' lacks a port; expected [IPv6]:port");
             }
             port = rest.substring(1);
-            if (IpLiterals.parseIpv6(host) == null) {
-                throw RequestParseException.badRequest("CONNECT target '" + authority + "': '" + host
+            if (IpLiteral.parseV6(host) == null) {
+                throw Refusal.badRequest("CONNECT target '" + authority + "': '" + host
                         + "' is not an IPv6 address" + (host.indexOf('%') >= 0 ? " (zone IDs are not allowed)" : ""));
             }
         } else {
             int colon = authority.lastIndexOf(':');
             if (colon < 0) {
-                throw RequestParseException.badRequest(
+                throw Refusal.badRequest(
                         "CONNECT target '" + authority + "' lacks a port; expected host:port");
             }
             host = authority.substring(0, colon);
             port = authority.substring(colon + 1);
             if (host.indexOf(':') >= 0) {
-                throw RequestParseException.badRequest("CONNECT target '" + authority
+                throw Refusal.badRequest("CONNECT target '" + authority
                         + "': an IPv6 address must be enclosed in brackets, as in [2001:db8::1]:443");
             }
         }
@@ -78,38 +78,38 @@ public record Target(String host, int port) {
      * A target from separate host and port, as extracted from a connect-udp URI template (RFC 9298 §2). The host
      * may be an IPv6 literal without brackets (brackets are tolerated and removed).
      *
-     * @throws RequestParseException 400 with a message saying what is wrong
+     * @throws Refusal 400 with a message saying what is wrong
      */
-    public static Target of(String host, int port) throws RequestParseException {
+    public static Target of(String host, int port) throws Refusal {
         if (host == null || host.isEmpty()) {
-            throw RequestParseException.badRequest("target host is empty");
+            throw Refusal.badRequest("target host is empty");
         }
         checkCharacters(host, "target host");
         if (host.length() > 2 && host.startsWith("[") && host.endsWith("]") && host.indexOf(':') >= 0) {
             host = host.substring(1, host.length() - 1);
         }
         if (port < 1 || port > 65535) {
-            throw RequestParseException.badRequest("target port " + port + " is out of range 1..65535");
+            throw Refusal.badRequest("target port " + port + " is out of range 1..65535");
         }
         return new Target(normalizeHost(host, "target host '" + host + "'"), port);
     }
 
     /** Port as a decimal string, as found in an authority or a URI template variable. */
-    static int parsePort(String port, String context) throws RequestParseException {
+    static int parsePort(String port, String context) throws Refusal {
         if (port.isEmpty()) {
-            throw RequestParseException.badRequest("'" + context + "' has an empty port");
+            throw Refusal.badRequest("'" + context + "' has an empty port");
         }
         for (int i = 0; i < port.length(); i++) {
             char c = port.charAt(i);
             if (c < '0' || c > '9') {
-                throw RequestParseException.badRequest(
+                throw Refusal.badRequest(
                         "'" + context + "': port '" + port + "' must be decimal digits only (no sign or spaces)");
             }
         }
         // Length check first: a long run of digits must not overflow into range.
         int value = port.length() > 5 ? Integer.MAX_VALUE : Integer.parseInt(port);
         if (value < 1 || value > 65535) {
-            throw RequestParseException.badRequest("'" + context + "': port " + port + " is out of range 1..65535");
+            throw Refusal.badRequest("'" + context + "': port " + port + " is out of range 1..65535");
         }
         return value;
     }
@@ -143,28 +143,28 @@ public record Target(String host, int port) {
     }
 
     private byte[] ipBytes() {
-        return host.indexOf(':') >= 0 ? IpLiterals.parseIpv6(host) : IpLiterals.parseIpv4(host);
+        return IpLiteral.parse(host);
     }
 
-    private static void checkCharacters(String s, String what) throws RequestParseException {
+    private static void checkCharacters(String s, String what) throws Refusal {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c <= 0x20 || c >= 0x7f) {
-                throw RequestParseException.badRequest(
+                throw Refusal.badRequest(
                         what + " contains a space, control or non-ASCII character at index " + i);
             }
         }
     }
 
     /** Validates an IP literal or DNS name (brackets already removed) and returns its canonical text. */
-    private static String normalizeHost(String host, String context) throws RequestParseException {
+    private static String normalizeHost(String host, String context) throws Refusal {
         if (host.isEmpty()) {
-            throw RequestParseException.badRequest(context + " has an empty host");
+            throw Refusal.badRequest(context + " has an empty host");
         }
         String lower = host.toLowerCase(Locale.ROOT);
         if (lower.indexOf(':') >= 0) {
-            if (IpLiterals.parseIpv6(lower) == null) {
-                throw RequestParseException.badRequest(context + ": '" + host + "' is not an IPv6 address"
+            if (IpLiteral.parseV6(lower) == null) {
+                throw Refusal.badRequest(context + ": '" + host + "' is not an IPv6 address"
                         + (host.indexOf('%') >= 0 ? " (zone IDs are not allowed)" : ""));
             }
             return lower;
@@ -172,30 +172,30 @@ public record Target(String host, int port) {
         if (lower.endsWith(".")) {
             lower = lower.substring(0, lower.length() - 1); // the root label: "example.com." is "example.com"
         }
-        if (IpLiterals.parseIpv4(lower) != null) {
+        if (IpLiteral.parseV4(lower) != null) {
             return lower;
         }
         checkHostName(lower, context);
         return lower;
     }
 
-    private static void checkHostName(String name, String context) throws RequestParseException {
+    private static void checkHostName(String name, String context) throws Refusal {
         if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
-            throw RequestParseException.badRequest(
+            throw Refusal.badRequest(
                     context + ": host name must be 1.." + MAX_NAME_LENGTH + " characters long");
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
             if (!ok) {
-                throw RequestParseException.badRequest(context + ": character '" + c
+                throw Refusal.badRequest(context + ": character '" + c
                         + "' is not allowed in a host name (letters, digits, '-', '.', '_')");
             }
         }
         String[] labels = name.split("\\.", -1);
         for (String label : labels) {
             if (label.isEmpty() || label.length() > MAX_LABEL_LENGTH) {
-                throw RequestParseException.badRequest(
+                throw Refusal.badRequest(
                         context + ": every host name label must be 1.." + MAX_LABEL_LENGTH + " characters long");
             }
         }
@@ -204,7 +204,7 @@ public record Target(String host, int port) {
         // which would slip past address-based access rules. Refuse it.
         String last = labels[labels.length - 1];
         if (last.chars().allMatch(ch -> ch >= '0' && ch <= '9') || isHexNumber(last)) {
-            throw RequestParseException.badRequest(context
+            throw Refusal.badRequest(context
                     + ": looks like a numeric IPv4 address but is not a dotted quad a.b.c.d with parts 0..255 and no leading zeros");
         }
     }

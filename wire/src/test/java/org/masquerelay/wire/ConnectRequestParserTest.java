@@ -27,26 +27,26 @@ class ConnectRequestParserTest {
                 "relay.example", ":path", path, "capsule-protocol", "?1");
     }
 
-    private RequestParseException error(HttpFields request) {
-        return assertThrows(RequestParseException.class, () -> parser.parse(request));
+    private Refusal error(HttpFields request) {
+        return assertThrows(Refusal.class, () -> parser.parse(request));
     }
 
     private void assertBadRequest(HttpFields request, String messagePart) {
-        RequestParseException e = error(request);
+        Refusal e = error(request);
         assertEquals(400, e.httpStatus(), e.getMessage());
         assertEquals(ProxyError.HTTP_REQUEST_ERROR, e.proxyError());
         assertTrue(e.getMessage().contains(messagePart), e.getMessage());
     }
 
     @Test
-    void classicConnect() throws RequestParseException {
+    void classicConnect() throws Refusal {
         Optional<TunnelRequest> r = parser.parse(fields(":method", "CONNECT", ":authority", "[2001:db8::1]:443",
                 "user-agent", "test", "x-unknown", "fine"));
         assertEquals(Optional.of(new TcpConnectRequest(new Target("2001:db8::1", 443))), r);
     }
 
     @Test
-    void connectUdpWithTheDefaultTemplate() throws RequestParseException {
+    void connectUdpWithTheDefaultTemplate() throws Refusal {
         assertEquals(Optional.of(new UdpConnectRequest(new Target("192.0.2.42", 443))),
                 parser.parse(connectUdp("/.well-known/masque/udp/192.0.2.42/443/")));
         assertEquals(Optional.of(new UdpConnectRequest(new Target("2001:db8::42", 53))),
@@ -54,7 +54,7 @@ class ConnectRequestParserTest {
     }
 
     @Test
-    void connectUdpWithAConfiguredTemplate() throws RequestParseException {
+    void connectUdpWithAConfiguredTemplate() throws Refusal {
         assertEquals(Optional.of(new UdpConnectRequest(new Target("example.com", 4433))),
                 parser.parse(connectUdp("/masque?target_host=example.com&target_port=4433")));
     }
@@ -67,7 +67,7 @@ class ConnectRequestParserTest {
     }
 
     @Test
-    void nonConnectMethodsAreLeftToTheCaller() throws RequestParseException {
+    void nonConnectMethodsAreLeftToTheCaller() throws Refusal {
         assertEquals(Optional.empty(), parser.parse(fields(":method", "GET", ":scheme", "https", ":path", "/",
                 ":authority", "relay.example")));
         assertEquals(Optional.empty(), parser.parse(fields(":method", "connect", ":authority", "h:1")));
@@ -121,9 +121,9 @@ class ConnectRequestParserTest {
 
     @Test
     void unmatchedPathIs404() {
-        RequestParseException e = error(connectUdp("/somewhere/else"));
+        Refusal e = error(connectUdp("/somewhere/else"));
         assertEquals(404, e.httpStatus());
-        assertNull(e.proxyError());
+        assertEquals(ProxyError.HTTP_REQUEST_ERROR, e.proxyError());
         assertTrue(e.getMessage().contains("/somewhere/else"));
     }
 
@@ -136,7 +136,7 @@ class ConnectRequestParserTest {
     @Test
     void otherProtocolsAre501() {
         for (String protocol : new String[] {"connect-ip", "websocket", "CONNECT-UDP", ""}) {
-            RequestParseException e = error(fields(":method", "CONNECT", ":protocol", protocol, ":scheme", "https",
+            Refusal e = error(fields(":method", "CONNECT", ":protocol", protocol, ":scheme", "https",
                     ":authority", "r", ":path", "/"));
             assertEquals(501, e.httpStatus(), protocol);
         }
@@ -150,7 +150,7 @@ class ConnectRequestParserTest {
     }
 
     @Test
-    void connectionSpecificFieldsAreMalformed() throws RequestParseException {
+    void connectionSpecificFieldsAreMalformed() throws Refusal {
         for (String name : new String[] {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
                 "upgrade"}) {
             assertBadRequest(fields(":method", "CONNECT", ":authority", "h:1", name, "x"), name);

@@ -12,12 +12,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ConnectUdpTemplateTest {
 
-    private static Target match(ConnectUdpTemplate t, String path) throws RequestParseException {
+    private static Target match(ConnectUdpTemplate t, String path) throws Refusal {
         return t.match(path).orElseThrow(() -> new AssertionError("no match for " + path));
     }
 
     @Test
-    void defaultTemplateMatchesAndExpands() throws RequestParseException {
+    void defaultTemplateMatchesAndExpands() throws Refusal {
         ConnectUdpTemplate t = ConnectUdpTemplate.defaultTemplate();
         assertEquals(new Target("192.0.2.42", 443), match(t, "/.well-known/masque/udp/192.0.2.42/443/"));
         assertEquals("/.well-known/masque/udp/192.0.2.42/443/", t.expand("192.0.2.42", 443));
@@ -27,7 +27,7 @@ class ConnectUdpTemplateTest {
 
     /** RFC 9298 §3: "2001:db8::42" is sent as "2001%3Adb8%3A%3A42". */
     @Test
-    void ipv6IsPercentEncodedOnExpansionAndDecodedOnMatch() throws RequestParseException {
+    void ipv6IsPercentEncodedOnExpansionAndDecodedOnMatch() throws Refusal {
         ConnectUdpTemplate t = ConnectUdpTemplate.defaultTemplate();
         assertEquals("/.well-known/masque/udp/2001%3Adb8%3A%3A42/443/", t.expand("2001:db8::42", 443));
         assertEquals("/.well-known/masque/udp/2001%3Adb8%3A%3A42/443/", t.expand("[2001:db8::42]", 443));
@@ -46,7 +46,7 @@ class ConnectUdpTemplateTest {
     }
 
     @Test
-    void fullUriTemplate() throws RequestParseException {
+    void fullUriTemplate() throws Refusal {
         ConnectUdpTemplate t = ConnectUdpTemplate.parse("https://relay.example:443/masque/{target_host}/{target_port}/");
         assertEquals("relay.example:443", t.authority());
         assertEquals(Optional.of("https"), t.scheme());
@@ -57,7 +57,7 @@ class ConnectUdpTemplateTest {
     }
 
     @Test
-    void formStyleQueryTemplate() throws RequestParseException {
+    void formStyleQueryTemplate() throws Refusal {
         ConnectUdpTemplate t = ConnectUdpTemplate.parse("https://proxy.example.org:4443/masque{?target_host,target_port}");
         assertEquals("/masque?target_host=2001%3Adb8%3A%3A1&target_port=443", t.expand("2001:db8::1", 443));
         assertEquals(new Target("2001:db8::1", 443), match(t, "/masque?target_host=2001%3Adb8%3A%3A1&target_port=443"));
@@ -68,14 +68,14 @@ class ConnectUdpTemplateTest {
     }
 
     @Test
-    void queryContinuationTemplate() throws RequestParseException {
+    void queryContinuationTemplate() throws Refusal {
         ConnectUdpTemplate t = ConnectUdpTemplate.parse("/m?v=1{&target_host,target_port}");
         assertEquals("/m?v=1&target_host=h&target_port=9", t.expand("h", 9));
         assertEquals(new Target("h", 9), match(t, "/m?v=1&target_host=h&target_port=9"));
     }
 
     @Test
-    void literalQueryTemplate() throws RequestParseException {
+    void literalQueryTemplate() throws Refusal {
         ConnectUdpTemplate t = ConnectUdpTemplate.parse("/m?h={target_host}&p={target_port}");
         assertEquals("/m?h=192.0.2.1&p=8", t.expand("192.0.2.1", 8));
         assertEquals(new Target("192.0.2.1", 8), match(t, "/m?h=192.0.2.1&p=8"));
@@ -85,7 +85,7 @@ class ConnectUdpTemplateTest {
     }
 
     @Test
-    void variablesInReverseOrderAndMultiVariableExpression() throws RequestParseException {
+    void variablesInReverseOrderAndMultiVariableExpression() throws Refusal {
         ConnectUdpTemplate t = ConnectUdpTemplate.parse("/{target_port}/{target_host}");
         assertEquals("/53/dns.example", t.expand("dns.example", 53));
         assertEquals(new Target("dns.example", 53), match(t, "/53/dns.example"));
@@ -95,7 +95,7 @@ class ConnectUdpTemplateTest {
     }
 
     @Test
-    void nonMatchingPathsAreEmpty() throws RequestParseException {
+    void nonMatchingPathsAreEmpty() throws Refusal {
         ConnectUdpTemplate t = ConnectUdpTemplate.defaultTemplate();
         for (String p : new String[] {"/", "/.well-known/masque/udp/h/443", "/.well-known/masque/udp/h/443/x",
                 "/.well-known/masque/udp/h/x/443/", "/.well-known/masque/ip/h/443/", "/.well-known/masque/udp/h/443/?q=1",
@@ -119,7 +119,7 @@ class ConnectUdpTemplateTest {
         "/.well-known/masque/udp/1.2.3/443/"
     })
     void matchingPathWithBadTargetIs400(String path) {
-        RequestParseException e = assertThrows(RequestParseException.class,
+        Refusal e = assertThrows(Refusal.class,
                 () -> ConnectUdpTemplate.defaultTemplate().match(path));
         assertEquals(400, e.httpStatus());
         assertEquals(ProxyError.HTTP_REQUEST_ERROR, e.proxyError());
@@ -158,10 +158,10 @@ class ConnectUdpTemplateTest {
     }
 
     @Test
-    void percentCodecHelpers() throws RequestParseException {
+    void percentCodecHelpers() throws Refusal {
         assertEquals("a:b", ConnectUdpTemplate.percentDecode("a%3Ab"));
         assertEquals("plain", ConnectUdpTemplate.percentDecode("plain"));
-        assertThrows(RequestParseException.class, () -> ConnectUdpTemplate.percentDecode("%\uff11\uff11"));
+        assertThrows(Refusal.class, () -> ConnectUdpTemplate.percentDecode("%\uff11\uff11"));
         assertEquals("%3A%2F", ConnectUdpTemplate.percentEncode(":/"));
     }
 }

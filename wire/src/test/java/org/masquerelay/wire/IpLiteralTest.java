@@ -32,7 +32,7 @@ class IpLiteralTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "example.com", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4",
             "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "1::2::3", ":1::", "::1:", "12345::", "fe80::1%eth0", "1.2.3.4::",
-            "::g", "[1.2.3.4]", "::1.2.3"})
+            "::g", "[1.2.3.4]", "::1.2.3", "::\u0661", "\uff11::", "1.2.3.\u0664"})
     void refusesNonLiterals(String text) {
         assertNull(IpLiteral.parse(text), text);
     }

@@ -34,7 +34,7 @@ class TargetTest {
         "[1:2:3:4:5:6:7:8]:443, 1:2:3:4:5:6:7:8, 443, true",
         "host:0443, host, 443, false"
     })
-    void parsesValidAuthorities(String authority, String host, int port, boolean ip) throws RequestParseException {
+    void parsesValidAuthorities(String authority, String host, int port, boolean ip) throws Refusal {
         Target t = Target.parseAuthority(authority);
         assertEquals(host, t.host());
         assertEquals(port, t.port());
@@ -53,7 +53,7 @@ class TargetTest {
         "[1::2::3]:443", "[12345::1]:443", "[::g]:443", "[1.2.3.4::]:443", "[::1.2.3]:443", "[:1]:443", "[1:]:443"
     })
     void rejectsInvalidAuthoritiesWith400(String authority) {
-        RequestParseException e = assertThrows(RequestParseException.class, () -> Target.parseAuthority(authority));
+        Refusal e = assertThrows(Refusal.class, () -> Target.parseAuthority(authority));
         assertEquals(400, e.httpStatus());
         assertEquals(ProxyError.HTTP_REQUEST_ERROR, e.proxyError());
         assertFalse(e.getMessage().isBlank());
@@ -69,45 +69,45 @@ class TargetTest {
     }
 
     private static String message(String authority) {
-        return assertThrows(RequestParseException.class, () -> Target.parseAuthority(authority)).getMessage();
+        return assertThrows(Refusal.class, () -> Target.parseAuthority(authority)).getMessage();
     }
 
     @Test
     void rejectsNullAuthority() {
-        assertEquals(400, assertThrows(RequestParseException.class, () -> Target.parseAuthority(null)).httpStatus());
+        assertEquals(400, assertThrows(Refusal.class, () -> Target.parseAuthority(null)).httpStatus());
     }
 
     @Test
-    void hostNameLengthLimits() throws RequestParseException {
+    void hostNameLengthLimits() throws Refusal {
         String label63 = "a".repeat(63);
         assertEquals(label63 + ".com", Target.parseAuthority(label63 + ".com:1").host());
-        assertThrows(RequestParseException.class, () -> Target.parseAuthority("a".repeat(64) + ".com:1"));
+        assertThrows(Refusal.class, () -> Target.parseAuthority("a".repeat(64) + ".com:1"));
         String name253 = String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61));
         assertEquals(253, name253.length());
         assertEquals(name253, Target.parseAuthority(name253 + ":1").host());
         assertEquals(name253, Target.parseAuthority(name253 + ".:1").host()); // trailing dot does not count
-        assertThrows(RequestParseException.class, () -> Target.parseAuthority(name253 + "d:1"));
+        assertThrows(Refusal.class, () -> Target.parseAuthority(name253 + "d:1"));
     }
 
     @Test
-    void ofValidatesLikeParseAuthorityWithoutBrackets() throws RequestParseException {
+    void ofValidatesLikeParseAuthorityWithoutBrackets() throws Refusal {
         assertEquals(new Target("2001:db8::42", 443), Target.of("2001:db8::42", 443));
         assertEquals(new Target("2001:db8::42", 443), Target.of("[2001:db8::42]", 443));
         assertEquals(new Target("example.com", 53), Target.of("EXAMPLE.com.", 53));
         assertEquals(new Target("192.0.2.1", 1), Target.of("192.0.2.1", 1));
         for (String bad : new String[] {"", "exa mple", "a@b", "fe80::1%eth0", "[example.com]", "1.2.3", "a..b",
                 "x/y", "\u0000"}) {
-            RequestParseException e = assertThrows(RequestParseException.class, () -> Target.of(bad, 443), bad);
+            Refusal e = assertThrows(Refusal.class, () -> Target.of(bad, 443), bad);
             assertEquals(400, e.httpStatus());
         }
-        assertThrows(RequestParseException.class, () -> Target.of(null, 443));
-        assertThrows(RequestParseException.class, () -> Target.of("example.com", 0));
-        assertThrows(RequestParseException.class, () -> Target.of("example.com", 65536));
-        assertThrows(RequestParseException.class, () -> Target.of("example.com", -1));
+        assertThrows(Refusal.class, () -> Target.of(null, 443));
+        assertThrows(Refusal.class, () -> Target.of("example.com", 0));
+        assertThrows(Refusal.class, () -> Target.of("example.com", 65536));
+        assertThrows(Refusal.class, () -> Target.of("example.com", -1));
     }
 
     @Test
-    void authorityAddsBracketsForIpv6Only() throws RequestParseException {
+    void authorityAddsBracketsForIpv6Only() throws Refusal {
         assertEquals("[2001:db8::1]:443", Target.of("2001:db8::1", 443).authority());
         assertEquals("192.0.2.1:53", Target.of("192.0.2.1", 53).authority());
         assertEquals("example.com:80", Target.of("example.com", 80).toString());
@@ -136,38 +136,38 @@ class TargetTest {
 
     @Test
     void ipv6ParserProducesTheRightBytes() {
-        assertArrayEquals(new byte[16], IpLiterals.parseIpv6("::"));
+        assertArrayEquals(new byte[16], IpLiteral.parseV6("::"));
         byte[] loopback = new byte[16];
         loopback[15] = 1;
-        assertArrayEquals(loopback, IpLiterals.parseIpv6("::1"));
-        assertArrayEquals(loopback, IpLiterals.parseIpv6("0:0:0:0:0:0:0:1"));
+        assertArrayEquals(loopback, IpLiteral.parseV6("::1"));
+        assertArrayEquals(loopback, IpLiteral.parseV6("0:0:0:0:0:0:0:1"));
         byte[] mapped = new byte[16];
         mapped[10] = (byte) 0xff;
         mapped[11] = (byte) 0xff;
         mapped[12] = (byte) 192;
         mapped[15] = 1;
-        assertArrayEquals(mapped, IpLiterals.parseIpv6("::ffff:192.0.0.1"));
+        assertArrayEquals(mapped, IpLiteral.parseV6("::ffff:192.0.0.1"));
         byte[] first = new byte[16];
         first[0] = 0x20;
         first[1] = 0x01;
-        assertArrayEquals(first, IpLiterals.parseIpv6("2001::"));
-        assertArrayEquals(first, IpLiterals.parseIpv6("2001:0:0:0:0:0:0::")); // "::" for one group
-        assertNull(IpLiterals.parseIpv6("1:2:3:4:5:6:7:8::"));
-        assertNull(IpLiterals.parseIpv6("1:2:3:4:5:6:7"));
-        assertNull(IpLiterals.parseIpv6(":::"));
-        assertNull(IpLiterals.parseIpv6("1:2:3:4:5:6:7:1.2.3.4"));
-        assertNull(IpLiterals.parseIpv6("\uff11::1")); // fullwidth digit
+        assertArrayEquals(first, IpLiteral.parseV6("2001::"));
+        assertArrayEquals(first, IpLiteral.parseV6("2001:0:0:0:0:0:0::")); // "::" for one group
+        assertNull(IpLiteral.parseV6("1:2:3:4:5:6:7:8::"));
+        assertNull(IpLiteral.parseV6("1:2:3:4:5:6:7"));
+        assertNull(IpLiteral.parseV6(":::"));
+        assertNull(IpLiteral.parseV6("1:2:3:4:5:6:7:1.2.3.4"));
+        assertNull(IpLiteral.parseV6("\uff11::1")); // fullwidth digit
     }
 
     @Test
     void ipv4ParserIsStrict() {
-        assertArrayEquals(new byte[] {10, 0, 0, 1}, IpLiterals.parseIpv4("10.0.0.1"));
-        assertNull(IpLiterals.parseIpv4("10.0.0.1."));
-        assertNull(IpLiterals.parseIpv4("10.0.0"));
-        assertNull(IpLiterals.parseIpv4("10.0.0.01"));
-        assertNull(IpLiterals.parseIpv4("10.0.0.256"));
-        assertNull(IpLiterals.parseIpv4("10.0.0.1000"));
-        assertNull(IpLiterals.parseIpv4(""));
-        assertNull(IpLiterals.parseIpv4("a.b.c.d"));
+        assertArrayEquals(new byte[] {10, 0, 0, 1}, IpLiteral.parseV4("10.0.0.1"));
+        assertNull(IpLiteral.parseV4("10.0.0.1."));
+        assertNull(IpLiteral.parseV4("10.0.0"));
+        assertNull(IpLiteral.parseV4("10.0.0.01"));
+        assertNull(IpLiteral.parseV4("10.0.0.256"));
+        assertNull(IpLiteral.parseV4("10.0.0.1000"));
+        assertNull(IpLiteral.parseV4(""));
+        assertNull(IpLiteral.parseV4("a.b.c.d"));
     }
 }

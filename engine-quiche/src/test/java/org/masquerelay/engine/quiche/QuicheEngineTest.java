@@ -73,8 +73,7 @@ class QuicheEngineTest {
     }
 
     private static EngineSettings settings() {
-        return new EngineSettings(serverIdentity, "relay", TestPki.PASSWORD, 16 * 1024, 16L << 20, 100,
-                Duration.ofSeconds(30), 1 << 20, 100);
+        return EngineSettings.builder().identity(serverIdentity, "relay", TestPki.PASSWORD).maxConnections(100).build();
     }
 
     private InetSocketAddress startEcho(EngineSettings settings) throws IOException {
@@ -195,11 +194,8 @@ class QuicheEngineTest {
     // ------------------------------------------------------------------------------------------ our client engine
 
     private H3ClientConnection connect(InetSocketAddress relay, KeyStore identity) throws IOException {
-        ClientEngineSettings settings = ClientEngineSettings.of("127.0.0.1", relay.getPort()).withInsecure(true)
-                .withConnectTimeout(T);
-        if (identity != null) {
-            settings = settings.withClientIdentity(identity, TestPki.PASSWORD);
-        }
+        ClientEngineSettings settings = ClientEngineSettings.builder().relay("127.0.0.1", relay.getPort()).insecure(true)
+                .connectTimeout(T).clientIdentity(identity, TestPki.PASSWORD).build();
         return new QuicheClientEngine().connect(settings);
     }
 
@@ -240,7 +236,7 @@ class QuicheEngineTest {
 
     @Test
     void mutualTlsAcceptsAClientOfTheConfiguredCa() throws Exception {
-        InetSocketAddress relay = startEcho(settings().withClientCaCertificates(List.of(pki.ca)));
+        InetSocketAddress relay = startEcho(settings().newBuilder().clientCaCertificates(List.of(pki.ca)).build());
         client = connect(relay, pki.clientIdentity("alice"));
         ClientStream stream = client.openRequest(connectRequest());
         HttpFields response = stream.awaitResponse(T);
@@ -250,9 +246,9 @@ class QuicheEngineTest {
 
     @Test
     void mutualTlsWithTheKwikClientEngine() throws Exception {
-        InetSocketAddress relay = startEcho(settings().withClientCaCertificates(List.of(pki.ca)));
-        client = new org.masquerelay.engine.kwik.KwikClientEngine().connect(ClientEngineSettings.of("127.0.0.1", relay.getPort())
-                .withInsecure(true).withConnectTimeout(T).withClientIdentity(pki.clientIdentity("bob"), TestPki.PASSWORD));
+        InetSocketAddress relay = startEcho(settings().newBuilder().clientCaCertificates(List.of(pki.ca)).build());
+        client = new org.masquerelay.engine.kwik.KwikClientEngine().connect(ClientEngineSettings.builder().relay("127.0.0.1", relay.getPort())
+                .insecure(true).connectTimeout(T).clientIdentity(pki.clientIdentity("bob"), TestPki.PASSWORD).build());
         ClientStream stream = client.openRequest(connectRequest());
         assertEquals("CN=bob", stream.awaitResponse(T).getOrNull("x-client"));
         stream.bodyOut().write(bytes("kwik"));
@@ -261,7 +257,7 @@ class QuicheEngineTest {
 
     @Test
     void mutualTlsRefusesOtherClientsWithATlsAlert() throws Exception {
-        InetSocketAddress relay = startEcho(settings().withClientCaCertificates(List.of(pki.ca)));
+        InetSocketAddress relay = startEcho(settings().newBuilder().clientCaCertificates(List.of(pki.ca)).build());
         KeyStore stranger = new TestPki("another CA").clientIdentity("mallory");
         IOException refused = assertThrows(IOException.class, () -> connect(relay, stranger));
         assertTrue(refused.getMessage().contains("TLS alert"), refused.getMessage());

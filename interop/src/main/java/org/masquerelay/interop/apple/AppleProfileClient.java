@@ -108,11 +108,12 @@ public final class AppleProfileClient implements AutoCloseable {
 
     /** QUIC + TLS 1.3 with ALPN h3 and trust evaluated by Apple's rules. */
     public AppleOutcome connect() {
-        ClientEngineSettings settings = ClientEngineSettings.of(config.host(), config.port())
-                .withTrustManager(trust)
-                .withConnectTimeout(config.timeout())
-                .withIdleTimeout(Duration.ofSeconds(30))
-                .withKeyLogFile(config.keyLog());
+        ClientEngineSettings settings = ClientEngineSettings.builder().relay(config.host(), config.port())
+                .trustManager(trust)
+                .connectTimeout(config.timeout())
+                .idleTimeout(Duration.ofSeconds(30))
+                .keyLogFile(config.keyLog())
+                .build();
         try {
             connection = new KwikClientEngine().connect(settings);
         } catch (IOException e) {

@@ -90,9 +90,9 @@ final class Clients {
         /** Verifies the relay's certificate against its dev CA, as a real client would. */
         static Kwik connect(InetSocketAddress relay, Path caCertificate) throws IOException {
             String host = relay.getHostString();
-            return new Kwik(new KwikClientEngine().connect(ClientEngineSettings.of(host, relay.getPort())
-                    .withTrustManager(TrustMaterial.forQuic(TrustMaterial.fromCaFile(caCertificate), host))
-                    .withIdleTimeout(Duration.ofSeconds(60)).withConnectTimeout(T)));
+            return new Kwik(new KwikClientEngine().connect(ClientEngineSettings.builder().relay(host, relay.getPort())
+                    .trustManager(TrustMaterial.forQuic(TrustMaterial.fromCaFile(caCertificate), host))
+                    .idleTimeout(Duration.ofSeconds(60)).connectTimeout(T).build()));
         }
 
         @Override

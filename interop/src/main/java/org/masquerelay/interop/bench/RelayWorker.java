@@ -48,7 +48,7 @@ public final class RelayWorker {
         int tunnelsPerConnection = args.length > 2 ? Integer.parseInt(args[2]) : 2048;
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         DevMode.Dev dev = DevMode.prepare(dir, List.of(new InetSocketAddress("127.0.0.1", 0)));
-        RelaySettings settings = dev.settings().withTunnelsPerConnection(tunnelsPerConnection).withEngine(engine);
+        RelaySettings settings = dev.settings().newBuilder().tunnelsPerConnection(tunnelsPerConnection).engine(engine).build();
         Recording recording = null;
         try (RelayServer relay = RelayServer.start(settings)) {
             out.println("ready " + relay.addresses().get(0).getPort() + " " + dev.caCertificate().toAbsolutePath());

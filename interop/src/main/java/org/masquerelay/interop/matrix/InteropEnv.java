@@ -10,7 +10,6 @@ import org.masquerelay.testpeers.TcpEchoServer;
 import org.masquerelay.testpeers.TcpSinkServer;
 import org.masquerelay.testpeers.TcpSourceServer;
 import org.masquerelay.testpeers.UdpEchoServer;
-import org.masquerelay.server.tunnel.TunnelSettings;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -58,8 +57,8 @@ public final class InteropEnv implements AutoCloseable {
         this.dir = dir;
         Path state = dir.resolve("relay-dev");
         DevMode.Dev dev = DevMode.prepare(state, List.of(new InetSocketAddress("127.0.0.1", 0)));
-        RelaySettings settings = dev.settings().withAuth(AUTH);
-        this.devSettings = engine == null ? settings : settings.withEngine(engine);
+        RelaySettings.Builder settings = dev.settings().newBuilder().auth(AUTH);
+        this.devSettings = (engine == null ? settings : settings.engine(engine)).build();
         this.caPem = dev.caCertificate();
         this.pki = new TestPki(state, Files.createDirectories(dir.resolve("pki")));
         InetAddress lo = InetAddress.getLoopbackAddress();
@@ -89,11 +88,8 @@ public final class InteropEnv implements AutoCloseable {
      * @param targetConnectTimeout its bound on connecting to a target, or null for the default
      */
     public RelayServer startOurRelay(Duration targetConnectTimeout) throws IOException {
-        RelaySettings s = devSettings;
-        if (targetConnectTimeout != null) {
-            TunnelSettings d = TunnelSettings.defaults();
-            s = s.withTunnel(new TunnelSettings(targetConnectTimeout, d.attemptDelay(), d.idleTimeout(), d.pendingDatagrams()));
-        }
+        RelaySettings s = targetConnectTimeout == null ? devSettings
+                : devSettings.newBuilder().tunnel(t -> t.connectTimeout(targetConnectTimeout)).build();
         return RelayServer.start(s);
     }
 

@@ -450,11 +450,12 @@ final class FetchCommand implements Callable<Integer> {
             }
             DatagramSocket chosen = socket;
             X509TrustManager trust = insecure ? null : TrustMaterial.forQuic(caCert == null ? null : TrustMaterial.fromCaFile(caCert), host);
-            ClientEngineSettings settings = ClientEngineSettings.of(host, to.port())
-                    .withInsecure(insecure)
-                    .withTrustManager(trust)
-                    .withConnectTimeout(RelayOptions.seconds(relay.connectTimeout))
-                    .withSocketSupplier(chosen == null ? null : () -> chosen);
+            ClientEngineSettings settings = ClientEngineSettings.builder().relay(host, to.port())
+                    .insecure(insecure)
+                    .trustManager(trust)
+                    .connectTimeout(RelayOptions.seconds(relay.connectTimeout))
+                    .socketSupplier(chosen == null ? null : () -> chosen)
+                    .build();
             H3ClientConnection h3;
             try {
                 // HTTP/3 to the target goes through a connect-udp tunnel (a supplied socket): an engine that cannot

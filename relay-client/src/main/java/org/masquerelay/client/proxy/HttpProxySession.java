@@ -6,7 +6,7 @@ import org.masquerelay.client.RelayTimeoutException;
 import org.masquerelay.client.TcpChannel;
 import org.masquerelay.client.TunnelRefusedException;
 import org.masquerelay.wire.ProxyStatus;
-import org.masquerelay.wire.RequestParseException;
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
 
 import java.io.BufferedInputStream;
@@ -75,7 +75,7 @@ final class HttpProxySession {
         Target target;
         try {
             target = Target.parseAuthority(authority);
-        } catch (RequestParseException e) {
+        } catch (Refusal e) {
             respond(out, 400, e.getMessage(), null);
             return;
         }
@@ -95,7 +95,7 @@ final class HttpProxySession {
         try {
             uri = URI.create(url);
             target = Target.of(uri.getHost().replace("[", "").replace("]", ""), uri.getPort() > 0 ? uri.getPort() : 80);
-        } catch (IllegalArgumentException | NullPointerException | RequestParseException e) {
+        } catch (IllegalArgumentException | NullPointerException | Refusal e) {
             respond(out, 400, "bad request target " + url, null);
             return;
         }

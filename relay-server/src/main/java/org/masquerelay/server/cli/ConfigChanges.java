@@ -104,12 +104,14 @@ record ConfigChanges(List<String> applied, List<String> needRestart, boolean ide
 
     private static boolean sameIdentity(RelaySettings a, RelaySettings b) {
         try {
-            KeyStore x = a.identity();
-            KeyStore y = b.identity();
-            Key kx = x.getKey(a.identityAlias(), a.identityPassword());
-            Key ky = y.getKey(b.identityAlias(), b.identityPassword());
-            Certificate[] cx = x.getCertificateChain(a.identityAlias());
-            Certificate[] cy = y.getCertificateChain(b.identityAlias());
+            var ea = a.engineSettings();
+            var eb = b.engineSettings();
+            KeyStore x = ea.keyStore();
+            KeyStore y = eb.keyStore();
+            Key kx = x.getKey(ea.keyAlias(), ea.keyPassword());
+            Key ky = y.getKey(eb.keyAlias(), eb.keyPassword());
+            Certificate[] cx = x.getCertificateChain(ea.keyAlias());
+            Certificate[] cy = y.getCertificateChain(eb.keyAlias());
             return kx != null && ky != null && Arrays.equals(kx.getEncoded(), ky.getEncoded()) && Arrays.equals(cx, cy);
         } catch (GeneralSecurityException e) {
             return false;

@@ -90,7 +90,7 @@ final class ConfigSummary {
         out.add(row("certificate", source));
         X509Certificate leaf;
         try {
-            leaf = (X509Certificate) settings.identity().getCertificate(settings.identityAlias());
+            leaf = (X509Certificate) settings.engineSettings().keyStore().getCertificate(settings.engineSettings().keyAlias());
         } catch (KeyStoreException e) {
             return out;
         }

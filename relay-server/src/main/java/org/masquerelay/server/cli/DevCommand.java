@@ -47,7 +47,7 @@ final class DevCommand implements Callable<Integer> {
         AdminServer adminServer = AdminServer.start(adminAddress, metrics);
         RelayServer server;
         try {
-            server = RelayServer.start(dev.settings().withEngine(quicEngine), metrics);
+            server = RelayServer.start(dev.settings().newBuilder().engine(quicEngine).build(), metrics);
         } catch (IOException | RuntimeException e) {
             adminServer.close();
             throw e;

@@ -85,25 +85,26 @@ final class RunCommand implements Callable<Integer> {
         Logging.configure(logLevel != null ? LogLevel.parse("--log-level", logLevel) : cfg.logLevel(), cfg.logFormat());
     }
 
-    RelayConfig applyOverrides(RelayConfig cfg) {
+    RelayConfig applyOverrides(RelayConfig loaded) {
+        RelayConfig.Builder cfg = loaded.newBuilder();
         if (listen != null && !listen.isEmpty()) {
-            cfg = cfg.withListen(listen.stream().map(text -> ListenAddress.parse("--listen", text)).toList());
+            cfg.listen(listen.stream().map(text -> ListenAddress.parse("--listen", text)).toList());
         }
         if (certificate != null || key != null) {
             if (certificate == null || key == null) {
                 throw new IllegalArgumentException("--cert and --key go together");
             }
-            cfg = cfg.withTls(new TlsConfig.PemFiles(certificate, key));
+            cfg.tls(new TlsConfig.PemFiles(certificate, key));
         }
         if (serverName != null) {
-            cfg = cfg.withServerName(serverName);
+            cfg.serverName(serverName);
         }
         if (engine != null) {
-            cfg = cfg.withEngine(QuicEngine.parse("--engine", engine));
+            cfg.engine(QuicEngine.parse("--engine", engine));
         }
         if (admin != null) {
-            cfg = cfg.withAdmin(java.util.Optional.of(ListenAddress.parse("--admin", admin)));
+            cfg.admin(ListenAddress.parse("--admin", admin));
         }
-        return cfg;
+        return cfg.build();
     }
 }

@@ -90,57 +90,58 @@ public final class ConfigLoader {
 
     private static RelayConfig read(YamlSection root, Path baseDir, boolean withTls) {
         root.allowOnly(TOP_LEVEL_KEYS);
-        RelayConfig config = RelayConfig.defaults();
+        RelayConfig defaults = RelayConfig.defaults();
+        RelayConfig.Builder config = defaults.newBuilder();
         if (root.has("listen")) {
-            config = config.withListen(listen(root));
+            config.listen(listen(root));
         }
         Optional<String> serverName = root.string("server-name");
         if (serverName.isPresent()) {
-            config = config.withServerName(serverName.get());
+            config.serverName(serverName.get());
         }
         Optional<YamlSection> tls = withTls ? root.section("tls") : Optional.empty();
         if (tls.isPresent()) {
             Optional<ClientCaConfig> clientCa = TlsReader.clientCa(tls.get(), baseDir);
             if (clientCa.isEmpty() || TlsReader.hasIdentity(tls.get())) {
-                config = config.withTls(TlsReader.read(tls.get(), baseDir));
+                config.tls(TlsReader.read(tls.get(), baseDir));
             }
-            config = config.withClientCa(clientCa);
+            config.clientCa(clientCa.orElse(null));
         }
         Optional<YamlSection> connectUdp = root.section("connect-udp");
         if (connectUdp.isPresent()) {
             connectUdp.get().allowOnly(CONNECT_UDP_KEYS);
-            config = config.withConnectUdp(new ConnectUdpConfig(connectUdp.get().string("template").orElse(null)));
+            config.connectUdp(new ConnectUdpConfig(connectUdp.get().string("template").orElse(null)));
         }
         Optional<YamlSection> policy = root.section("policy");
         if (policy.isPresent()) {
-            config = config.withPolicy(PolicyReader.read(policy.get()));
+            config.policy(PolicyReader.read(policy.get()));
         }
         Optional<YamlSection> auth = root.section("auth");
         if (auth.isPresent()) {
-            config = config.withAuth(Optional.of(AuthReader.read(auth.get(), baseDir)));
+            config.auth(AuthReader.read(auth.get(), baseDir));
         }
         Optional<YamlSection> timeouts = root.section("timeouts");
         if (timeouts.isPresent()) {
-            config = config.withTimeouts(timeouts(timeouts.get(), config.timeouts()));
+            config.timeouts(timeouts(timeouts.get(), defaults.timeouts()));
         }
         Optional<YamlSection> limits = root.section("limits");
         if (limits.isPresent()) {
-            config = config.withLimits(limits(limits.get(), config.limits()));
+            config.limits(limits(limits.get(), defaults.limits()));
         }
         Optional<String> engine = root.string("engine");
         if (engine.isPresent()) {
-            config = config.withEngine(QuicEngine.parse("engine", engine.get()));
+            config.engine(QuicEngine.parse("engine", engine.get()));
         }
         Optional<YamlSection> log = root.section("log");
         if (log.isPresent()) {
             log.get().allowOnly(LOG_KEYS);
             Optional<String> level = log.get().string("level");
             if (level.isPresent()) {
-                config = config.withLogLevel(LogLevel.parse("log.level", level.get()));
+                config.logLevel(LogLevel.parse("log.level", level.get()));
             }
             Optional<String> format = log.get().string("format");
             if (format.isPresent()) {
-                config = config.withLogFormat(LogEncoding.parse("log.format", format.get()));
+                config.logFormat(LogEncoding.parse("log.format", format.get()));
             }
         }
         Optional<YamlSection> admin = root.section("admin");
@@ -148,10 +149,10 @@ public final class ConfigLoader {
             admin.get().allowOnly(ADMIN_KEYS);
             Optional<String> listen = admin.get().string("listen");
             if (listen.isPresent()) {
-                config = config.withAdmin(Optional.of(ListenAddress.parse("admin.listen", listen.get())));
+                config.admin(ListenAddress.parse("admin.listen", listen.get()));
             }
         }
-        return config;
+        return config.build();
     }
 
     private static List<ListenAddress> listen(YamlSection root) {

@@ -10,7 +10,8 @@ import org.masquerelay.policy.RelayPolicy;
 
 /**
  * The relay's whole configuration, immutable. Built from {@link #defaults()}, overridden by the file
- * ({@link ConfigLoader}) and then by command-line flags through the {@code with...} methods.
+ * ({@link ConfigLoader}) and then by command-line flags through {@link #newBuilder()}; the constructor checks the
+ * whole, so a builder's {@code build()} is where an inconsistent configuration is refused.
  *
  * @param listen     addresses to listen on, at least one
  * @param serverName the relay's name in Proxy-Status headers and logs
@@ -63,29 +64,6 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         }
     }
 
-    /** Without an admin listener, logging text. */
-    public RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
-                       ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
-                       Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
-                       Optional<ClientCaConfig> clientCa) {
-        this(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa,
-                Optional.empty(), LogEncoding.TEXT);
-    }
-
-    /** Without mutual TLS. */
-    public RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
-                       ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
-                       Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine) {
-        this(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, Optional.empty());
-    }
-
-    /** With the default engine (auto). */
-    public RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
-                       ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
-                       Timeouts timeouts, Limits limits, LogLevel logLevel) {
-        this(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, QuicEngine.AUTO);
-    }
-
     /**
      * Listen on port 443 on every IPv4 and IPv6 address, no TLS identity yet, every name but only public addresses
      * (never an open door into the relay's network), no authentication.
@@ -93,7 +71,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     public static RelayConfig defaults() {
         return new RelayConfig(DEFAULT_LISTEN, ServerName.defaultName(), Optional.empty(), ConnectUdpConfig.defaults(),
                 RelayPolicy.defaults(), Optional.empty(), Timeouts.defaults(), Limits.defaults(), LogLevel.INFO,
-                QuicEngine.AUTO);
+                QuicEngine.AUTO, Optional.empty(), Optional.empty(), LogEncoding.TEXT);
     }
 
     /** Defaults overridden by the file; see {@link ConfigLoader#load(Path)}. */
@@ -101,63 +79,119 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         return ConfigLoader.load(file);
     }
 
-    public RelayConfig withListen(List<ListenAddress> newListen) {
-        return new RelayConfig(newListen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa, admin, logFormat);
+    public static Builder builder() {
+        return defaults().newBuilder();
     }
 
-    public RelayConfig withServerName(String newServerName) {
-        return new RelayConfig(listen, newServerName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa, admin, logFormat);
+    /** A builder starting from this configuration. */
+    public Builder newBuilder() {
+        return new Builder(this);
     }
 
-    /** Use {@link TlsConfig#pem} or {@link TlsConfig#pkcs12} so the files are checked. */
-    public RelayConfig withTls(TlsConfig newTls) {
-        return new RelayConfig(listen, serverName, Optional.of(newTls), connectUdp, policy, auth, timeouts, limits,
-                logLevel, engine, clientCa, admin, logFormat);
-    }
+    /** Changes one setting at a time; {@link #build()} checks the whole. */
+    public static final class Builder {
+        private List<ListenAddress> listen;
+        private String serverName;
+        private Optional<TlsConfig> tls;
+        private ConnectUdpConfig connectUdp;
+        private RelayPolicy policy;
+        private Optional<AuthConfig> auth;
+        private Timeouts timeouts;
+        private Limits limits;
+        private LogLevel logLevel;
+        private QuicEngine engine;
+        private Optional<ClientCaConfig> clientCa;
+        private Optional<ListenAddress> admin;
+        private LogEncoding logFormat;
 
-    public RelayConfig withConnectUdp(ConnectUdpConfig newConnectUdp) {
-        return new RelayConfig(listen, serverName, tls, newConnectUdp, policy, auth, timeouts, limits, logLevel, engine, clientCa, admin, logFormat);
-    }
+        private Builder(RelayConfig c) {
+            this.listen = c.listen;
+            this.serverName = c.serverName;
+            this.tls = c.tls;
+            this.connectUdp = c.connectUdp;
+            this.policy = c.policy;
+            this.auth = c.auth;
+            this.timeouts = c.timeouts;
+            this.limits = c.limits;
+            this.logLevel = c.logLevel;
+            this.engine = c.engine;
+            this.clientCa = c.clientCa;
+            this.admin = c.admin;
+            this.logFormat = c.logFormat;
+        }
 
-    public RelayConfig withPolicy(RelayPolicy newPolicy) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, newPolicy, auth, timeouts, limits, logLevel, engine, clientCa, admin, logFormat);
-    }
+        public Builder listen(List<ListenAddress> value) {
+            this.listen = value;
+            return this;
+        }
 
-    /** An empty value turns authentication off. */
-    public RelayConfig withAuth(Optional<AuthConfig> newAuth) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, newAuth, timeouts, limits, logLevel, engine, clientCa, admin, logFormat);
-    }
+        public Builder serverName(String value) {
+            this.serverName = value;
+            return this;
+        }
 
-    public RelayConfig withTimeouts(Timeouts newTimeouts) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, newTimeouts, limits, logLevel, engine, clientCa, admin, logFormat);
-    }
+        /** Use {@link TlsConfig#pem} or {@link TlsConfig#pkcs12} so the files are checked. */
+        public Builder tls(TlsConfig value) {
+            this.tls = Optional.of(value);
+            return this;
+        }
 
-    public RelayConfig withLimits(Limits newLimits) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, newLimits, logLevel, engine, clientCa, admin, logFormat);
-    }
+        public Builder connectUdp(ConnectUdpConfig value) {
+            this.connectUdp = value;
+            return this;
+        }
 
-    public RelayConfig withLogLevel(LogLevel newLogLevel) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, newLogLevel, engine, clientCa, admin, logFormat);
-    }
+        public Builder policy(RelayPolicy value) {
+            this.policy = value;
+            return this;
+        }
 
-    public RelayConfig withEngine(QuicEngine newEngine) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, newEngine, clientCa, admin, logFormat);
-    }
+        /** Null turns authentication off. */
+        public Builder auth(AuthConfig value) {
+            this.auth = Optional.ofNullable(value);
+            return this;
+        }
 
-    /** Mutual TLS; use {@link ClientCaConfig#load} so the file is checked. Empty turns it off. */
-    public RelayConfig withClientCa(Optional<ClientCaConfig> newClientCa) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
-                newClientCa, admin, logFormat);
-    }
+        public Builder timeouts(Timeouts value) {
+            this.timeouts = value;
+            return this;
+        }
 
-    /** The admin listener; empty turns it off. */
-    public RelayConfig withAdmin(Optional<ListenAddress> newAdmin) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
-                clientCa, newAdmin, logFormat);
-    }
+        public Builder limits(Limits value) {
+            this.limits = value;
+            return this;
+        }
 
-    public RelayConfig withLogFormat(LogEncoding newLogFormat) {
-        return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
-                clientCa, admin, newLogFormat);
+        public Builder logLevel(LogLevel value) {
+            this.logLevel = value;
+            return this;
+        }
+
+        public Builder engine(QuicEngine value) {
+            this.engine = value;
+            return this;
+        }
+
+        /** Mutual TLS; use {@link ClientCaConfig#load} so the file is checked. Null turns it off. */
+        public Builder clientCa(ClientCaConfig value) {
+            this.clientCa = Optional.ofNullable(value);
+            return this;
+        }
+
+        /** The admin listener; null turns it off. */
+        public Builder admin(ListenAddress value) {
+            this.admin = Optional.ofNullable(value);
+            return this;
+        }
+
+        public Builder logFormat(LogEncoding value) {
+            this.logFormat = value;
+            return this;
+        }
+
+        public RelayConfig build() {
+            return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
+                    clientCa, admin, logFormat);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package org.masquerelay.server.tunnel;
 
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.ProxyError;
 
 import org.masquerelay.engine.TcpSplicer;
@@ -34,7 +35,7 @@ public final class HappyEyeballs {
     private record Failed(InetAddress address, Throwable error) {}
 
     public static TcpTarget connect(List<InetAddress> addresses, int port, Duration attemptDelay, Duration timeout,
-                                    TcpSplicer splicer) throws TunnelException {
+                                    TcpSplicer splicer) throws Refusal {
         List<InetAddress> order = interleaveFamilies(addresses);
         long deadline = System.nanoTime() + timeout.toNanos();
         LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
@@ -61,7 +62,7 @@ public final class HappyEyeballs {
                         throw failure(failures, port);
                     }
                 } else if (System.nanoTime() - deadline >= 0) {
-                    throw new TunnelException(504, ProxyError.CONNECTION_TIMEOUT,
+                    throw new Refusal(504, ProxyError.CONNECTION_TIMEOUT,
                             "no TCP connection to port " + port + " within " + timeout.toMillis() + " ms (" + order + ")");
                 } else if (started < order.size()) {
                     attempts.add(start(splicer, order.get(started++), port, deadline, outcomes));
@@ -69,7 +70,7 @@ public final class HappyEyeballs {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TunnelException(503, ProxyError.PROXY_INTERNAL_ERROR, "interrupted while connecting");
+            throw new Refusal(503, ProxyError.PROXY_INTERNAL_ERROR, "interrupted while connecting");
         } finally {
             // Losers: attempts still in flight are abandoned (their sockets closed), late winners closed.
             for (CompletableFuture<TcpTarget> loser : attempts) {
@@ -117,26 +118,26 @@ public final class HappyEyeballs {
     }
 
     /** The answer for the most telling failure: refused beats unreachable beats timeout beats the rest. */
-    private static TunnelException failure(List<Failed> failures, int port) {
+    private static Refusal failure(List<Failed> failures, int port) {
         String what = failures.size() == 1
                 ? failures.get(0).address().getHostAddress() + " port " + port
                 : failures.size() + " addresses, port " + port;
         for (Failed f : failures) {
             if (f.error() instanceof ConnectException && !(f.error() instanceof NoRouteToHostException)) {
-                return new TunnelException(502, ProxyError.CONNECTION_REFUSED, "connection refused by " + what);
+                return new Refusal(502, ProxyError.CONNECTION_REFUSED, "connection refused by " + what);
             }
         }
         for (Failed f : failures) {
             if (f.error() instanceof NoRouteToHostException) {
-                return new TunnelException(502, ProxyError.DESTINATION_IP_UNROUTABLE, "no route to " + what);
+                return new Refusal(502, ProxyError.DESTINATION_IP_UNROUTABLE, "no route to " + what);
             }
         }
         for (Failed f : failures) {
             if (f.error() instanceof SocketTimeoutException) {
-                return new TunnelException(504, ProxyError.CONNECTION_TIMEOUT, "connection to " + what + " timed out");
+                return new Refusal(504, ProxyError.CONNECTION_TIMEOUT, "connection to " + what + " timed out");
             }
         }
-        return new TunnelException(502, ProxyError.DESTINATION_UNAVAILABLE,
+        return new Refusal(502, ProxyError.DESTINATION_UNAVAILABLE,
                 "cannot connect to " + what + ": " + failures.get(0).error());
     }
 

@@ -1,5 +1,6 @@
 package org.masquerelay.server.tunnel;
 
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.policy.PolicyDecision;
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.wire.ProxyError;
@@ -10,6 +11,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,10 +30,10 @@ public final class TargetResolver {
     }
 
     /** The permitted addresses in resolver order (RFC 6724 preference), never empty. */
-    public List<InetAddress> resolve(Target target, Duration timeout) throws TunnelException {
+    public List<InetAddress> resolve(Target target, Duration timeout) throws Refusal {
         PolicyDecision nameDecision = policy.checkName(target.host());
         if (!nameDecision.allowed()) {
-            throw new TunnelException(403, nameDecision.proxyError(), nameDecision.reason());
+            throw nameDecision.refusal();
         }
         List<InetAddress> resolved = lookUp(target, timeout);
         List<InetAddress> permitted = new ArrayList<>();
@@ -45,19 +47,16 @@ public final class TargetResolver {
             }
         }
         if (permitted.isEmpty()) {
-            throw new TunnelException(403, firstDenial.proxyError(), firstDenial.reason());
+            throw firstDenial.refusal();
         }
         return permitted;
     }
 
-    private static List<InetAddress> lookUp(Target target, Duration timeout) throws TunnelException {
-        if (target.isIpLiteral()) {
-            try {
-                // A literal is parsed, not looked up.
-                return List.of(InetAddress.getByName(target.host()));
-            } catch (UnknownHostException e) {
-                throw new TunnelException(400, ProxyError.HTTP_REQUEST_ERROR, "bad IP literal " + target.host());
-            }
+    private static List<InetAddress> lookUp(Target target, Duration timeout) throws Refusal {
+        Optional<InetAddress> literal = target.inetAddress();
+        if (literal.isPresent()) {
+            // A literal is parsed (when the request was), never looked up.
+            return List.of(literal.get());
         }
         // The JDK resolver has no timeout of its own: run it on a virtual thread and stop waiting at the deadline.
         CompletableFuture<InetAddress[]> lookup = new CompletableFuture<>();
@@ -71,12 +70,12 @@ public final class TargetResolver {
         try {
             return List.of(lookup.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
-            throw new TunnelException(504, ProxyError.DNS_TIMEOUT, "no DNS answer for " + target.host() + " within " + timeout.toMillis() + " ms");
+            throw new Refusal(504, ProxyError.DNS_TIMEOUT, "no DNS answer for " + target.host() + " within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
-            throw new TunnelException(502, ProxyError.DNS_ERROR, "cannot resolve " + target.host() + ": " + e.getCause().getMessage());
+            throw new Refusal(502, ProxyError.DNS_ERROR, "cannot resolve " + target.host() + ": " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TunnelException(503, ProxyError.PROXY_INTERNAL_ERROR, "interrupted while resolving " + target.host());
+            throw new Refusal(503, ProxyError.PROXY_INTERNAL_ERROR, "interrupted while resolving " + target.host());
         }
     }
 }

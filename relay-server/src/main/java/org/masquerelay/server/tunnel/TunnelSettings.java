@@ -1,18 +1,97 @@
 package org.masquerelay.server.tunnel;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * Timeouts and bounds of the tunnel layer.
- *
- * @param connectTimeout     bound on DNS plus the TCP connection (all Happy Eyeballs attempts together)
- * @param attemptDelay       RFC 8305 "Connection Attempt Delay" between starting two attempts (250 ms, as h2o)
- * @param idleTimeout        a tunnel with no bytes in either direction for this long is closed
- * @param pendingDatagrams   UDP payloads kept per tunnel before the upstream socket is ready
+ * Timeouts and bounds of the tunnel layer; immutable. Made with {@link #builder()} and changed with
+ * {@link #newBuilder()}.
  */
-public record TunnelSettings(Duration connectTimeout, Duration attemptDelay, Duration idleTimeout, int pendingDatagrams) {
+public final class TunnelSettings {
+    private final Duration connectTimeout;
+    private final Duration attemptDelay;
+    private final Duration idleTimeout;
+    private final int pendingDatagrams;
 
+    private TunnelSettings(Builder b) {
+        this.connectTimeout = Objects.requireNonNull(b.connectTimeout, "connectTimeout");
+        this.attemptDelay = Objects.requireNonNull(b.attemptDelay, "attemptDelay");
+        this.idleTimeout = Objects.requireNonNull(b.idleTimeout, "idleTimeout");
+        this.pendingDatagrams = b.pendingDatagrams;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults of {@link Builder}. */
     public static TunnelSettings defaults() {
-        return new TunnelSettings(Duration.ofSeconds(10), Duration.ofMillis(250), Duration.ofMinutes(5), 64);
+        return builder().build();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder newBuilder() {
+        return new Builder(this);
+    }
+
+    /** Bound on DNS plus the TCP connection (all Happy Eyeballs attempts together). */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** RFC 8305 "Connection Attempt Delay" between starting two attempts (250 ms, as h2o). */
+    public Duration attemptDelay() {
+        return attemptDelay;
+    }
+
+    /** A tunnel with no bytes in either direction for this long is closed. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** UDP payloads kept per tunnel before the upstream socket is ready. */
+    public int pendingDatagrams() {
+        return pendingDatagrams;
+    }
+
+    /** Defaults: 10 s to connect, 250 ms attempt delay, 5 min idle, 64 pending datagrams. */
+    public static final class Builder {
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration attemptDelay = Duration.ofMillis(250);
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private int pendingDatagrams = 64;
+
+        private Builder() {}
+
+        private Builder(TunnelSettings s) {
+            this.connectTimeout = s.connectTimeout;
+            this.attemptDelay = s.attemptDelay;
+            this.idleTimeout = s.idleTimeout;
+            this.pendingDatagrams = s.pendingDatagrams;
+        }
+
+        public Builder connectTimeout(Duration value) {
+            this.connectTimeout = value;
+            return this;
+        }
+
+        public Builder attemptDelay(Duration value) {
+            this.attemptDelay = value;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = value;
+            return this;
+        }
+
+        public Builder pendingDatagrams(int value) {
+            this.pendingDatagrams = value;
+            return this;
+        }
+
+        public TunnelSettings build() {
+            return new TunnelSettings(this);
+        }
     }
 }

@@ -49,8 +49,8 @@ class ClientCaConfigTest {
         assertEquals(2, cfg.clientCa().orElseThrow().certificates().size());
         assertEquals(dir.resolve("client-cas.pem"), cfg.clientCa().orElseThrow().file());
         RelaySettings settings = SettingsFactory.from(cfg);
-        assertEquals(2, settings.clientCaCertificates().size());
-        assertTrue(SettingsFactory.from(parse(IDENTITY.substring(0, IDENTITY.length() - 2) + "}\n")).clientCaCertificates().isEmpty());
+        assertEquals(2, settings.engineSettings().clientCaCertificates().size());
+        assertTrue(SettingsFactory.from(parse(IDENTITY.substring(0, IDENTITY.length() - 2) + "}\n")).engineSettings().clientCaCertificates().isEmpty());
     }
 
     @Test
@@ -83,7 +83,7 @@ class ClientCaConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> SettingsFactory.from(cfg));
         assertEquals("tls.client-ca", e.keyPath());
         assertTrue(e.getMessage().contains("needs the quiche engine"), e.getMessage());
-        assertEquals(1, SettingsFactory.from(cfg.withEngine(QuicEngine.QUICHE)).clientCaCertificates().size());
+        assertEquals(1, SettingsFactory.from(cfg.newBuilder().engine(QuicEngine.QUICHE).build()).engineSettings().clientCaCertificates().size());
     }
 
     @Test

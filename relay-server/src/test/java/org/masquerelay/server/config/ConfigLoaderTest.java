@@ -156,13 +156,14 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void withMethodsOverrideOneThing() {
+    void builderOverridesOneThingAtATime() {
         RelayConfig c = parse("limits: {max-connections: 5}\n");
-        RelayConfig o = c.withListen(List.of(ListenAddress.parse("--listen", "127.0.0.1:0")))
-                .withPolicy(new RelayPolicy(DomainPolicy.matchAll(), AddressPolicy.loopbackOnly()))
-                .withAuth(Optional.empty())
-                .withLogLevel(LogLevel.WARN)
-                .withServerName("dev-relay");
+        RelayConfig o = c.newBuilder().listen(List.of(ListenAddress.parse("--listen", "127.0.0.1:0")))
+                .policy(new RelayPolicy(DomainPolicy.matchAll(), AddressPolicy.loopbackOnly()))
+                .auth(null)
+                .logLevel(LogLevel.WARN)
+                .serverName("dev-relay")
+                .build();
         assertEquals(List.of(new ListenAddress("127.0.0.1", 0)), o.listen());
         assertEquals(5, o.limits().maxConnections());
         assertTrue(o.policy().checkAddress(IpLiteral.toInetAddress("127.0.0.1"), 80).allowed());

@@ -1,5 +1,6 @@
 package org.masquerelay.server.tunnel;
 
+import org.masquerelay.wire.Refusal;
 import org.masquerelay.engine.h3.SocketSplicer;
 
 import org.junit.jupiter.api.Test;
@@ -49,9 +50,9 @@ class HappyEyeballsTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             closedPort = s.getLocalPort();
         }
-        TunnelException e = assertThrows(TunnelException.class, () -> HappyEyeballs.connect(
+        Refusal e = assertThrows(Refusal.class, () -> HappyEyeballs.connect(
                 List.of(InetAddress.getByName("127.0.0.1")), closedPort, Duration.ofMillis(250), Duration.ofSeconds(5), SOCKETS));
         assertEquals(502, e.httpStatus());
-        assertEquals("connection_refused", e.proxyError());
+        assertEquals("connection_refused", e.proxyError().token());
     }
 }

@@ -75,7 +75,7 @@ public final class DownloadBench {
     private static void downloadWithQuicheClientEngine(int port, long pid, TcpSourceServer source, String expected, int run)
             throws Exception {
         H3ClientConnection connection = new QuicheClientEngine().connect(
-                ClientEngineSettings.of("127.0.0.1", port).withInsecure(true));
+                ClientEngineSettings.builder().relay("127.0.0.1", port).insecure(true).build());
         try {
             double cpu0 = cpuSeconds(pid);
             long t0 = System.nanoTime();
