@@ -59,18 +59,7 @@ public final class RelayServer implements AutoCloseable {
         InFlight inFlight = new InFlight();
         try {
             for (InetSocketAddress address : settings.listen()) {
-                String transport = "h3";
-                ConnectionHandler handler = new ConnectionHandler() {
-                    @Override
-                    public RequestHandler connected(H3Connection connection) {
-                        return new RelayConnection(serving::get, connection, inFlight, metrics, transport);
-                    }
-
-                    @Override
-                    public void handshakeFailed(String reason) {
-                        metrics.handshakeFailed(transport, reason);
-                    }
-                };
+                ConnectionHandler handler = connections(serving, inFlight, metrics, "h3");
                 ServerEngine listener = Listeners.bind(address, () -> switch (engine) {
                     case KWIK -> KwikServerEngine.start(address, engineSettings, handler);
                     case QUICHE, AUTO -> QuicheServerEngine.start(address, engineSettings, handler);
@@ -114,6 +103,26 @@ public final class RelayServer implements AutoCloseable {
             }
         }
         return kept;
+    }
+
+    /**
+     * The handler every listener of one transport ("h3"; "h2" for an HTTP/2 listener) gives its connections: they
+     * serve with the current {@link Serving}, count their requests for a drain, and count into the metrics under
+     * that transport.
+     */
+    private static ConnectionHandler connections(AtomicReference<Serving> serving, InFlight inFlight, RelayMetrics metrics,
+                                                 String transport) {
+        return new ConnectionHandler() {
+            @Override
+            public RequestHandler connected(H3Connection connection) {
+                return new RelayConnection(serving::get, connection, inFlight, metrics, transport);
+            }
+
+            @Override
+            public void handshakeFailed(String reason) {
+                metrics.handshakeFailed(transport, reason);
+            }
+        };
     }
 
     /** Serving: every listener is up and no drain or close has begun (what {@code /readyz} answers). */
