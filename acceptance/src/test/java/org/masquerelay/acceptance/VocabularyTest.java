@@ -5,6 +5,7 @@ import org.masquerelay.client.cli.RelayClientCli;
 import org.masquerelay.display.Version;
 import org.masquerelay.interop.cli.InteropCli;
 import org.masquerelay.server.cli.RelayServerCli;
+import org.masquerelay.tools.cli.RelayToolsCli;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -22,12 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** relay-server, relay-client and interop speak one language: versions, names, no-argument behaviour, help. */
+/** relay-server, relay-client, relay-tools and interop speak one language: versions, names, no-argument behaviour, help. */
 class VocabularyTest {
     private static final Map<String, Supplier<CommandLine>> COMMANDS = Map.of(
             "relay-server", RelayServerCli::commandLine,
             "relay-client", RelayClientCli::commandLine,
-            "interop", InteropCli::commandLine);
+            "interop", InteropCli::commandLine,
+            "relay-tools", RelayToolsCli::commandLine);
 
     record Run(int exit, String out, String err) {
     }
@@ -92,17 +94,17 @@ class VocabularyTest {
                 "relay-server check-config", RelayServerCli.commandLine().getSubcommands().get("check-config").getCommandSpec(),
                 "relay-client fetch", RelayClientCli.commandLine().getSubcommands().get("fetch").getCommandSpec(),
                 "relay-client proxy", RelayClientCli.commandLine().getSubcommands().get("proxy").getCommandSpec(),
-                "interop doctor", InteropCli.commandLine().getSubcommands().get("doctor").getCommandSpec(),
-                "interop apple-profile", InteropCli.commandLine().getSubcommands().get("apple-profile").getCommandSpec());
+                "relay-tools doctor", RelayToolsCli.commandLine().getSubcommands().get("doctor").getCommandSpec(),
+                "relay-tools apple-profile", RelayToolsCli.commandLine().getSubcommands().get("apple-profile").getCommandSpec());
         // The relay's configuration file.
-        for (String c : List.of("relay-server run", "relay-server check-config", "interop apple-profile")) {
+        for (String c : List.of("relay-server run", "relay-server check-config", "relay-tools apple-profile")) {
             assertTrue(specs.get(c).findOption("-c") != null && specs.get(c).findOption("--config") != null, c);
         }
         // The relay's CA, and headers sent to the relay: curl's names, as relay-client has them.
-        for (String c : List.of("relay-client fetch", "relay-client proxy", "interop doctor", "interop apple-profile")) {
+        for (String c : List.of("relay-client fetch", "relay-client proxy", "relay-tools doctor", "relay-tools apple-profile")) {
             assertTrue(specs.get(c).findOption("--proxy-cacert") != null, c + " --proxy-cacert");
         }
-        for (String c : List.of("relay-client fetch", "relay-client proxy", "interop doctor")) {
+        for (String c : List.of("relay-client fetch", "relay-client proxy", "relay-tools doctor")) {
             assertTrue(specs.get(c).findOption("--proxy-header") != null, c + " --proxy-header");
         }
         // No other visible name for them.

@@ -25,6 +25,7 @@ public final class EngineSettings {
     private final int maxConnections;
     private final List<X509Certificate> clientCaCertificates;
     private final int eventLoops;
+    private final int pendingDatagrams;
 
     private EngineSettings(Builder b) {
         this.keyStore = Objects.requireNonNull(b.keyStore, "the TLS identity (Builder.identity) is not set");
@@ -38,6 +39,7 @@ public final class EngineSettings {
         this.maxConnections = b.maxConnections;
         this.clientCaCertificates = List.copyOf(b.clientCaCertificates);
         this.eventLoops = b.eventLoops;
+        this.pendingDatagrams = b.pendingDatagrams;
     }
 
     public static Builder builder() {
@@ -111,6 +113,14 @@ public final class EngineSettings {
         return eventLoops;
     }
 
+    /**
+     * HTTP Datagrams held per connection for request streams that do not take them yet: a client may send them
+     * right behind its request, before the tunnel's target is connected (RFC 9297 §2.1: "for a short time").
+     */
+    public int pendingDatagrams() {
+        return pendingDatagrams;
+    }
+
     /** The event-loop threads to run: {@link #eventLoops()}, or one per core when that is 0. */
     public int eventLoopThreads() {
         return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
@@ -121,7 +131,7 @@ public final class EngineSettings {
         return !clientCaCertificates.isEmpty();
     }
 
-    /** Defaults: 16 KiB header sections, 16 MiB DATA frames, 100 streams, 30 s idle, 1 MiB windows, 10,000 connections. */
+    /** Defaults: 16 KiB header sections, 16 MiB DATA frames, 100 streams, 30 s idle, 1 MiB windows, 10,000 connections, 64 pending datagrams. */
     public static final class Builder {
         private KeyStore keyStore;
         private String keyAlias;
@@ -134,6 +144,7 @@ public final class EngineSettings {
         private int maxConnections = 10_000;
         private List<X509Certificate> clientCaCertificates = List.of();
         private int eventLoops;
+        private int pendingDatagrams = 64;
 
         private Builder() {}
 
@@ -149,6 +160,7 @@ public final class EngineSettings {
             this.maxConnections = s.maxConnections;
             this.clientCaCertificates = s.clientCaCertificates;
             this.eventLoops = s.eventLoops;
+            this.pendingDatagrams = s.pendingDatagrams;
         }
 
         /** The TLS identity: a key store with one private key entry (its alias and password). */
@@ -197,6 +209,11 @@ public final class EngineSettings {
 
         public Builder eventLoops(int value) {
             this.eventLoops = value;
+            return this;
+        }
+
+        public Builder pendingDatagrams(int value) {
+            this.pendingDatagrams = value;
             return this;
         }
 

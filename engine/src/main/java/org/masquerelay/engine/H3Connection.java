@@ -22,20 +22,12 @@ public interface H3Connection {
      */
     boolean datagramsEnabled();
 
-    /** The largest QUIC DATAGRAM payload (quarter stream id and context id included) the engine can send now. */
+    /**
+     * The largest QUIC DATAGRAM payload (quarter stream id and context id included) the engine can send now, for
+     * diagnostics; HTTP Datagrams themselves are sent and received on their request stream
+     * ({@link H3Stream#sendDatagram}, {@link H3Stream#receiveDatagrams}).
+     */
     int maxDatagramSize();
-
-    /**
-     * Queues one QUIC DATAGRAM frame payload. Never blocks; returns false (and drops it) when it cannot be sent:
-     * too large, datagrams not enabled, the connection closed or the engine's queue full.
-     */
-    boolean sendDatagram(byte[] datagram);
-
-    /**
-     * Receives every QUIC DATAGRAM frame payload of this connection. Datagrams that arrive before a receiver is set
-     * are kept (bounded) and delivered to it when it is set.
-     */
-    void setDatagramReceiver(Consumer<byte[]> receiver);
 
     /** Runs once the connection has ended, for whatever reason, with a readable reason. */
     void onClose(Consumer<String> listener);

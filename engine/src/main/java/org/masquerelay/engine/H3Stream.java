@@ -34,4 +34,29 @@ public interface H3Stream {
 
     /** Asks the peer to stop sending (STOP_SENDING with an HTTP/3 error code). Idempotent. */
     void stopSending(long h3ErrorCode);
+
+    // HTTP Datagrams (RFC 9297) belong to their request stream, as in masque-go (str.SendDatagram / ReceiveDatagram):
+    // the engine codes the Quarter Stream ID and routes what arrives. Here they travel outside the stream (QUIC
+    // DATAGRAM frames on HTTP/3). A stream that has no such path (HTTP/2; HTTP/3 without QUIC DATAGRAM) reports 0
+    // from maxDatagramPayload() and false from sendDatagram(), and the tunnel carries DATAGRAM capsules in the body
+    // instead (RFC 9297 §3.5) -- or it implements sendDatagram() by writing a DATAGRAM capsule itself.
+
+    /**
+     * The largest HTTP Datagram Payload (Context ID included) that {@link #sendDatagram} can send now; 0 when HTTP
+     * Datagrams cannot be sent outside this stream.
+     */
+    int maxDatagramPayload();
+
+    /**
+     * Sends one HTTP Datagram of this stream, whose payload is {@code contextId} (RFC 9298 §4, RFC 9484 §6) followed
+     * by {@code data[offset..offset+length)}. Never blocks; false when it was dropped (too large, no datagrams on this
+     * connection, closing, the engine's queue full): UDP semantics.
+     */
+    boolean sendDatagram(long contextId, byte[] data, int offset, int length);
+
+    /**
+     * Hands this stream's HTTP Datagrams to {@code receiver}, starting with those that arrived before (the engine
+     * holds a bounded number); {@code null} stops the delivery and must be given once the stream's tunnel ends.
+     */
+    void receiveDatagrams(DatagramReceiver receiver);
 }

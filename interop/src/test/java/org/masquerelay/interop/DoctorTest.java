@@ -3,10 +3,10 @@ package org.masquerelay.interop;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.masquerelay.interop.doctor.Doctor;
 import org.masquerelay.interop.matrix.InteropEnv;
 import org.masquerelay.interop.variants.FaultyRelay;
 import org.masquerelay.server.RelayServer;
+import org.masquerelay.tools.doctor.Doctor;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

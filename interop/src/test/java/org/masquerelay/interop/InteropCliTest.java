@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.masquerelay.display.Version;
 import org.masquerelay.interop.cli.InteropCli;
-import org.masquerelay.server.certs.CertificateAuthority;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
@@ -12,16 +11,15 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** interop as a user meets it: mistakes are one line with status 2, the same vocabulary as the other commands. */
+/**
+ * interop as a user meets it: mistakes are one line with status 2, the same vocabulary as the other commands; doctor
+ * and apple-profile answer under their old names (relay-tools' RelayToolsCliTest has their own checks).
+ */
 class InteropCliTest {
     record Run(int exit, String out, String err) {
     }
@@ -62,27 +60,6 @@ class InteropCliTest {
         // -v adds the trace, for a bug report.
         Run verbose = run("-v", "run", "--case", "Z");
         assertTrue(verbose.err().contains("\tat "), verbose.err());
-    }
-
-    @Test
-    void appleProfileFromTheExampleConfigNeedsNoTlsFilesAndKeepsItsSecretPrivate(@TempDir Path dir) throws Exception {
-        CertificateAuthority ca = CertificateAuthority.create(dir.resolve("ca"), false);
-        Path out = dir.resolve("relay.mobileconfig");
-        // The example names /etc/relay/server.pem, which does not exist here: the profile does not need it.
-        Run r = run("apple-profile", "-c", Path.of("..", "configs", "relay.example.yaml").toString(),
-                "--relay-url", "https://relay.example.com:443/", "--proxy-cacert", ca.certificatePath().toString(), "-o", out.toString());
-        assertEquals(0, r.exit(), r.toString());
-        assertTrue(Files.readString(out).contains("<string>Bearer s3cret</string>"));
-        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(out));
-        assertTrue(r.out().contains("note: it holds the relay's credential (authorization header): it is readable by you only (0600)"), r.out());
-
-        // Without a credential there is nothing to hide.
-        Path open = Files.writeString(dir.resolve("open.yaml"), "policy:\n  match-domains: [example.com]\n");
-        Path plain = dir.resolve("plain.mobileconfig");
-        Run p = run("apple-profile", "--config", open.toString(), "--relay-url", "https://relay.example.com/", "-o", plain.toString());
-        assertEquals(0, p.exit(), p.toString());
-        assertTrue(Files.getPosixFilePermissions(plain).contains(PosixFilePermission.OWNER_READ));
-        assertFalse(p.out().contains("note:"), p.out());
     }
 
     @Test

@@ -41,7 +41,28 @@ public final class ClientEngines {
         };
     }
 
-    /** @param option how to name the setting in the error, e.g. {@code --engine} */
+    /**
+     * The engine for a QUIC connection sent through a supplied socket (HTTP/3 to a target inside a connect-udp
+     * tunnel): {@code engine} itself when it can do that, else Kwik — the relay hop keeps its own engine.
+     */
+    public static ClientEngine throughTunnel(ClientEngine engine) {
+        return engine.acceptsSuppliedSockets() ? engine : new KwikClientEngine();
+    }
+
+    /**
+     * Lets the quiche engine's shared event-loop threads end now rather than after their quiet period: a command
+     * line tool calls it when its last client is closed, or the JVM's exit waits ~300 ms for a thread in native code.
+     */
+    public static void releaseThreads() {
+        QuicheClientEngine.releaseThreads();
+    }
+
+    /**
+     * The engine of this name: {@code auto}, {@code kwik} or {@code quiche}.
+     *
+     * @param option how to name the setting in the error, e.g. {@code --engine}
+     * @throws IllegalArgumentException naming the option and the engines there are
+     */
     public static ClientEngine named(String option, String name) {
         return switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
             case "auto" -> auto();

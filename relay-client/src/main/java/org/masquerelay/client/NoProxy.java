@@ -26,6 +26,7 @@ public final class NoProxy {
         this.everything = everything;
     }
 
+    /** An empty list: no host is exempt. */
     public static NoProxy none() {
         return NONE;
     }
@@ -101,6 +102,7 @@ public final class NoProxy {
         return Optional.empty();
     }
 
+    /** True when no host is exempt. */
     public boolean isEmpty() {
         return !everything && names.isEmpty() && networks.isEmpty();
     }

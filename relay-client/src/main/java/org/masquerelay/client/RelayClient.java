@@ -1,8 +1,12 @@
 package org.masquerelay.client;
 
+import org.masquerelay.client.internal.DirectTcpChannel;
+import org.masquerelay.client.internal.DirectUdpChannel;
+import org.masquerelay.client.internal.RelayHop;
+import org.masquerelay.client.internal.TunnelDatagramSocket;
+import org.masquerelay.client.internal.VerifyingTrustManager;
 import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
-import org.masquerelay.engine.ClientStream;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
@@ -40,8 +44,9 @@ import static java.lang.System.Logger.Level.DEBUG;
 public final class RelayClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RelayClient.class.getName());
 
+    private static final Route RELAYED = new Route(true, "opened as a relayed tunnel");
+
     private final List<RelayHop> hops;
-    private final List<HttpFields.Field> extraHeaders;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final RoutePolicy routePolicy;
@@ -49,7 +54,6 @@ public final class RelayClient implements AutoCloseable {
     private final ClientEngine engine;
 
     private RelayClient(Builder b) {
-        this.extraHeaders = List.copyOf(b.headers);
         this.connectTimeout = b.connectTimeout;
         this.requestTimeout = b.requestTimeout;
         this.routePolicy = b.routePolicy;
@@ -71,19 +75,25 @@ public final class RelayClient implements AutoCloseable {
             // Each hop gets its own verifier: it checks that hop's host name and keeps the reason of a failure.
             VerifyingTrustManager trust = new VerifyingTrustManager(b.trustManager, endpoint.host());
             ClientEngineSettings s = hopSettings.relay(endpoint.host(), endpoint.port()).trustManager(trust).build();
-            previous = new RelayHop(endpoint, previous, engine, s, trust, this);
+            RelayHop before = previous;
+            // QUIC packets from the engine are ~1252 bytes: more than a QUIC DATAGRAM inside another QUIC connection
+            // can hold (~1233), so a carrier tunnel uses DATAGRAM capsules.
+            RelayHop.Carrier carrier = before == null ? null
+                    : () -> openUdpOn(before, endpoint.host(), endpoint.port(), UdpMode.CAPSULES, RELAYED);
+            previous = new RelayHop(endpoint, before == null ? null : before.endpoint(), carrier, engine, s, trust, b.headers);
             list.add(previous);
         }
         this.hops = List.copyOf(list);
     }
 
+    /** A builder: at least one {@link Builder#relay relay}; everything else has a default. */
     public static Builder builder() {
         return new Builder();
     }
 
     /** The relays, first hop first. */
     public List<RelayEndpoint> relays() {
-        return hops.stream().map(h -> h.endpoint).toList();
+        return hops.stream().map(RelayHop::endpoint).toList();
     }
 
     /** Connects to every hop now (otherwise the first tunnel does); returns the last hop's connect time. */
@@ -113,20 +123,13 @@ public final class RelayClient implements AutoCloseable {
 
     /** A TCP flow through the relay, whatever the route policy says (classic CONNECT). */
     public TcpTunnel openTcp(String host, int port) throws IOException {
-        return openTcp(host, port, new Route(true, "opened as a relayed tunnel"));
+        return openTcp(host, port, RELAYED);
     }
 
     private TcpTunnel openTcp(String host, int port, Route route) throws IOException {
         Target target = target(host, port);
-        HttpFields.Builder request = HttpFields.builder()
-                .add(":method", "CONNECT")
-                .add(":authority", target.authority())
-                .add("priority", "i"); // Apple's client always sends it: incremental delivery for tunnels
-        extraHeaders.forEach(f -> request.add(f.name(), f.value()));
-        HttpFields headers = request.build();
-        ClientStream stream = last().openRequest(headers);
-        LOG.log(DEBUG, "CONNECT {0} on stream {1}", target.authority(), stream.streamId());
-        return new TcpTunnel(stream, headers, target.authority(), route, requestTimeout);
+        RelayHop.Opened opened = last().openConnect(target);
+        return new TcpTunnel(opened.stream(), opened.request(), target.authority(), route, requestTimeout);
     }
 
     /** A UDP flow through the relay (connect-udp), with the client's configured {@link UdpMode}. */
@@ -134,13 +137,9 @@ public final class RelayClient implements AutoCloseable {
         return openUdp(host, port, udpMode);
     }
 
+    /** A UDP flow through the relay (connect-udp), its payloads carried as {@code mode} says. */
     public UdpTunnel openUdp(String host, int port, UdpMode mode) throws IOException {
-        UdpTunnel t = openUdpOn(last(), host, port, mode);
-        return t;
-    }
-
-    UdpTunnel openUdpOn(RelayHop hop, String host, int port, UdpMode mode) throws RelayException {
-        return openUdpOn(hop, host, port, mode, new Route(true, "opened as a relayed tunnel"));
+        return openUdpOn(last(), host, port, mode, RELAYED);
     }
 
     private UdpTunnel openUdpOn(RelayHop hop, String host, int port, UdpMode mode, Route route) throws RelayException {
@@ -150,21 +149,9 @@ public final class RelayClient implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new RelayException(e.getMessage(), e);
         }
-        RelayHop.Connected connected = hop.connection();
-        HttpFields.Builder request = HttpFields.builder()
-                .add(":method", "CONNECT")
-                .add(":protocol", "connect-udp")
-                .add(":scheme", "https")
-                .add(":authority", hop.endpoint.authority())
-                .add(":path", hop.endpoint.udpPath(target.host(), target.port()))
-                .add("capsule-protocol", "?1")
-                .add("priority", "i");
-        extraHeaders.forEach(f -> request.add(f.name(), f.value()));
-        HttpFields headers = request.build();
-        ClientStream stream = hop.openRequest(headers);
-        boolean capsules = mode == UdpMode.CAPSULES || !connected.datagrams();
-        LOG.log(DEBUG, "connect-udp {0} on stream {1} ({2})", target.authority(), stream.streamId(), capsules ? "capsules" : "datagrams");
-        return new UdpTunnel(stream, hop.connection(), capsules, headers, target.authority(), route, requestTimeout);
+        RelayHop.Opened opened = hop.openConnectUdp(target);
+        boolean capsules = mode == UdpMode.CAPSULES || !opened.connected().datagrams();
+        return new UdpTunnel(opened.stream(), opened.connected(), capsules, opened.request(), target.authority(), route, requestTimeout);
     }
 
     /** A TCP flow routed by the policy: through the relay when matched, else a direct socket. */
@@ -225,10 +212,6 @@ public final class RelayClient implements AutoCloseable {
         return engine;
     }
 
-    Duration requestTimeout() {
-        return requestTimeout;
-    }
-
     private RelayHop last() {
         return hops.get(hops.size() - 1);
     }
@@ -281,6 +264,7 @@ public final class RelayClient implements AutoCloseable {
             return this;
         }
 
+        /** Trust what this trust manager trusts for the relays (null: the system's roots); host names are still checked. */
         public Builder trustManager(X509TrustManager trustManager) {
             this.trustManager = trustManager;
             return this;
@@ -321,22 +305,25 @@ public final class RelayClient implements AutoCloseable {
             return this;
         }
 
+        /** How long a relay connection may stay silent before QUIC closes it (the next tunnel then reconnects). */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = Objects.requireNonNull(timeout);
             return this;
         }
 
+        /** Which hosts {@link #connectTcp}/{@link #connectUdp} send through the relay (default: all of them). */
         public Builder routePolicy(RoutePolicy policy) {
             this.routePolicy = Objects.requireNonNull(policy);
             return this;
         }
 
+        /** How connect-udp payloads travel by default (default {@link UdpMode#AUTO}). */
         public Builder udpMode(UdpMode mode) {
             this.udpMode = Objects.requireNonNull(mode);
             return this;
         }
 
-        /** The QUIC/HTTP-3 stack (default: Kwik). */
+        /** The QUIC/HTTP-3 stack, from {@link ClientEngines} (default: {@link ClientEngines#auto()}). */
         public Builder engine(ClientEngine engine) {
             this.engine = Objects.requireNonNull(engine);
             return this;
@@ -348,6 +335,7 @@ public final class RelayClient implements AutoCloseable {
             return this;
         }
 
+        /** @throws IllegalStateException when no relay was given; IllegalArgumentException for a chain the engine cannot carry */
         public RelayClient build() {
             if (relays.isEmpty()) {
                 throw new IllegalStateException("no relay configured: call relay(\"https://host:port/\")");

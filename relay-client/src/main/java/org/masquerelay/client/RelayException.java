@@ -53,7 +53,7 @@ public class RelayException extends IOException {
      * The typed failure for a non-2xx answer to a CONNECT request. 401/407: credentials; 403: policy; 502/503/504 and
      * other 5xx naming a destination problem: the target; anything else (400, 404, 429, 501...) the base type.
      */
-    static RelayException fromResponse(HttpFields response, String target) {
+    public static RelayException fromResponse(HttpFields response, String target) {
         int status = Integer.parseInt(response.getOrNull(":status"));
         ProxyStatus ps = parseProxyStatus(response.getOrNull("proxy-status"));
         String reason = ps == null ? "" : " (" + (ps.error() == null ? "" : ps.error())

@@ -17,6 +17,7 @@ public final class RelayTrustException extends RelayException {
         this.relayCertificateRejected = relayCertificateRejected;
     }
 
+    /** True when we refused the relay's certificate; false when the relay ended the handshake. */
     public boolean relayCertificateRejected() {
         return relayCertificateRejected;
     }

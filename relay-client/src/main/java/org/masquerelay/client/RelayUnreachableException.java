@@ -27,6 +27,7 @@ public final class RelayUnreachableException extends RelayException {
         this.reason = reason;
     }
 
+    /** Why there is no connection. */
     public Reason reason() {
         return reason;
     }

@@ -16,6 +16,7 @@ public final class RoutePolicy {
     private final DomainPolicy domains;
     private final NoProxy direct;
 
+    /** The relay's own domain lists (the server's {@code policy} section), read as a client's routing. */
     public RoutePolicy(DomainPolicy domains) {
         this(domains, NoProxy.none());
     }
@@ -40,6 +41,7 @@ public final class RoutePolicy {
         return new RoutePolicy(new DomainPolicy(matchDomains, excludedDomains, matchFQDNs, excludedFQDNs));
     }
 
+    /** Where a flow to this host goes: direct when NO_PROXY names it, else as the domain lists say. */
     public Route decide(String host) {
         java.util.Optional<String> noProxy = direct.match(host);
         if (noProxy.isPresent()) {
@@ -49,6 +51,7 @@ public final class RoutePolicy {
         return new Route(decision.allowed(), decision.reason());
     }
 
+    /** The domain lists this policy applies. */
     public DomainPolicy domains() {
         return domains;
     }

@@ -1,5 +1,6 @@
 package org.masquerelay.client;
 
+import org.masquerelay.client.internal.RelayAnswer;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
@@ -7,7 +8,6 @@ import org.masquerelay.wire.HttpFields;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +26,6 @@ public final class TcpTunnel implements TcpChannel {
     private final AtomicBoolean outputShut = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean inputEnded;
-    private volatile long answeredAt;
     private final InputStream in = new In();
     private final OutputStream out = new Out();
 
@@ -35,29 +34,8 @@ public final class TcpTunnel implements TcpChannel {
         this.request = request;
         this.target = target;
         this.route = route;
-        Thread.ofVirtual().name("tcp-tunnel-response-" + stream.streamId()).start(() -> awaitResponse(requestTimeout));
-    }
-
-    private void awaitResponse(Duration timeout) {
-        try {
-            HttpFields fields = stream.awaitResponse(timeout);
-            answeredAt = System.nanoTime();
-            if (fields.getOrNull(":status").charAt(0) == '2') {
-                response.success(fields);
-            } else {
-                // The stream is ended by close(), on the owner's thread: a RESET_STREAM from here would race the
-                // owner's writes, which Kwik's sender does not survive (docs/upstream.md, "reset during a write").
-                response.failure(RelayException.fromResponse(fields, target));
-            }
-        } catch (SocketTimeoutException e) {
-            response.failure(new RelayTimeoutException("the relay did not answer the CONNECT to " + target
-                    + " within " + timeout.toMillis() + " ms", e));
-        } catch (IOException e) {
-            response.failure(closed.get()
-                    ? new RelayException("tunnel to " + target + " was closed locally", e)
-                    : new RelayException("the relay reset or closed the CONNECT stream to " + target + " before answering ("
-                    + e.getMessage() + "); Apple's client reports this as error 53, ECONNABORTED", e));
-        }
+        Thread.ofVirtual().name("tcp-tunnel-response-" + stream.streamId())
+                .start(() -> response.read(stream, requestTimeout, "CONNECT", target, closed::get));
     }
 
     /** The request section that was sent (for -v). */
@@ -82,22 +60,15 @@ public final class TcpTunnel implements TcpChannel {
 
     /** The failure, if the tunnel was refused or lost before it was established. */
     public Optional<IOException> failure() {
-        if (!response.failed()) {
-            return Optional.empty();
-        }
-        try {
-            response.await();
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.of(e);
-        }
+        return Optional.ofNullable(response.failureNow());
     }
 
     /** System.nanoTime() when the relay's answer arrived, or 0 (for timings such as -w's time_tunnel). */
     public long answeredAtNanos() {
-        return answeredAt;
+        return response.answeredAtNanos();
     }
 
+    /** The QUIC stream of the CONNECT request (for logs). */
     public long streamId() {
         return stream.streamId();
     }

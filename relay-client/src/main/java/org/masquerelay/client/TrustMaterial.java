@@ -1,8 +1,11 @@
 package org.masquerelay.client;
 
+import org.masquerelay.client.internal.VerifyingTrustManager;
+
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

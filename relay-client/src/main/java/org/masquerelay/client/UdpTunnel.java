@@ -1,20 +1,19 @@
 package org.masquerelay.client;
 
+import org.masquerelay.client.internal.RelayAnswer;
+import org.masquerelay.client.internal.RelayHop;
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.H3Connection;
-import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.Capsule;
 import org.masquerelay.wire.CapsuleReader;
 import org.masquerelay.wire.CapsuleType;
 import org.masquerelay.wire.CapsuleWriter;
 import org.masquerelay.wire.H3;
-import org.masquerelay.wire.HttpDatagram;
+import org.masquerelay.wire.VarInt;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.UdpPayload;
 
 import java.io.IOException;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -34,8 +33,6 @@ public final class UdpTunnel implements UdpChannel {
     private static final byte[] END = new byte[0];
 
     private final ClientStream stream;
-    private final H3Connection connection;
-    private final DatagramDemux demux;
     private final boolean capsules;
     private final HttpFields request;
     private final String target;
@@ -44,31 +41,25 @@ public final class UdpTunnel implements UdpChannel {
     private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>(RECEIVE_QUEUE);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile IOException failure;
-    private volatile long answeredAt;
 
     UdpTunnel(ClientStream stream, RelayHop.Connected hop, boolean capsules, HttpFields request, String target, Route route, Duration requestTimeout) {
         this.stream = stream;
-        this.connection = hop.connection();
-        this.demux = hop.demux();
         this.capsules = capsules;
         this.request = request;
         this.target = target;
         this.route = route;
-        demux.register(stream.streamId(), d -> deliver(UdpPayload.decode(d.buffer(), d.offset(), d.length())));
+        stream.receiveDatagrams((buffer, offset, length) -> deliver(UdpPayload.decode(buffer, offset, length)));
         Thread.ofVirtual().name("udp-tunnel-" + stream.streamId()).start(() -> run(requestTimeout));
     }
 
     private void run(Duration timeout) {
+        if (!response.read(stream, timeout, "connect-udp", target, closed::get)) {
+            // The typed failure first, so a racing send() sees it; the stream is ended by close(), on the owner's
+            // thread, as a reset from here would race its capsule writes (see TcpTunnel).
+            end(closed.get() ? null : response.failureNow());
+            return;
+        }
         try {
-            HttpFields fields = stream.awaitResponse(timeout);
-            answeredAt = System.nanoTime();
-            if (fields.getOrNull(":status").charAt(0) != '2') {
-                // The typed failure first, so a racing send() sees it; the stream is ended by close(), on the owner's
-                // thread, as a reset from here would race its capsule writes (see TcpTunnel).
-                end(RelayException.fromResponse(fields, target));
-                return;
-            }
-            response.success(fields);
             // The stream now carries capsules (RFC 9297 §3): DATAGRAM ones hold payloads, others are skipped.
             CapsuleReader reader = new CapsuleReader(stream.body(), UdpPayload.MAX_UDP_PAYLOAD + 16);
             Capsule capsule;
@@ -78,14 +69,8 @@ public final class UdpTunnel implements UdpChannel {
                 }
             }
             end(closed.get() ? null : new RelayException("the relay ended the UDP tunnel to " + target, null));
-        } catch (SocketTimeoutException e) {
-            end(new RelayTimeoutException("the relay did not answer the connect-udp request for " + target + " within "
-                    + timeout.toMillis() + " ms", e));
         } catch (IOException e) {
-            end(closed.get() ? null : response.isDone()
-                    ? new RelayException("the UDP tunnel to " + target + " was reset: " + e.getMessage(), e)
-                    : new RelayException("the relay reset or closed the connect-udp stream for " + target
-                    + " before answering (" + e.getMessage() + "); Apple's client reports this as error 53", e));
+            end(closed.get() ? null : new RelayException("the UDP tunnel to " + target + " was reset: " + e.getMessage(), e));
         }
     }
 
@@ -100,7 +85,7 @@ public final class UdpTunnel implements UdpChannel {
             failure = why;
         }
         response.failure(why != null ? why : new SocketException("tunnel closed"));
-        demux.unregister(stream.streamId());
+        stream.receiveDatagrams(null);
         while (!received.offer(END)) {
             received.poll(); // full: the end matters more than the oldest payload
         }
@@ -130,7 +115,7 @@ public final class UdpTunnel implements UdpChannel {
             throw new DatagramTooLargeException(length, limit, "a QUIC DATAGRAM frame on this connection (use capsules for larger ones)");
         }
         // false means the engine dropped it (queue full, connection closing): UDP semantics, no error.
-        connection.sendDatagram(HttpDatagram.encode(stream.streamId(), UdpPayload.CONTEXT_UDP, payload, offset, length));
+        stream.sendDatagram(UdpPayload.CONTEXT_UDP, payload, offset, length);
     }
 
     @Override
@@ -155,7 +140,7 @@ public final class UdpTunnel implements UdpChannel {
     @Override
     public int maxPayloadSize() {
         return capsules ? UdpPayload.MAX_UDP_PAYLOAD
-                : connection.maxDatagramSize() - HttpDatagram.overhead(stream.streamId(), UdpPayload.CONTEXT_UDP);
+                : stream.maxDatagramPayload() - VarInt.length(UdpPayload.CONTEXT_UDP);
     }
 
     /** True when payloads go as DATAGRAM capsules rather than QUIC DATAGRAM frames. */
@@ -163,10 +148,12 @@ public final class UdpTunnel implements UdpChannel {
         return capsules;
     }
 
+    /** The request section that was sent (for -v). */
     public HttpFields requestHeaders() {
         return request;
     }
 
+    /** The relay's 2xx answer, waiting for it; throws the typed failure otherwise. */
     public HttpFields awaitResponse() throws IOException {
         return response.await();
     }
@@ -178,7 +165,7 @@ public final class UdpTunnel implements UdpChannel {
 
     /** System.nanoTime() when the relay's answer arrived, or 0. */
     public long answeredAtNanos() {
-        return answeredAt;
+        return response.answeredAtNanos();
     }
 
     /** The typed failure, once the relay refused or lost the tunnel. */
@@ -186,6 +173,7 @@ public final class UdpTunnel implements UdpChannel {
         return failure;
     }
 
+    /** The 2xx answer if it has arrived. */
     public Optional<HttpFields> response() {
         return Optional.ofNullable(response.successNow());
     }

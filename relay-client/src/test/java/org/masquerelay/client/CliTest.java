@@ -213,6 +213,16 @@ class CliTest {
         Cli.Result engine = Cli.run("fetch", "--engine", "msquic", "-x", relay.url(), httpUrl("/"));
         assertEquals(ExitCodes.USAGE, engine.code(), engine.toString());
         assertTrue(engine.stderr().contains("--engine 'msquic' is not a QUIC engine (auto, kwik or quiche)"), engine.stderr());
+        // A header line without a colon used to reach the HTTP/3 exchange and fail there with an index error (exit 1).
+        for (String mode : new String[] {"--include", "--http3"}) {
+            Cli.Result header = Cli.run("fetch", mode, "-H", "foo", "-x", relay.url(), "https://127.0.0.1:1/");
+            assertEquals(ExitCodes.USAGE, header.code(), header.toString());
+            assertTrue(header.stderr().contains("-H 'foo' is not 'Name: value'"), header.stderr());
+            assertEquals(1, header.stderr().strip().lines().count(), header.stderr());
+        }
+        Cli.Result badName = Cli.run("fetch", "-H", "a b: c", "-x", relay.url(), httpUrl("/"));
+        assertEquals(ExitCodes.USAGE, badName.code(), badName.toString());
+        assertTrue(badName.stderr().contains("'a b' is not a header name"), badName.stderr());
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.masquerelay.client.internal.DirectTcpChannel;
 import org.masquerelay.testpeers.TcpEchoServer;
 import org.masquerelay.testpeers.UdpEchoServer;
 

@@ -6,7 +6,6 @@ import org.masquerelay.engine.ServerStream;
 import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.server.metrics.ConnectionMetrics;
 import org.masquerelay.server.metrics.RelayMetrics;
-import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.server.tunnel.TunnelRecord;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
@@ -33,7 +32,6 @@ final class RelayConnection implements RequestHandler {
 
     private final Supplier<Serving> serving;
     private final H3Connection connection;
-    private final DatagramDemux demux;
     /** Per-connection limits as they were when the connection began (a reload applies to new connections). */
     private final int tunnelsPerConnection;
     private final Semaphore tunnels;
@@ -49,11 +47,8 @@ final class RelayConnection implements RequestHandler {
         this.connection = connection;
         this.inFlight = inFlight;
         ConnectionMetrics.attach(connection, metrics, transport);
-        RelaySettings settings = serving.get().settings();
-        this.tunnelsPerConnection = settings.tunnelsPerConnection();
-        this.demux = new DatagramDemux(settings.tunnel().pendingDatagrams(), metrics::datagramDropped);
+        this.tunnelsPerConnection = serving.get().settings().tunnelsPerConnection();
         this.tunnels = new Semaphore(tunnelsPerConnection);
-        connection.setDatagramReceiver(demux);
         LOG.log(DEBUG, "connection from {0}", connection.remoteAddress());
         connection.onClose(reason -> LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason));
     }
@@ -113,7 +108,7 @@ final class RelayConnection implements RequestHandler {
             try {
                 PendingTunnel pending = switch (tunnel) {
                     case TcpConnectRequest t -> now.tcp().connect(stream, t.target());
-                    case UdpConnectRequest u -> now.udp().connect(stream, u.target(), demux);
+                    case UdpConnectRequest u -> now.udp().connect(stream, u.target());
                 };
                 run(stream, pending, log);
             } finally {

@@ -48,11 +48,11 @@ public final class SettingsFactory {
                         .streamWindow(config.limits().streamWindow())
                         .maxConnections(config.limits().maxConnections())
                         .clientCaCertificates(config.clientCa().map(ClientCaConfig::certificates).orElse(List.of()))
-                        .eventLoops(config.limits().eventLoops()))
+                        .eventLoops(config.limits().eventLoops())
+                        .pendingDatagrams(config.limits().pendingDatagrams()))
                 .tunnel(t -> t.connectTimeout(config.timeouts().connect())
                         .attemptDelay(config.timeouts().happyEyeballsDelay())
-                        .idleTimeout(config.timeouts().idle())
-                        .pendingDatagrams(config.limits().pendingDatagrams()))
+                        .idleTimeout(config.timeouts().idle()))
                 .build();
     }
 }

@@ -1,6 +1,5 @@
 package org.masquerelay.server;
 
-import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.server.tunnel.TargetResolver;
 import org.masquerelay.server.tunnel.TunnelRecord;
@@ -19,7 +18,7 @@ import java.net.SocketException;
 /**
  * connect-udp (RFC 9298): policy and DNS, a UDP socket connected to the first permitted address; once
  * {@link RelayConnection} has sent the 200 with {@code capsule-protocol: ?1}, payload forwarding. Datagrams that
- * overtook the request are held by the connection's {@link DatagramDemux} until the tunnel starts.
+ * overtook the request are held by the engine until the tunnel asks for its stream's datagrams.
  */
 final class UdpConnectHandler {
     /** 2xx for connect-udp, with the capsule protocol (RFC 9298 §3.5, RFC 9297 §3.4). */
@@ -34,7 +33,7 @@ final class UdpConnectHandler {
         this.settings = settings;
     }
 
-    PendingTunnel connect(ServerStream stream, Target target, DatagramDemux demux) throws Refusal {
+    PendingTunnel connect(ServerStream stream, Target target) throws Refusal {
         InetAddress address = resolver.resolve(target, settings.connectTimeout()).get(0);
         DatagramSocket socket = open(new InetSocketAddress(address, target.port()));
         return new PendingTunnel() {
@@ -50,7 +49,7 @@ final class UdpConnectHandler {
 
             @Override
             public void run(TunnelRecord record) {
-                new UdpTunnel(stream, socket, demux, settings.idleTimeout(), record).run();
+                new UdpTunnel(stream, socket, settings.idleTimeout(), record).run();
             }
 
             @Override

@@ -30,7 +30,7 @@ final class KwikClientConnection extends KwikConnection implements H3ClientConne
     private final java.util.concurrent.CountDownLatch connectDone = new java.util.concurrent.CountDownLatch(1);
 
     KwikClientConnection(QuicClientConnection quic) {
-        super(quic, quic.getLocalAddress(), quic.getServerAddress());
+        super(quic, quic.getLocalAddress(), quic.getServerAddress(), DEFAULT_PENDING_DATAGRAMS);
     }
 
     /** Our control stream with SETTINGS (RFC 9114 §6.2.1): H3_DATAGRAM=1 so the relay may send HTTP datagrams. */

@@ -33,7 +33,8 @@ class KwikConnection extends H3ConnectionBase {
     private long datagramsQueued;
     private long packetsSentSeen;
 
-    KwikConnection(QuicConnection quic, InetSocketAddress local, InetSocketAddress remote) {
+    KwikConnection(QuicConnection quic, InetSocketAddress local, InetSocketAddress remote, int pendingDatagrams) {
+        super(pendingDatagrams);
         this.quic = quic;
         this.local = local;
         this.remote = remote;
@@ -136,7 +137,7 @@ class KwikConnection extends H3ConnectionBase {
     }
 
     @Override
-    public boolean sendDatagram(byte[] datagram) {
+    protected boolean sendQuicDatagram(byte[] datagram) {
         if (!isOpen() || !quic.isDatagramExtensionEnabled() || datagram.length > quic.maxDatagramDataSize()) {
             return false;
         }

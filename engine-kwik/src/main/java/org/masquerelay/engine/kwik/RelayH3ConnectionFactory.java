@@ -93,7 +93,7 @@ final class RelayH3ConnectionFactory implements ApplicationProtocolConnectionFac
 
         DeferredStart(QuicConnection quic, InetSocketAddress remote) {
             this.quic = quic;
-            this.connection = new KwikConnection(quic, localAddress, remote) {
+            this.connection = new KwikConnection(quic, localAddress, remote, settings.pendingDatagrams()) {
                 @Override
                 void connected(ConnectionEstablishedEvent event) {
                     startAfterHandshake();

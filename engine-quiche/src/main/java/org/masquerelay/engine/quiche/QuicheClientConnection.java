@@ -26,7 +26,7 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
     private final Object streamCredit = new Object();
 
     QuicheClientConnection(QuicChannel quic, Channel udp, Duration timeout) {
-        super(quic, MAX_FIELD_SECTION_SIZE, MAX_DATA_FRAME_SIZE);
+        super(quic, MAX_FIELD_SECTION_SIZE, MAX_DATA_FRAME_SIZE, DEFAULT_PENDING_DATAGRAMS);
         this.udp = udp;
         this.timeout = timeout;
         // Each client connection has its own UDP socket: it goes with the connection.

@@ -72,7 +72,8 @@ abstract class QuicheConnection extends H3ConnectionBase {
     private static final long MIN_DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long MAX_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    QuicheConnection(QuicChannel quic, int maxFieldSectionSize, long maxDataFrameSize) {
+    QuicheConnection(QuicChannel quic, int maxFieldSectionSize, long maxDataFrameSize, int pendingDatagrams) {
+        super(pendingDatagrams);
         this.quic = quic;
         this.maxFieldSectionSize = maxFieldSectionSize;
         this.maxDataFrameSize = maxDataFrameSize;
@@ -172,7 +173,7 @@ abstract class QuicheConnection extends H3ConnectionBase {
     }
 
     @Override
-    public boolean sendDatagram(byte[] datagram) {
+    protected boolean sendQuicDatagram(byte[] datagram) {
         int max = datagramMaxLength;
         if (!isOpen() || max <= 0 || datagram.length > max || !quic.isActive()) {
             return false;

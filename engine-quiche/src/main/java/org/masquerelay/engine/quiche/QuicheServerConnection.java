@@ -31,8 +31,8 @@ final class QuicheServerConnection extends QuicheConnection {
     private final CompletableFuture<RequestHandler> handler = new CompletableFuture<>();
 
     QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler, Supplier<Refusal> admit,
-                           int maxFieldSectionSize, long maxDataFrameSize) {
-        super(quic, maxFieldSectionSize, maxDataFrameSize);
+                           int maxFieldSectionSize, long maxDataFrameSize, int pendingDatagrams) {
+        super(quic, maxFieldSectionSize, maxDataFrameSize, pendingDatagrams);
         this.connectionHandler = connectionHandler;
         this.admit = admit;
     }

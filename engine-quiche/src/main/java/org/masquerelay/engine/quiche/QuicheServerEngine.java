@@ -107,7 +107,7 @@ public final class QuicheServerEngine implements ServerEngine {
                                 return new QuicheServerConnection.Refusal(H3.H3_NO_ERROR, "relay is shutting down");
                             }
                             return null;
-                        }, settings.maxFieldSectionSize(), settings.maxDataFrameSize());
+                        }, settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.pendingDatagrams());
                         quic.pipeline().addLast(connection.events());
                     }
                 })

@@ -12,9 +12,11 @@ import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.RawH3;
+import org.masquerelay.testpeers.TestPki;
 import org.masquerelay.testpeers.Tunnel;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
+import org.masquerelay.wire.UdpPayload;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,10 +83,13 @@ class QuicheEngineTest {
         return server.localAddress();
     }
 
-    /** CONNECT (classic or extended) → 200 and the DATA echoed; datagrams echoed as they are; anything else → 404. */
+    /** CONNECT (classic or extended) → 200 and the DATA echoed; datagrams echoed on their stream; anything else → 404. */
     private static RequestHandler echo(H3Connection connection) {
-        connection.setDatagramReceiver(connection::sendDatagram);
         return stream -> {
+            stream.receiveDatagrams((buffer, offset, length) -> {
+                UdpPayload p = UdpPayload.decode(buffer, offset, length);
+                stream.sendDatagram(p.contextId(), p.buffer(), p.offset(), p.length());
+            });
             try {
                 HttpFields request = stream.requestHeaders();
                 if (!"CONNECT".equals(request.getOrNull(":method"))) {
@@ -227,11 +232,10 @@ class QuicheEngineTest {
         assertTrue(Arrays.equals(data, echoed), "echoed intact");
 
         BlockingQueue<byte[]> received = new ArrayBlockingQueue<>(8);
-        client.setDatagramReceiver(received::add);
+        stream.receiveDatagrams((buffer, offset, length) -> received.add(Arrays.copyOfRange(buffer, offset, offset + length)));
         assertTrue(client.datagramsEnabled());
-        byte[] datagram = {0x00, 0x00, 'h', 'i'};
-        assertTrue(client.sendDatagram(datagram));
-        assertArrayEquals(datagram, received.poll(10, TimeUnit.SECONDS));
+        assertTrue(stream.sendDatagram(0, new byte[]{'h', 'i'}, 0, 2));
+        assertArrayEquals(new byte[]{0x00, 'h', 'i'}, received.poll(10, TimeUnit.SECONDS), "context id 0, then the data");
     }
 
     @Test

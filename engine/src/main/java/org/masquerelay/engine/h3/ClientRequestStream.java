@@ -23,7 +23,7 @@ public final class ClientRequestStream extends FramedStream implements ClientStr
      * @param closeDetail why the connection closed (a TLS alert, the peer's reason), added to a failed response
      *                    read when the connection is gone; may return null
      */
-    public ClientRequestStream(QuicStreamIo io, H3Connection connection, Qpack qpack, int maxFieldSectionSize,
+    public ClientRequestStream(QuicStreamIo io, H3ConnectionBase connection, Qpack qpack, int maxFieldSectionSize,
                                long maxDataFrameSize, Supplier<String> closeDetail) {
         super(io, connection, qpack, maxFieldSectionSize, maxDataFrameSize);
         this.closeDetail = closeDetail;

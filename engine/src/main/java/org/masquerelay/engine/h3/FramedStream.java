@@ -1,9 +1,12 @@
 package org.masquerelay.engine.h3;
 
+import org.masquerelay.engine.DatagramReceiver;
 import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.H3Stream;
 import org.masquerelay.wire.FrameReader;
 import org.masquerelay.wire.FrameWriter;
+import org.masquerelay.wire.HttpDatagram;
+import org.masquerelay.wire.VarInt;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public abstract class FramedStream implements H3Stream {
     protected final QuicStreamIo io;
-    protected final H3Connection connection;
+    protected final H3ConnectionBase connection;
     protected final Qpack qpack;
     protected final FrameReader reader;
     protected final FrameWriter writer;
@@ -26,7 +29,7 @@ public abstract class FramedStream implements H3Stream {
     private final AtomicBoolean sendingEnded = new AtomicBoolean();
     private final AtomicBoolean receivingAborted = new AtomicBoolean();
 
-    protected FramedStream(QuicStreamIo io, H3Connection connection, Qpack qpack, int maxFieldSectionSize, long maxDataFrameSize) {
+    protected FramedStream(QuicStreamIo io, H3ConnectionBase connection, Qpack qpack, int maxFieldSectionSize, long maxDataFrameSize) {
         this.io = io;
         this.connection = connection;
         this.qpack = qpack;
@@ -44,6 +47,22 @@ public abstract class FramedStream implements H3Stream {
     @Override
     public long streamId() {
         return io.id();
+    }
+
+    @Override
+    public int maxDatagramPayload() {
+        return Math.max(0, connection.maxDatagramSize() - VarInt.length(streamId() >>> 2));
+    }
+
+    @Override
+    public boolean sendDatagram(long contextId, byte[] data, int offset, int length) {
+        // One array, one copy: Quarter Stream ID, Context ID, data.
+        return connection.sendQuicDatagram(HttpDatagram.encode(streamId(), contextId, data, offset, length));
+    }
+
+    @Override
+    public void receiveDatagrams(DatagramReceiver receiver) {
+        connection.receiveDatagrams(streamId(), receiver);
     }
 
     @Override

@@ -28,15 +28,15 @@ import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
- * What every engine's {@link H3Connection} does the same way: HTTP Datagrams delivered in order on one virtual thread
- * (those that arrive before a receiver is set kept, bounded), the peer's unidirectional and control streams read
- * (SETTINGS kept, everything else skipped as RFC 9114 §9 says), and the close notification. An engine supplies the
- * QUIC side: addresses, sending datagrams, closing.
+ * What every engine's {@link H3Connection} does the same way: HTTP Datagrams routed to their request streams in
+ * order on one virtual thread ({@link DatagramDemux}; those that arrive before their stream asks are kept, bounded),
+ * the peer's unidirectional and control streams read (SETTINGS kept, everything else skipped as RFC 9114 §9 says),
+ * and the close notification. An engine supplies the QUIC side: addresses, sending QUIC datagrams, closing.
  */
 public abstract class H3ConnectionBase implements H3Connection {
     private static final System.Logger LOG = System.getLogger(H3ConnectionBase.class.getName());
-    /** Datagrams kept while no receiver is set: a client may send them right behind its request. */
-    private static final int EARLY_DATAGRAM_LIMIT = 64;
+    /** Datagrams kept while their stream has no receiver yet: a client may send them right behind its request. */
+    public static final int DEFAULT_PENDING_DATAGRAMS = 64;
     /** No real SETTINGS, GOAWAY or PRIORITY_UPDATE frame comes near this. */
     private static final int MAX_CONTROL_FRAME = 4096;
 
@@ -47,8 +47,7 @@ public abstract class H3ConnectionBase implements H3Connection {
     private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
     // One virtual thread delivers datagrams in arrival order, off the engine's own threads.
     private final ExecutorService datagramExecutor = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("h3-datagrams").factory());
-    private final Queue<byte[]> earlyDatagrams = new ArrayDeque<>();
-    private volatile Consumer<byte[]> datagramReceiver;
+    private final DatagramDemux demux;
     private volatile String closeReason;
     /** Guards the two request-stream ids below: a GOAWAY must name an id past every request already accepted. */
     private final Object goAwayLock = new Object();
@@ -58,6 +57,11 @@ public abstract class H3ConnectionBase implements H3Connection {
     /** Whether our control stream carries SETTINGS already: a GOAWAY asked for before then waits for it. */
     private boolean controlStreamReady;
 
+    /** @param pendingDatagrams HTTP Datagrams held for request streams that do not take them yet */
+    protected H3ConnectionBase(int pendingDatagrams) {
+        this.demux = new DatagramDemux(pendingDatagrams);
+    }
+
     /** Where the engine hands each received QUIC DATAGRAM payload, in order, to {@link #datagramReceived}. */
     protected final ExecutorService datagramExecutor() {
         return datagramExecutor;
@@ -65,34 +69,23 @@ public abstract class H3ConnectionBase implements H3Connection {
 
     /** One received QUIC DATAGRAM payload; runs on {@link #datagramExecutor()}. */
     protected final void datagramReceived(byte[] datagram) {
-        Consumer<byte[]> receiver = datagramReceiver;
-        if (receiver == null) {
-            synchronized (earlyDatagrams) {
-                receiver = datagramReceiver;
-                if (receiver == null) {
-                    if (earlyDatagrams.size() < EARLY_DATAGRAM_LIMIT) {
-                        earlyDatagrams.add(datagram);
-                    }
-                    return;
-                }
-            }
-        }
         try {
-            receiver.accept(datagram);
+            demux.accept(datagram);
         } catch (RuntimeException e) {
             LOG.log(WARNING, remoteAddress() + ": datagram receiver failed", e);
         }
     }
 
-    @Override
-    public final void setDatagramReceiver(Consumer<byte[]> receiver) {
-        synchronized (earlyDatagrams) {
-            byte[] early;
-            while ((early = earlyDatagrams.poll()) != null) {
-                receiver.accept(early);
-            }
-            datagramReceiver = receiver;
-        }
+    /**
+     * Queues one QUIC DATAGRAM frame payload (Quarter Stream ID first). Never blocks; false (dropped) when it cannot
+     * be sent: too large, datagrams not enabled, the connection closed or the engine's queue full. Only request
+     * streams send, through {@link FramedStream#sendDatagram}.
+     */
+    protected abstract boolean sendQuicDatagram(byte[] datagram);
+
+    /** A request stream's datagram receiver ({@link FramedStream#receiveDatagrams}); null stops. */
+    final void receiveDatagrams(long streamId, org.masquerelay.engine.DatagramReceiver receiver) {
+        demux.register(streamId, receiver);
     }
 
     /**

@@ -15,7 +15,7 @@ public final class ServerRequestStream extends FramedStream implements ServerStr
     private final AtomicBoolean responded = new AtomicBoolean();
     private HttpFields request;
 
-    public ServerRequestStream(QuicStreamIo io, H3Connection connection, Qpack qpack, int maxFieldSectionSize, long maxDataFrameSize) {
+    public ServerRequestStream(QuicStreamIo io, H3ConnectionBase connection, Qpack qpack, int maxFieldSectionSize, long maxDataFrameSize) {
         super(io, connection, qpack, maxFieldSectionSize, maxDataFrameSize);
     }
 

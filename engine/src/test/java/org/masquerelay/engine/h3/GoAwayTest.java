@@ -26,6 +26,10 @@ class GoAwayTest {
     private static final class Recorder extends H3ConnectionBase {
         final ByteArrayOutputStream control = new ByteArrayOutputStream();
 
+        Recorder() {
+            super(DEFAULT_PENDING_DATAGRAMS);
+        }
+
         @Override
         protected void writeControl(byte[] frames) throws IOException {
             control.write(frames);
@@ -39,7 +43,7 @@ class GoAwayTest {
         @Override public InetSocketAddress localAddress() { return new InetSocketAddress("127.0.0.1", 2); }
         @Override public boolean datagramsEnabled() { return false; }
         @Override public int maxDatagramSize() { return 0; }
-        @Override public boolean sendDatagram(byte[] datagram) { return false; }
+        @Override protected boolean sendQuicDatagram(byte[] datagram) { return false; }
         @Override public void close(long h3ErrorCode, String reason) { closed(reason); }
     }
 

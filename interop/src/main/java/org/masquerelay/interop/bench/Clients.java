@@ -8,13 +8,11 @@ import org.masquerelay.engine.kwik.KwikClientEngine;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.PeerException;
 import org.masquerelay.testpeers.Tunnel;
-import org.masquerelay.engine.DatagramDemux;
 import org.masquerelay.wire.Capsule;
 import org.masquerelay.wire.CapsuleReader;
 import org.masquerelay.wire.CapsuleType;
 import org.masquerelay.wire.CapsuleWriter;
 import org.masquerelay.wire.H3;
-import org.masquerelay.wire.HttpDatagram;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.UdpPayload;
 
@@ -80,11 +78,9 @@ final class Clients {
 
     static final class Kwik implements Client {
         private final H3ClientConnection connection;
-        private final DatagramDemux demux = new DatagramDemux(64);
 
         private Kwik(H3ClientConnection connection) {
             this.connection = connection;
-            connection.setDatagramReceiver(demux);
         }
 
         /** Verifies the relay's certificate against its dev CA, as a real client would. */
@@ -169,7 +165,7 @@ final class Clients {
                 public void send(byte[] payload) throws IOException {
                     if (capsules) {
                         stream.bodyOut().write(CapsuleWriter.datagramCapsule(UdpPayload.CONTEXT_UDP, payload, 0, payload.length));
-                    } else if (!connection.sendDatagram(HttpDatagram.encode(stream.streamId(), UdpPayload.CONTEXT_UDP, payload, 0, payload.length))) {
+                    } else if (!stream.sendDatagram(UdpPayload.CONTEXT_UDP, payload, 0, payload.length)) {
                         throw new IOException("datagram not sent");
                     }
                 }
@@ -177,8 +173,8 @@ final class Clients {
                 @Override
                 public void setReceiver(Receiver receiver) {
                     if (!capsules) {
-                        demux.register(stream.streamId(), d -> {
-                            UdpPayload p = UdpPayload.decode(d.buffer(), d.offset(), d.length());
+                        stream.receiveDatagrams((buffer, offset, length) -> {
+                            UdpPayload p = UdpPayload.decode(buffer, offset, length);
                             if (p.isUdp()) {
                                 receiver.received(p.buffer(), p.offset(), p.length());
                             }
@@ -205,7 +201,7 @@ final class Clients {
 
                 @Override
                 public void close() {
-                    demux.unregister(stream.streamId());
+                    stream.receiveDatagrams(null);
                     try {
                         stream.finish();
                     } catch (IOException e) {

@@ -26,7 +26,7 @@ public final class DatagramCollapseRepro {
             Clients.Client client = stack.equals("kwik") ? Clients.Kwik.connect(relay.address(), relay.caCertificate())
                     : Clients.Netty.connect(relay.address(), relay.caCertificate());
             Clients.UdpPath path = client.openUdp(blaster.port(), false);
-            Bench.TrainStats stats = new Bench.TrainStats();
+            UdpScenario.TrainStats stats = new UdpScenario.TrainStats();
             path.setReceiver(stats);
             long run = 1;
             for (int rate : new int[] {10, 10, 200, 10, 10, 10}) {

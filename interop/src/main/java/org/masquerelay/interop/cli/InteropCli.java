@@ -1,17 +1,16 @@
 package org.masquerelay.interop.cli;
 
-import org.masquerelay.display.LogFormat;
 import org.masquerelay.interop.bench.BenchCommand;
+import org.masquerelay.tools.cli.AppleProfileCommand;
+import org.masquerelay.tools.cli.DoctorCommand;
+import org.masquerelay.tools.cli.ErrorHandler;
+import org.masquerelay.tools.cli.ToolLogging;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
-/** {@code interop}: the interop matrix, faulty relays, a doctor for live relays, Apple configuration profiles. */
+/** {@code interop}: the interop matrix, faulty relays and the benchmark; relay-tools' doctor and apple-profile too. */
 @Command(name = "interop", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "MASQUE relay interop suite: peers against each other, Apple's client profile, faulty relays.",
         subcommands = {RunCommand.class, DoctorCommand.class, AppleProfileCommand.class, BenchCommand.class,
@@ -19,10 +18,6 @@ import java.util.logging.Logger;
         footer = {"", "Exit status: 0 success, 1 failures found (run, doctor, bench) or an error while running, 2 usage"
                 + " error (an option, a file, a URL)."})
 public final class InteropCli implements Runnable {
-    // JUL holds loggers weakly: keep the ones whose levels are set here.
-    private static final Logger RELAY_LOGS = Logger.getLogger("org.masquerelay");
-    private static final Logger KWIK = Logger.getLogger("tech.kwik");
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -46,21 +41,9 @@ public final class InteropCli implements Runnable {
         return cl;
     }
 
-    /**
-     * The relays and peers started by the suite log every tunnel; the report keeps per-cell logs, so the terminal
-     * shows warnings only, one line each (with -v: with stack traces, and Kwik's too).
-     */
+    /** Warnings only on the terminal (the report keeps each cell's log); with -v, stack traces and Kwik's too. */
     static void configureLogging(boolean verbose) {
-        Logger root = Logger.getLogger("");
-        for (var h : root.getHandlers()) {
-            root.removeHandler(h);
-        }
-        ConsoleHandler handler = new ConsoleHandler();
-        handler.setFormatter(new LogFormat(false, "interop: ", verbose));
-        handler.setLevel(Level.ALL);
-        root.addHandler(handler);
-        RELAY_LOGS.setLevel(Level.WARNING);
-        KWIK.setLevel(verbose ? Level.WARNING : Level.OFF);
+        ToolLogging.configure("interop", verbose);
     }
 
     public static void main(String[] args) {

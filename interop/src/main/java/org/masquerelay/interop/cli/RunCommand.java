@@ -1,6 +1,5 @@
 package org.masquerelay.interop.cli;
 
-import org.masquerelay.interop.apple.AppleProbe;
 import org.masquerelay.interop.matrix.AppleClientPeer;
 import org.masquerelay.interop.matrix.Case;
 import org.masquerelay.interop.matrix.CaseResult;
@@ -19,6 +18,7 @@ import org.masquerelay.interop.report.RunReport;
 import org.masquerelay.interop.report.TerminalReport;
 import org.masquerelay.interop.variants.FaultyRelay;
 import org.masquerelay.server.config.QuicEngine;
+import org.masquerelay.tools.apple.AppleProbe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

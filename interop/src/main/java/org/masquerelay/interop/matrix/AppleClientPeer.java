@@ -1,12 +1,12 @@
 package org.masquerelay.interop.matrix;
 
-import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.interop.apple.AppleOutcome;
-import org.masquerelay.interop.apple.AppleProbe;
-import org.masquerelay.interop.apple.AppleProfileClient;
-import org.masquerelay.interop.apple.Streams;
+import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.testpeers.TcpSinkServer;
+import org.masquerelay.tools.apple.AppleOutcome;
+import org.masquerelay.tools.apple.AppleProbe;
+import org.masquerelay.tools.apple.AppleProfileClient;
+import org.masquerelay.tools.apple.Streams;
 import org.masquerelay.wire.H3;
 
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,5 @@
 package org.masquerelay.interop.matrix;
 
-import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.client.AuthenticationException;
 import org.masquerelay.client.RelayClient;
 import org.masquerelay.client.RelayException;
@@ -9,8 +8,9 @@ import org.masquerelay.client.TcpTunnel;
 import org.masquerelay.client.TunnelRefusedException;
 import org.masquerelay.client.UdpMode;
 import org.masquerelay.client.UdpTunnel;
-import org.masquerelay.interop.apple.Streams;
+import org.masquerelay.testpeers.FullListener;
 import org.masquerelay.testpeers.TcpSinkServer;
+import org.masquerelay.tools.apple.Streams;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package org.masquerelay.interop.matrix;
 
-import org.masquerelay.interop.apple.AppleProbe;
-import org.masquerelay.interop.apple.AppleProfileClient;
 import org.masquerelay.interop.variants.FaultyRelay;
+import org.masquerelay.tools.apple.AppleProbe;
+import org.masquerelay.tools.apple.AppleProfileClient;
 
 import java.io.IOException;
 import java.nio.file.Files;

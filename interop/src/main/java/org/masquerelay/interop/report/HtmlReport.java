@@ -1,9 +1,9 @@
 package org.masquerelay.interop.report;
 
-import org.masquerelay.interop.apple.AppleProbe;
 import org.masquerelay.interop.matrix.Case;
 import org.masquerelay.interop.matrix.CaseResult;
 import org.masquerelay.interop.matrix.VariantRunner.VariantResult;
+import org.masquerelay.tools.apple.AppleProbe;
 
 import java.time.Instant;
 import java.time.ZoneId;

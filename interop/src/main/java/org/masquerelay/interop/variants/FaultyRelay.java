@@ -1,6 +1,6 @@
 package org.masquerelay.interop.variants;
 
-import org.masquerelay.interop.apple.AppleOutcome.Kind;
+import org.masquerelay.tools.apple.AppleOutcome.Kind;
 import org.masquerelay.wire.H3;
 
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package org.masquerelay.interop.report;
 
 import org.junit.jupiter.api.Test;
-import org.masquerelay.interop.apple.AppleOutcome;
-import org.masquerelay.interop.apple.AppleProbe;
 import org.masquerelay.interop.matrix.Case;
 import org.masquerelay.interop.matrix.CaseResult;
 import org.masquerelay.interop.matrix.VariantRunner.VariantResult;
 import org.masquerelay.interop.variants.FaultyRelay;
+import org.masquerelay.tools.apple.AppleOutcome;
+import org.masquerelay.tools.apple.AppleProbe;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

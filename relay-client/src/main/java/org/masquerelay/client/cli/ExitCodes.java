@@ -7,6 +7,7 @@ import org.masquerelay.client.RelayTrustException;
 import org.masquerelay.client.RelayUnreachableException;
 import org.masquerelay.client.TargetUnreachableException;
 import org.masquerelay.client.TunnelRefusedException;
+import org.masquerelay.client.fetch.TargetException;
 
 import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
@@ -114,7 +115,12 @@ public final class ExitCodes {
             case TargetUnreachableException x -> new Outcome(targetCode(x.proxyError()), "target failure: " + m);
             case RelayTimeoutException x -> new Outcome(TIMEOUT, "timeout: " + m);
             case RelayException x -> new Outcome(PROXY_REFUSED, "relay error: " + m);
-            case TargetException x -> new Outcome(x.code, x.code == CERTIFICATE || x.code == TLS_HANDSHAKE ? m : "target failure: " + m);
+            case TargetException x -> switch (x.kind()) {
+                case UNTRUSTED -> new Outcome(CERTIFICATE, m);
+                case TLS_HANDSHAKE -> new Outcome(TLS_HANDSHAKE, m);
+                case EMPTY_REPLY -> new Outcome(EMPTY_REPLY, "target failure: " + m);
+                case RECEIVE -> new Outcome(RECEIVE, "target failure: " + m);
+            };
             case LocalFileException x -> new Outcome(x.code, m);
             case Failure x -> new Outcome(x.code, m);
             case SocketTimeoutException x -> new Outcome(TIMEOUT, "timeout: " + m);
@@ -157,36 +163,6 @@ public final class ExitCodes {
             t = t.getCause();
         }
         return t;
-    }
-
-    /** The target (the URL's server) failed: its certificate, its TLS handshake, no or a broken response. */
-    public static final class TargetException extends IOException {
-        final int code;
-
-        private TargetException(int code, String message, Throwable cause) {
-            super(message, cause);
-            this.code = code;
-        }
-
-        /** Its certificate is not trusted (curl 60). */
-        static TargetException untrusted(String message, Throwable cause) {
-            return new TargetException(CERTIFICATE, message, cause);
-        }
-
-        /** The TLS handshake failed otherwise (curl 35). */
-        static TargetException tls(String message, Throwable cause) {
-            return new TargetException(TLS_HANDSHAKE, message, cause);
-        }
-
-        /** It closed without a response (curl 52). */
-        static TargetException emptyReply(String message) {
-            return new TargetException(EMPTY_REPLY, message, null);
-        }
-
-        /** The response was broken or broke off (curl 56). */
-        static TargetException receive(String message, Throwable cause) {
-            return new TargetException(RECEIVE, message, cause);
-        }
     }
 
     /** A local file could not be read (curl 26) or written (curl 23). */

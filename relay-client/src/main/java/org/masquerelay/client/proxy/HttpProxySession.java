@@ -5,6 +5,7 @@ import org.masquerelay.client.RelayException;
 import org.masquerelay.client.RelayTimeoutException;
 import org.masquerelay.client.TcpChannel;
 import org.masquerelay.client.TunnelRefusedException;
+import org.masquerelay.client.internal.Http1;
 import org.masquerelay.wire.ProxyStatus;
 import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;

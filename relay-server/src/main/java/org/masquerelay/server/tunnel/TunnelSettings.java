@@ -11,13 +11,11 @@ public final class TunnelSettings {
     private final Duration connectTimeout;
     private final Duration attemptDelay;
     private final Duration idleTimeout;
-    private final int pendingDatagrams;
 
     private TunnelSettings(Builder b) {
         this.connectTimeout = Objects.requireNonNull(b.connectTimeout, "connectTimeout");
         this.attemptDelay = Objects.requireNonNull(b.attemptDelay, "attemptDelay");
         this.idleTimeout = Objects.requireNonNull(b.idleTimeout, "idleTimeout");
-        this.pendingDatagrams = b.pendingDatagrams;
     }
 
     public static Builder builder() {
@@ -49,17 +47,11 @@ public final class TunnelSettings {
         return idleTimeout;
     }
 
-    /** UDP payloads kept per tunnel before the upstream socket is ready. */
-    public int pendingDatagrams() {
-        return pendingDatagrams;
-    }
-
-    /** Defaults: 10 s to connect, 250 ms attempt delay, 5 min idle, 64 pending datagrams. */
+    /** Defaults: 10 s to connect, 250 ms attempt delay, 5 min idle. */
     public static final class Builder {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration attemptDelay = Duration.ofMillis(250);
         private Duration idleTimeout = Duration.ofMinutes(5);
-        private int pendingDatagrams = 64;
 
         private Builder() {}
 
@@ -67,7 +59,6 @@ public final class TunnelSettings {
             this.connectTimeout = s.connectTimeout;
             this.attemptDelay = s.attemptDelay;
             this.idleTimeout = s.idleTimeout;
-            this.pendingDatagrams = s.pendingDatagrams;
         }
 
         public Builder connectTimeout(Duration value) {
@@ -82,11 +73,6 @@ public final class TunnelSettings {
 
         public Builder idleTimeout(Duration value) {
             this.idleTimeout = value;
-            return this;
-        }
-
-        public Builder pendingDatagrams(int value) {
-            this.pendingDatagrams = value;
             return this;
         }
 

@@ -1,7 +1,5 @@
 package org.masquerelay.server.tunnel;
 
-import org.masquerelay.engine.DatagramDemux;
-
 import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.H3Stream;
 import org.masquerelay.wire.Capsule;
@@ -9,8 +7,8 @@ import org.masquerelay.wire.CapsuleReader;
 import org.masquerelay.wire.CapsuleType;
 import org.masquerelay.wire.CapsuleWriter;
 import org.masquerelay.wire.H3;
+import org.masquerelay.wire.VarInt;
 import org.masquerelay.wire.H3StreamException;
-import org.masquerelay.wire.HttpDatagram;
 import org.masquerelay.wire.UdpPayload;
 
 import java.io.IOException;
@@ -35,16 +33,14 @@ public final class UdpTunnel {
     private final H3Stream stream;
     private final H3Connection connection;
     private final DatagramSocket socket;
-    private final DatagramDemux demux;
     private final Duration idleTimeout;
     private final TunnelRecord record;
     private volatile boolean replyWithCapsules;
 
-    public UdpTunnel(H3Stream stream, DatagramSocket socket, DatagramDemux demux, Duration idleTimeout, TunnelRecord record) {
+    public UdpTunnel(H3Stream stream, DatagramSocket socket, Duration idleTimeout, TunnelRecord record) {
         this.stream = stream;
         this.connection = stream.connection();
         this.socket = socket;
-        this.demux = demux;
         this.idleTimeout = idleTimeout;
         this.record = record;
         this.replyWithCapsules = !connection.datagramsEnabled();
@@ -61,12 +57,12 @@ public final class UdpTunnel {
         } catch (IOException e) {
             // Keep the default.
         }
-        demux.register(stream.streamId(), this::fromClientDatagram);
+        stream.receiveDatagrams(this::fromClientDatagram);
         Thread capsules = Thread.ofVirtual().name("udp-capsules-" + stream.streamId()).start(this::readCapsules);
         try {
             targetToClient();
         } finally {
-            demux.unregister(stream.streamId());
+            stream.receiveDatagrams(null);
             socket.close();
             try {
                 capsules.join();
@@ -76,9 +72,9 @@ public final class UdpTunnel {
         }
     }
 
-    private void fromClientDatagram(HttpDatagram datagram) {
+    private void fromClientDatagram(byte[] buffer, int offset, int length) {
         replyWithCapsules = false;
-        forward(UdpPayload.decode(datagram.buffer(), datagram.offset(), datagram.length()));
+        forward(UdpPayload.decode(buffer, offset, length));
     }
 
     private void forward(UdpPayload payload) {
@@ -156,10 +152,10 @@ public final class UdpTunnel {
             record.datagramDown(length);
             return;
         }
-        byte[] datagram = HttpDatagram.encode(stream.streamId(), UdpPayload.CONTEXT_UDP, payload, 0, length);
-        if (datagram.length > connection.maxDatagramSize()) {
+        int max = stream.maxDatagramPayload();
+        if (max > 0 && length + VarInt.length(UdpPayload.CONTEXT_UDP) > max) {
             record.dropped("too_large"); // RFC 9298 §5: dropped, never truncated
-        } else if (connection.sendDatagram(datagram)) {
+        } else if (stream.sendDatagram(UdpPayload.CONTEXT_UDP, payload, 0, length)) {
             record.datagramDown(length);
         } else {
             record.dropped("not_sent"); // the engine's queue was full, or the connection is closing
