@@ -41,7 +41,10 @@ class ReadmeTest {
     private static final Map<String, String> NOT_RUN = Map.of(
             "bin/test", "runs this test",
             "bin/interop run", "the whole matrix takes minutes: InteropMatrixTest runs it",
-            "bin/interop bench", "minutes of measurement: BenchSmokeTest runs bench --quick");
+            "bin/interop bench", "minutes of measurement: BenchSmokeTest runs bench --quick",
+            "bin/fuzz", "minutes of fuzzing: the fuzz module replays the committed inputs",
+            "bin/interop faults", "needs root and a minute: FaultLabTest runs it",
+            "bin/interop soak", "minutes of load: SoakTest runs one minute");
 
     /** Commands shown but neither run nor --help-checked here, and why. */
     private static final Map<String, String> SHOWN_ONLY = Map.of(
@@ -175,9 +178,17 @@ class ReadmeTest {
         }
     }
 
+    /** A relay's port: free on UDP (HTTP/3) and on TCP (its HTTP/2 and HTTP/1.1 listener takes the same number). */
     private static String freeUdp() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return Integer.toString(s.getLocalPort());
+        for (int attempt = 0; ; attempt++) {
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                 ServerSocket t = new ServerSocket(s.getLocalPort(), 1, InetAddress.getLoopbackAddress())) {
+                return Integer.toString(t.getLocalPort());
+            } catch (java.net.BindException taken) {
+                if (attempt == 20) {
+                    throw taken;
+                }
+            }
         }
     }
 }

@@ -25,6 +25,10 @@ public final class EngineSettings {
     private final int maxConnections;
     private final List<X509Certificate> clientCaCertificates;
     private final int eventLoops;
+    private final UnfinishedRequests unfinishedRequests;
+    private final ClientAdmission clientAdmission;
+    private final int sessionTickets;
+    private final int retryAboveHandshakes;
     private final int pendingDatagrams;
 
     private EngineSettings(Builder b) {
@@ -39,6 +43,10 @@ public final class EngineSettings {
         this.maxConnections = b.maxConnections;
         this.clientCaCertificates = List.copyOf(b.clientCaCertificates);
         this.eventLoops = b.eventLoops;
+        this.unfinishedRequests = b.unfinishedRequests;
+        this.clientAdmission = b.clientAdmission;
+        this.sessionTickets = b.sessionTickets;
+        this.retryAboveHandshakes = b.retryAboveHandshakes;
         this.pendingDatagrams = b.pendingDatagrams;
     }
 
@@ -131,6 +139,35 @@ public final class EngineSettings {
         return !clientCaCertificates.isEmpty();
     }
 
+    /**
+     * Request streams whose header section has not arrived: timeout and limits, one instance shared by every
+     * listener of the relay (its counts are relay-wide).
+     */
+    public UnfinishedRequests unfinishedRequests() {
+        return unfinishedRequests;
+    }
+
+    /**
+     * Session tickets an engine that stores them (Kwik) holds at most: each costs ~1.8 KB of heap for the ticket's
+     * lifetime; past the bound clients get no ticket and make full handshakes.
+     */
+    public int sessionTickets() {
+        return sessionTickets;
+    }
+
+    /**
+     * Handshakes in flight (per listener) from which new clients must first answer a QUIC Retry (address validation),
+     * on an engine that can decide per client (quiche); 0 = never.
+     */
+    public int retryAboveHandshakes() {
+        return retryAboveHandshakes;
+    }
+
+    /** Per-client connection limits, shared by every listener of the relay. */
+    public ClientAdmission clientAdmission() {
+        return clientAdmission;
+    }
+
     /** Defaults: 16 KiB header sections, 16 MiB DATA frames, 100 streams, 30 s idle, 1 MiB windows, 10,000 connections, 64 pending datagrams. */
     public static final class Builder {
         private KeyStore keyStore;
@@ -144,6 +181,10 @@ public final class EngineSettings {
         private int maxConnections = 10_000;
         private List<X509Certificate> clientCaCertificates = List.of();
         private int eventLoops;
+        private UnfinishedRequests unfinishedRequests = UnfinishedRequests.defaults();
+        private ClientAdmission clientAdmission = ClientAdmission.unlimited();
+        private int sessionTickets = 10_000;
+        private int retryAboveHandshakes;
         private int pendingDatagrams = 64;
 
         private Builder() {}
@@ -160,6 +201,10 @@ public final class EngineSettings {
             this.maxConnections = s.maxConnections;
             this.clientCaCertificates = s.clientCaCertificates;
             this.eventLoops = s.eventLoops;
+            this.unfinishedRequests = s.unfinishedRequests;
+            this.clientAdmission = s.clientAdmission;
+            this.sessionTickets = s.sessionTickets;
+            this.retryAboveHandshakes = s.retryAboveHandshakes;
             this.pendingDatagrams = s.pendingDatagrams;
         }
 
@@ -209,6 +254,30 @@ public final class EngineSettings {
 
         public Builder eventLoops(int value) {
             this.eventLoops = value;
+            return this;
+        }
+
+        /** Shared by every listener that should count together; default: {@link UnfinishedRequests#defaults()}. */
+        public Builder unfinishedRequests(UnfinishedRequests value) {
+            this.unfinishedRequests = Objects.requireNonNull(value, "unfinishedRequests");
+            return this;
+        }
+
+        /** 0 (the default) = never. */
+        public Builder retryAboveHandshakes(int value) {
+            this.retryAboveHandshakes = value;
+            return this;
+        }
+
+        /** Default 10,000 (about 18 MB on Kwik). */
+        public Builder sessionTickets(int value) {
+            this.sessionTickets = value;
+            return this;
+        }
+
+        /** Shared by every listener that should count together; default: no per-client limits. */
+        public Builder clientAdmission(ClientAdmission value) {
+            this.clientAdmission = Objects.requireNonNull(value, "clientAdmission");
             return this;
         }
 

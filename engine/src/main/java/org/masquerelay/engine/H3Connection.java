@@ -37,6 +37,19 @@ public interface H3Connection {
 
     boolean isOpen();
 
+    /** Why the connection ended, once it has (the reason {@link #onClose} listeners were given). */
+    default Optional<String> closeReason() {
+        return Optional.empty();
+    }
+
+    /**
+     * Sends something ack-eliciting that the peer ignores — a frame of a reserved type on our control stream (RFC
+     * 9114 §7.2.8, §9) — so that a connection whose tunnels are quiet is not ended by the QUIC idle timeout while the
+     * tunnels' own idle timeout has not passed. Does nothing on a connection that is closing.
+     */
+    default void keepAlive() {
+    }
+
     /**
      * The peer's certificate as verified in the TLS handshake (mutual TLS, see
      * {@link EngineSettings#clientCaCertificates()}); empty when the peer presented none or the engine cannot tell.

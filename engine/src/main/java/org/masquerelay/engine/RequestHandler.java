@@ -26,4 +26,18 @@ public interface RequestHandler {
             stream.reset(H3.H3_INTERNAL_ERROR);
         }
     }
+
+    /**
+     * The request is refused before its header section was read (the stream has no
+     * {@link ServerStream#requestHeaders()}): 408 when it did not arrive within the request-header timeout, 429 or 503
+     * when this connection or the relay already holds as many unfinished requests as allowed. The default sends the
+     * bare status; a relay overrides it to add Proxy-Status.
+     */
+    default void requestRefused(ServerStream stream, int status, String reason) {
+        try {
+            stream.respondAndFinish(HttpFields.builder().add(":status", Integer.toString(status)).build(), new byte[0]);
+        } catch (IOException | IllegalStateException e) {
+            stream.reset(H3.H3_INTERNAL_ERROR);
+        }
+    }
 }

@@ -72,7 +72,7 @@ class InteropCliTest {
         }
         Run none = run();
         assertEquals(2, none.exit(), none.toString());
-        assertTrue(none.err().startsWith("say what to do: run, doctor, apple-profile or bench"), none.err());
+        assertTrue(none.err().startsWith("say what to do: run, doctor, apple-profile, bench, faults or soak"), none.err());
         String bench = run("bench", "--help").out();
         for (String option : new String[] {"--quick", "--runs=N", "--out=DIR", "--only=SECTIONS", "--tcp-mib=N",
                 "--udp-rates=", "--udp-seconds=S", "--engines=LIST"}) {

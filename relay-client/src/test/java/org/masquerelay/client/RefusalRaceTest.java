@@ -113,7 +113,7 @@ class RefusalRaceTest {
              RelayClient client = client(relay).build();
              TcpTunnel held = client.openTcp("127.0.0.1", echo.port())) {
             held.awaitEstablished(); // the connection's one tunnel: every further one is over the limit
-            assertRefusedEveryTime(client, "127.0.0.1", echo.port(), 429, "http_request_denied", ROUNDS);
+            assertRefusedEveryTime(client, "127.0.0.1", echo.port(), 429, "connection_limit_reached", ROUNDS);
         }
     }
 

@@ -4,6 +4,7 @@ import org.masquerelay.policy.AddressPolicy;
 import org.masquerelay.policy.DomainPolicy;
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.server.certs.CertificateTool;
+import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.server.certs.Identities;
 
 import java.net.InetSocketAddress;
@@ -36,6 +37,10 @@ public final class DevMode {
                 .serverName("relay-dev")
                 .policy(policy)
                 .engineSettings(e -> e.identity(identity, ALIAS, PASSWORD).maxConnections(1000))
+                // Every client of a dev relay is this machine (tests, the benchmark, interop runs): limits per
+                // client address or connection would only throttle them. The rest of the limits stay.
+                .clientLimits(ClientLimits.defaults().withPerAddress(0, 0).withNewTunnelsPerSecond(0)
+                        .withRetryAboveHandshakes(0))
                 .build();
         return new Dev(settings, certs.caCertificate());
     }

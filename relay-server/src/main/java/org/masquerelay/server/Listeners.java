@@ -28,13 +28,18 @@ final class Listeners {
      * already in use", and an operator with several listeners needs to know which one).
      */
     static ServerEngine bind(InetSocketAddress address, Start start) throws IOException {
+        return bind(address, "UDP", start);
+    }
+
+    /** @param transport "UDP" or "TCP", as the message names it */
+    static ServerEngine bind(InetSocketAddress address, String transport, Start start) throws IOException {
         try {
             return start.start();
         } catch (IOException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException bind) {
                     String why = bind.getMessage() == null ? "cannot bind" : bind.getMessage().toLowerCase(java.util.Locale.ROOT);
-                    BindException named = new BindException("UDP " + Addresses.format(address) + ": " + why);
+                    BindException named = new BindException(transport + " " + Addresses.format(address) + ": " + why);
                     named.initCause(e);
                     throw named;
                 }

@@ -3,6 +3,7 @@ package org.masquerelay.server;
 import org.masquerelay.engine.H3Connection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
+import org.masquerelay.engine.TokenBucket;
 import org.masquerelay.server.config.AuthConfig;
 import org.masquerelay.server.metrics.ConnectionMetrics;
 import org.masquerelay.server.metrics.RelayMetrics;
@@ -17,10 +18,13 @@ import org.masquerelay.wire.UdpConnectRequest;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
 
 import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
 
 /**
  * One client connection: routes each request stream — classic CONNECT to a TCP tunnel, connect-udp to a UDP tunnel,
@@ -36,21 +40,37 @@ final class RelayConnection implements RequestHandler {
     private final int tunnelsPerConnection;
     private final Semaphore tunnels;
     private final InFlight inFlight;
+    private final TunnelLimit relayTunnels;
+    /** New tunnels per second, at the rate in force when the connection began. */
+    private final TokenBucket newTunnels;
+    private final int newTunnelsPerSecond;
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     /**
-     * @param serving   what requests are served with now; read once per request (a reload swaps it)
-     * @param inFlight  where every request in progress is counted, for a drain to wait on
-     * @param transport h3 (or h2): the metrics' label for this connection's listener
+     * @param serving      what requests are served with now; read once per request (a reload swaps it)
+     * @param inFlight     where every request in progress is counted, for a drain to wait on
+     * @param relayTunnels the relay-wide tunnel limit, shared by every connection of every listener
+     * @param transport    h3 (or h2): the metrics' label for this connection's listener
      */
-    RelayConnection(Supplier<Serving> serving, H3Connection connection, InFlight inFlight, RelayMetrics metrics, String transport) {
+    RelayConnection(Supplier<Serving> serving, H3Connection connection, InFlight inFlight, TunnelLimit relayTunnels,
+                    RelayMetrics metrics, String transport) {
         this.serving = serving;
         this.connection = connection;
         this.inFlight = inFlight;
+        this.relayTunnels = relayTunnels;
         ConnectionMetrics.attach(connection, metrics, transport);
-        this.tunnelsPerConnection = serving.get().settings().tunnelsPerConnection();
+        RelaySettings settings = serving.get().settings();
+        this.tunnelsPerConnection = settings.tunnelsPerConnection();
         this.tunnels = new Semaphore(tunnelsPerConnection);
+        this.newTunnelsPerSecond = settings.clientLimits().newTunnelsPerSecond();
+        this.newTunnels = new TokenBucket(newTunnelsPerSecond, 2 * newTunnelsPerSecond);
         LOG.log(DEBUG, "connection from {0}", connection.remoteAddress());
-        connection.onClose(reason -> LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason));
+        connection.onClose(reason -> {
+            LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason);
+            closed.countDown();
+        });
+        TunnelKeepAlive.start(connection, settings.engineSettings().idleTimeout(),
+                () -> tunnelsPerConnection - tunnels.availablePermits());
     }
 
     /** RFC 9110 §11.6.1 / §11.7.1: a 401 names WWW-Authenticate, a 407 Proxy-Authenticate; 403 neither. */
@@ -70,6 +90,18 @@ final class RelayConnection implements RequestHandler {
     public void headerSectionTooLarge(ServerStream stream, int limit) {
         Responses.refuse(stream, serving.get().settings().serverName(), new Refusal(431, ProxyError.HTTP_REQUEST_ERROR,
                 "request header section larger than " + limit + " bytes"));
+    }
+
+    /**
+     * Refused before its header section was read: 408 when it did not arrive in time (http_request_error), 429/503
+     * when this connection or the relay holds too many unfinished requests (connection_limit_reached).
+     */
+    @Override
+    public void requestRefused(ServerStream stream, int status, String reason) {
+        Refusal refusal = new Refusal(status, status == 408 ? ProxyError.HTTP_REQUEST_ERROR
+                : ProxyError.CONNECTION_LIMIT_REACHED, reason);
+        LOG.log(status == 408 ? DEBUG : INFO, "{0}: refused {1}", connection.remoteAddress(), refusal);
+        Responses.refuse(stream, serving.get().settings().serverName(), refusal);
     }
 
     /**
@@ -101,16 +133,30 @@ final class RelayConnection implements RequestHandler {
             TunnelRequest tunnel = parsed.get();
             log = TunnelLog.of(stream, tunnel);
             authenticate(settings.auth(), request);
+            // Capacity refusals are connection_limit_reached (RFC 9209 §2.3.12): 429 when this client is over its
+            // share, 503 when the relay as a whole is full.
+            if (!newTunnels.tryTake()) {
+                throw new Refusal(429, ProxyError.CONNECTION_LIMIT_REACHED, "this connection opens tunnels faster than "
+                        + newTunnelsPerSecond + " a second");
+            }
             if (!tunnels.tryAcquire()) {
-                throw new Refusal(429, ProxyError.HTTP_REQUEST_DENIED, "this connection already has "
+                throw new Refusal(429, ProxyError.CONNECTION_LIMIT_REACHED, "this connection already has "
                         + tunnelsPerConnection + " tunnels open");
             }
             try {
-                PendingTunnel pending = switch (tunnel) {
-                    case TcpConnectRequest t -> now.tcp().connect(stream, t.target());
-                    case UdpConnectRequest u -> now.udp().connect(stream, u.target());
-                };
-                run(stream, pending, log);
+                if (!relayTunnels.tryAcquire()) {
+                    throw new Refusal(503, ProxyError.CONNECTION_LIMIT_REACHED, "the relay already has "
+                            + relayTunnels.max() + " tunnels open; try again later");
+                }
+                try {
+                    PendingTunnel pending = switch (tunnel) {
+                        case TcpConnectRequest t -> now.tcp().connect(stream, t.target());
+                        case UdpConnectRequest u -> now.udp().connect(stream, u.target());
+                    };
+                    run(stream, pending, log);
+                } finally {
+                    relayTunnels.release();
+                }
             } finally {
                 tunnels.release();
             }
@@ -138,7 +184,7 @@ final class RelayConnection implements RequestHandler {
     }
 
     /** The target is connected: confirm the tunnel to the client, then carry its bytes until either side ends it. */
-    private static void run(ServerStream stream, PendingTunnel tunnel, TunnelLog log) {
+    private void run(ServerStream stream, PendingTunnel tunnel, TunnelLog log) {
         try {
             stream.respond(tunnel.response());
         } catch (IOException e) {
@@ -149,6 +195,29 @@ final class RelayConnection implements RequestHandler {
         }
         TunnelRecord record = log.opened(tunnel.upstream());
         tunnel.run(record);
+        blameTheConnection(record);
         log.closed(record);
     }
+
+    /**
+     * A tunnel whose stream failed because the client's connection ended says so, with the connection's reason (an
+     * idle timeout, the client's close): the splice alone sees only a reset stream or a failed write ("client ended
+     * the stream", "target reset: write failed"). The engines end the streams and report the connection's end in
+     * either order, so a failed tunnel waits a moment for the connection's verdict.
+     */
+    private void blameTheConnection(TunnelRecord record) {
+        String ending = record.ending();
+        boolean failed = ending.contains("ended the stream") || ending.contains("reset") || ending.contains("failed");
+        if (failed) {
+            try {
+                closed.await(CLOSE_VERDICT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        connection.closeReason().ifPresent(record::connectionEnded);
+    }
+
+    /** How long a failed tunnel waits to learn whether its connection ended (a loopback close takes microseconds). */
+    private static final long CLOSE_VERDICT_MILLIS = 250;
 }

@@ -3,6 +3,7 @@ package org.masquerelay.server;
 import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.policy.RelayPolicy;
 import org.masquerelay.server.config.AuthConfig;
+import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.server.tunnel.TunnelSettings;
 import org.masquerelay.wire.ConnectUdpTemplate;
@@ -29,6 +30,7 @@ public final class RelaySettings {
     static final int REFUSAL_STREAMS = 16;
 
     private final List<InetSocketAddress> listen;
+    private final List<InetSocketAddress> tcpListen;
     private final String serverName;
     private final RelayPolicy policy;
     private final List<ConnectUdpTemplate> udpTemplates;
@@ -37,9 +39,11 @@ public final class RelaySettings {
     private final QuicEngine engine;
     private final EngineSettings engineSettings;
     private final TunnelSettings tunnel;
+    private final ClientLimits clientLimits;
 
     private RelaySettings(Builder b) {
         this.listen = List.copyOf(b.listen);
+        this.tcpListen = List.copyOf(b.tcpListen);
         this.serverName = Objects.requireNonNull(b.serverName, "the server name (Builder.serverName) is not set");
         this.policy = Objects.requireNonNull(b.policy, "policy");
         this.udpTemplates = List.copyOf(b.udpTemplates);
@@ -48,6 +52,7 @@ public final class RelaySettings {
         this.engine = b.engine;
         this.engineSettings = b.engineSettings.maxStreamsPerConnection(tunnelsPerConnection + REFUSAL_STREAMS).build();
         this.tunnel = b.tunnel.build();
+        this.clientLimits = Objects.requireNonNull(b.clientLimits, "clientLimits");
     }
 
     public static Builder builder() {
@@ -62,6 +67,14 @@ public final class RelaySettings {
     /** Addresses to bind (IPv4 and IPv6 each get their own socket); the configuration makes sure there is one. */
     public List<InetSocketAddress> listen() {
         return listen;
+    }
+
+    /**
+     * TCP addresses of the TLS listener (HTTP/2 and HTTP/1.1, for clients without UDP); port 0 on an address that
+     * HTTP/3 also binds with port 0 takes HTTP/3's port when it is free on TCP. Empty = no TCP listener.
+     */
+    public List<InetSocketAddress> tcpListen() {
+        return tcpListen;
     }
 
     /** Our name in Proxy-Status (RFC 9209 §2: the proxy's identifier). */
@@ -105,12 +118,21 @@ public final class RelaySettings {
     }
 
     /**
+     * What keeps one client from starving the others: unfinished requests, the relay's tunnel total, per-client
+     * connections and rates (zeros resolved at start-up by {@code ResourceBudget}).
+     */
+    public ClientLimits clientLimits() {
+        return clientLimits;
+    }
+
+    /**
      * Defaults: the policy's defaults (public addresses only), no operator template, no authentication, 256 tunnels
      * per connection, the {@link QuicEngine#AUTO} engine, {@link EngineSettings.Builder}'s and
      * {@link TunnelSettings.Builder}'s defaults. No listen address; server name and TLS identity have no default.
      */
     public static final class Builder {
         private List<InetSocketAddress> listen = List.of();
+        private List<InetSocketAddress> tcpListen = List.of();
         private String serverName;
         private RelayPolicy policy = RelayPolicy.defaults();
         private List<ConnectUdpTemplate> udpTemplates = List.of();
@@ -119,6 +141,7 @@ public final class RelaySettings {
         private QuicEngine engine = QuicEngine.AUTO;
         private final EngineSettings.Builder engineSettings;
         private final TunnelSettings.Builder tunnel;
+        private ClientLimits clientLimits = ClientLimits.defaults();
 
         private Builder() {
             this.engineSettings = EngineSettings.builder();
@@ -127,6 +150,7 @@ public final class RelaySettings {
 
         private Builder(RelaySettings s) {
             this.listen = s.listen;
+            this.tcpListen = s.tcpListen;
             this.serverName = s.serverName;
             this.policy = s.policy;
             this.udpTemplates = s.udpTemplates;
@@ -135,10 +159,17 @@ public final class RelaySettings {
             this.engine = s.engine;
             this.engineSettings = s.engineSettings.newBuilder();
             this.tunnel = s.tunnel.newBuilder();
+            this.clientLimits = s.clientLimits;
         }
 
         public Builder listen(List<InetSocketAddress> value) {
             this.listen = value;
+            return this;
+        }
+
+        /** The TLS-over-TCP listener's addresses; empty (the default) = none. */
+        public Builder tcpListen(List<InetSocketAddress> value) {
+            this.tcpListen = value;
             return this;
         }
 
@@ -184,6 +215,11 @@ public final class RelaySettings {
         /** Changes the tunnels' settings, e.g. {@code b.tunnel(t -> t.connectTimeout(Duration.ofSeconds(2)))}. */
         public Builder tunnel(Consumer<TunnelSettings.Builder> change) {
             change.accept(tunnel);
+            return this;
+        }
+
+        public Builder clientLimits(ClientLimits value) {
+            this.clientLimits = value;
             return this;
         }
 

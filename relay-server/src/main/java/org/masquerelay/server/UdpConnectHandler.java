@@ -14,6 +14,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import org.masquerelay.server.tunnel.ResourceExhaustion;
 
 /**
  * connect-udp (RFC 9298): policy and DNS, a UDP socket connected to the first permitted address; once
@@ -66,6 +67,10 @@ final class UdpConnectHandler {
             socket.connect(target);
             return socket;
         } catch (SocketException e) {
+            var exhausted = ResourceExhaustion.of(e);
+            if (exhausted.isPresent()) {
+                throw exhausted.get();
+            }
             throw new Refusal(502, ProxyError.DESTINATION_IP_UNROUTABLE, "cannot open UDP to " + target + ": " + e.getMessage());
         }
     }

@@ -107,6 +107,33 @@ class ErrorResponsesTest extends RelayTestBase {
         assertStillUsable(client);
     }
 
+    /** Issue 15 §4: names that cannot be host names went to DNS and came back 502 dns_error. */
+    @ParameterizedTest
+    @ValueSource(strings = {"-a.com:443", "a-.com:443", "a_b.com:443", "xn--:443", "xn--a.com:443"})
+    void namesThatCannotBeHostNamesAre400Not502(String authority) throws IOException {
+        NettyH3Client client = client();
+        Tunnel tunnel = client.openRaw(List.of(header(":method", "CONNECT"), header(":authority", authority)),
+                List.of());
+        assertError(tunnel, 400, HTTP_REQUEST_ERROR);
+        assertStillUsable(client);
+    }
+
+    /** Issue 15 §4: a host header other than :authority, and connect-udp without capsule-protocol, got through. */
+    @Test
+    void hostOtherThanAuthorityAndConnectUdpWithoutCapsuleProtocolAre400() throws IOException {
+        NettyH3Client client = client();
+        Tunnel host = client.openRaw(List.of(header(":method", "CONNECT"), header(":authority", good()),
+                header("host", "127.0.0.2:" + echo.port())), List.of());
+        assertTrue(assertError(host, 400, HTTP_REQUEST_ERROR).header("proxy-status").orElseThrow()
+                .contains("differs from :authority"));
+        String path = "/.well-known/masque/udp/127.0.0.1/" + echo.port() + "/";
+        Tunnel noCapsules = client.openRaw(List.of(header(":method", "CONNECT"), header(":protocol", "connect-udp"),
+                header(":scheme", "https"), header(":authority", relayAuthority()), header(":path", path)), List.of());
+        assertTrue(assertError(noCapsules, 400, HTTP_REQUEST_ERROR).header("proxy-status").orElseThrow()
+                .contains("capsule-protocol"));
+        assertStillUsable(client);
+    }
+
     @Test
     void connectUdpWithoutHttpsSchemeIs400() throws IOException {
         NettyH3Client client = client();
@@ -270,7 +297,7 @@ class ErrorResponsesTest extends RelayTestBase {
             assertEquals(200, tunnel.awaitResponse(T).status(), "tunnel " + i);
             open.add(tunnel);
         }
-        assertError(client.openTcp(good(), Map.of(), null), 429, HTTP_REQUEST_DENIED);
+        assertError(client.openTcp(good(), Map.of(), null), 429, "connection_limit_reached");
         for (int i = 0; i < 3; i++) {
             byte[] bytes = ("tunnel " + i + " keeps working").getBytes(StandardCharsets.US_ASCII);
             open.get(i).write(bytes);

@@ -72,28 +72,34 @@ public final class NettyH3Client implements AutoCloseable {
      * @param datagrams          advertise QUIC DATAGRAM (max_datagram_frame_size) and SETTINGS_H3_DATAGRAM = 1
      * @param extraSettings      more SETTINGS to send, e.g. GREASE ids {@code RawH3.grease(n)}
      * @param timeout            bound for the handshake and for each blocking write
+     * @param localAddress       the client's own address (another loopback address makes another client); null =
+     *                           the server's address
      */
     public record Options(boolean insecureTrustAll, Path caCertificatePem, boolean datagrams,
-                          Map<Long, Long> extraSettings, Duration timeout) {
+                          Map<Long, Long> extraSettings, Duration timeout, java.net.InetAddress localAddress) {
         public Options {
             extraSettings = Map.copyOf(Objects.requireNonNull(extraSettings, "extraSettings"));
             Objects.requireNonNull(timeout, "timeout");
         }
 
         public static Options defaults() {
-            return new Options(true, null, true, Map.of(), Duration.ofSeconds(10));
+            return new Options(true, null, true, Map.of(), Duration.ofSeconds(10), null);
         }
 
         public Options withDatagrams(boolean on) {
-            return new Options(insecureTrustAll, caCertificatePem, on, extraSettings, timeout);
+            return new Options(insecureTrustAll, caCertificatePem, on, extraSettings, timeout, localAddress);
         }
 
         public Options withExtraSettings(Map<Long, Long> settings) {
-            return new Options(insecureTrustAll, caCertificatePem, datagrams, settings, timeout);
+            return new Options(insecureTrustAll, caCertificatePem, datagrams, settings, timeout, localAddress);
         }
 
         public Options trusting(Path caPem) {
-            return new Options(false, caPem, datagrams, extraSettings, timeout);
+            return new Options(false, caPem, datagrams, extraSettings, timeout, localAddress);
+        }
+
+        public Options from(java.net.InetAddress local) {
+            return new Options(insecureTrustAll, caCertificatePem, datagrams, extraSettings, timeout, local);
         }
     }
 
@@ -161,7 +167,8 @@ public final class NettyH3Client implements AutoCloseable {
                 codec.datagram(4096, 4096); // receive/send queue lengths; quiche advertises 65536 bytes
             }
             Channel udp = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec.build())
-                    .bind(new InetSocketAddress(server.getAddress(), 0)).sync().channel();
+                    .bind(new InetSocketAddress(options.localAddress() != null ? options.localAddress() : server.getAddress(), 0))
+                    .sync().channel();
 
             Http3Settings settings = new Http3Settings((id, value) -> true); // let GREASE and unknown ids through
             if (options.datagrams()) {
@@ -360,6 +367,14 @@ public final class NettyH3Client implements AutoCloseable {
         return open(framesBeforeHeaders, RawH3.frame(RawH3.HEADERS, RawH3.qpackLiterals(headers)), null);
     }
 
+    /**
+     * A request stream that carries only these bytes and then nothing more, never ending: e.g. the start of a HEADERS
+     * frame, which makes an unfinished request (what a client holding the relay's memory would send).
+     */
+    public Tunnel openUnfinished(byte[] bytes) {
+        return open(List.of(bytes), null, null);
+    }
+
     /** A header entry, for {@link #openRaw}. */
     public static Map.Entry<String, String> header(String name, String value) {
         return new AbstractMap.SimpleImmutableEntry<>(name, value);
@@ -381,7 +396,7 @@ public final class NettyH3Client implements AutoCloseable {
             }
             if (headers instanceof byte[] raw) {
                 writes.add(tunnel.rawWrite(Unpooled.wrappedBuffer(raw)));
-            } else {
+            } else if (headers != null) {
                 writes.add(stream.writeAndFlush(headers));
             }
             if (optimisticData != null) {

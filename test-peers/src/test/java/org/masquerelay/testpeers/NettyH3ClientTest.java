@@ -262,7 +262,7 @@ class NettyH3ClientTest {
                 NettyH3Client.Options.defaults().trusting(server.certificatePem()))) {
             assertTrue(client.isOpen());
         }
-        var noTrust = new NettyH3Client.Options(false, null, true, Map.of(), Duration.ofSeconds(5));
+        var noTrust = new NettyH3Client.Options(false, null, true, Map.of(), Duration.ofSeconds(5), null);
         var untrusted = assertThrows(PeerException.class, () -> NettyH3Client.connect(server.address(), noTrust));
         assertEquals(PeerException.Kind.FAILED, untrusted.kind(), untrusted.toString());
 

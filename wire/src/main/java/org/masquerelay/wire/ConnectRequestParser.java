@@ -100,6 +100,7 @@ public final class ConnectRequestParser {
         for (ConnectUdpTemplate template : templates) {
             Optional<Target> target = template.match(path);
             if (target.isPresent()) {
+                checkCapsuleProtocol(request);
                 return new UdpConnectRequest(target.get());
             }
         }
@@ -107,10 +108,38 @@ public final class ConnectRequestParser {
                 + path + "' (expected for example " + templates.get(0).expand("192.0.2.1", 443) + ")");
     }
 
+    /**
+     * RFC 9298 §3.4: a connect-udp request carries {@code capsule-protocol: ?1} (RFC 9297 §3.4, a Structured Field
+     * boolean, parameters allowed); without it the client has not agreed to the capsules the tunnel is made of.
+     */
+    private static void checkCapsuleProtocol(HttpFields request) throws Refusal {
+        List<String> values = request.getAll("capsule-protocol");
+        String value = values.size() == 1 ? values.get(0).trim() : null;
+        if (value == null || !(value.equals("?1") || value.startsWith("?1;"))) {
+            throw Refusal.badRequest("connect-udp request needs 'capsule-protocol: ?1' (RFC 9298 §3.4), got "
+                    + (values.isEmpty() ? "none" : "'" + String.join(", ", values) + "'"));
+        }
+    }
+
+    /**
+     * RFC 9114 §4.3.1: a Host header field, when sent besides :authority, must say the same; a request where they
+     * differ is malformed (which one would the policy have checked?).
+     */
+    private static void checkHost(HttpFields request) throws Refusal {
+        String authority = request.getOrNull(":authority");
+        for (String host : request.getAll("host")) {
+            if (authority == null || !host.trim().equalsIgnoreCase(authority)) {
+                throw Refusal.badRequest("the host header '" + host + "' differs from :authority '" + authority
+                        + "' (RFC 9114 §4.3.1)");
+            }
+        }
+    }
+
     /** RFC 9114 §4.2, §4.3: rules whose violation makes any HTTP/3 request malformed. */
     private static void checkFieldSection(HttpFields request) throws Refusal {
         boolean regularSeen = false;
         for (HttpFields.Field field : request) {
+            FieldLines.check(field);
             String name = field.name();
             if (field.isPseudo()) {
                 if (regularSeen) {
@@ -140,5 +169,6 @@ public final class ConnectRequestParser {
                         + " pseudo-header fields; at most one is allowed (RFC 9114 §4.3)");
             }
         }
+        checkHost(request);
     }
 }

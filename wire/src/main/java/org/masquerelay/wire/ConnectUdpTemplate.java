@@ -146,7 +146,38 @@ public final class ConnectUdpTemplate {
                         + required + "} (RFC 9298 §2)");
             }
         }
+        requireUnambiguous(template, parts);
         return parts;
+    }
+
+    /**
+     * A value ends at the first character that cannot be part of it (see {@link #compile}); what follows an
+     * expression must start with such a character, or two targets could expand to the same path and a request be
+     * matched to the wrong one: {@code /{&target_port}{target_host}} expands port 1 and host "1x" like port 11 and
+     * host "x" (found by fuzzing, ConnectUdpTemplateFuzzTest).
+     */
+    private static void requireUnambiguous(String template, List<Part> parts) {
+        boolean inQuery = false;
+        for (int k = 0; k < parts.size(); k++) {
+            Part part = parts.get(k);
+            if (part instanceof Literal l) {
+                inQuery |= l.text().indexOf('?') >= 0;
+                continue;
+            }
+            Expression e = (Expression) part;
+            String stops = e.operator() != 0 ? "&#" : inQuery ? "&#," : "/?#,";
+            inQuery |= e.operator() != 0;
+            if (k + 1 == parts.size()) {
+                continue;
+            }
+            Part next = parts.get(k + 1);
+            char c = next instanceof Literal nl ? nl.text().charAt(0) : ((Expression) next).operator();
+            if (c == 0 || stops.indexOf(c) < 0) {
+                throw new IllegalArgumentException("URI template '" + template + "': what follows {"
+                        + String.join(",", e.variables()) + "} must start with one of \"" + stops
+                        + "\", or its value has no clear end");
+            }
+        }
     }
 
     private static Expression parseExpression(String template, String body) {

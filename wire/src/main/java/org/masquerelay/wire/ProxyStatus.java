@@ -188,7 +188,14 @@ public record ProxyStatus(String proxyName, String error, String details, Map<St
                     value = parseBareItem();
                 }
                 switch (key) {
-                    case "error" -> error = value;
+                    case "error" -> {
+                        // RFC 9209 §2.1.1: a Token. Found by fuzzing (ProxyStatusFuzzTest): "x; error" was accepted
+                        // as error "?1", which this class then refused to write back.
+                        if (!TOKEN.matcher(value).matches()) {
+                            throw fail("the error parameter must be a token (RFC 9209 §2.1.1)");
+                        }
+                        error = value;
+                    }
                     case "details" -> details = value;
                     default -> {
                         others.remove(key); // RFC 8941 §4.2.3.2: a repeated key overwrites, in its new position

@@ -1,6 +1,7 @@
 package org.masquerelay.wire;
 
 import java.net.InetAddress;
+import java.net.IDN;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Optional;
@@ -186,10 +187,12 @@ public record Target(String host, int port) {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+            // RFC 1123 §2.1 host names: letters, digits and hyphens. '_' exists in DNS (SRV labels) but names no
+            // host; sent to the resolver it came back as a 502 that blamed DNS for the client's mistake.
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
             if (!ok) {
                 throw Refusal.badRequest(context + ": character '" + c
-                        + "' is not allowed in a host name (letters, digits, '-', '.', '_')");
+                        + "' is not allowed in a host name (letters, digits, '-', '.')");
             }
         }
         String[] labels = name.split("\\.", -1);
@@ -197,6 +200,16 @@ public record Target(String host, int port) {
             if (label.isEmpty() || label.length() > MAX_LABEL_LENGTH) {
                 throw Refusal.badRequest(
                         context + ": every host name label must be 1.." + MAX_LABEL_LENGTH + " characters long");
+            }
+            if (label.startsWith("-") || label.endsWith("-")) {
+                throw Refusal.badRequest(context + ": host name label '" + label + "' begins or ends with '-'"
+                        + " (RFC 1123)");
+            }
+            // An A-label (RFC 5890 §2.3.2.1) must decode as Punycode (IDN gives the label back unchanged when it
+            // does not) and encode back to itself.
+            if (label.startsWith("xn--") && !isALabel(label)) {
+                throw Refusal.badRequest(context + ": host name label '" + label
+                        + "' is not a valid internationalised (xn--, Punycode) label");
             }
         }
         // A name whose last label is a number ("1.2.3", "256.0.0.1", "0x7f.1") is no DNS name (top-level domains
@@ -206,6 +219,18 @@ public record Target(String host, int port) {
         if (last.chars().allMatch(ch -> ch >= '0' && ch <= '9') || isHexNumber(last)) {
             throw Refusal.badRequest(context
                     + ": looks like a numeric IPv4 address but is not a dotted quad a.b.c.d with parts 0..255 and no leading zeros");
+        }
+    }
+
+    private static boolean isALabel(String label) {
+        String unicode = IDN.toUnicode(label, IDN.ALLOW_UNASSIGNED);
+        if (unicode.equals(label) || unicode.isEmpty()) {
+            return false;
+        }
+        try {
+            return IDN.toASCII(unicode, IDN.ALLOW_UNASSIGNED).equalsIgnoreCase(label);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

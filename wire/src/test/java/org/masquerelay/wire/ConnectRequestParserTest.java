@@ -45,6 +45,21 @@ class ConnectRequestParserTest {
         assertEquals(Optional.of(new TcpConnectRequest(new Target("2001:db8::1", 443))), r);
     }
 
+    /** Found by fuzzing (ConnectRequestFuzzTest): an empty field name was accepted. */
+    @Test
+    void malformedFieldLinesAreRefused() {
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", "", "x"), "empty name");
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", ":", "x"), "empty name");
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", "user agent", "x"),
+                "character 0x20");
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", "user-agent", "a\r\nx: y"),
+                "NUL, CR or LF");
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", "user-agent", "a\u0000"),
+                "NUL, CR or LF");
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "example.com:443", "user-agent", " a"),
+                "whitespace");
+    }
+
     @Test
     void connectUdpWithTheDefaultTemplate() throws Refusal {
         assertEquals(Optional.of(new UdpConnectRequest(new Target("192.0.2.42", 443))),
@@ -57,6 +72,31 @@ class ConnectRequestParserTest {
     void connectUdpWithAConfiguredTemplate() throws Refusal {
         assertEquals(Optional.of(new UdpConnectRequest(new Target("example.com", 4433))),
                 parser.parse(connectUdp("/masque?target_host=example.com&target_port=4433")));
+    }
+
+    /** Issue 15 §4: connect-udp without capsule-protocol got 200. */
+    @Test
+    void connectUdpNeedsCapsuleProtocol() throws Refusal {
+        String path = "/.well-known/masque/udp/192.0.2.42/443/";
+        assertBadRequest(fields(":method", "CONNECT", ":protocol", "connect-udp", ":scheme", "https",
+                ":authority", "relay.example", ":path", path), "capsule-protocol: ?1");
+        assertBadRequest(fields(":method", "CONNECT", ":protocol", "connect-udp", ":scheme", "https",
+                ":authority", "relay.example", ":path", path, "capsule-protocol", "?0"), "got '?0'");
+        assertEquals(Optional.of(new UdpConnectRequest(new Target("192.0.2.42", 443))),
+                parser.parse(fields(":method", "CONNECT", ":protocol", "connect-udp", ":scheme", "https",
+                        ":authority", "relay.example", ":path", path, "capsule-protocol", "?1;x=1")));
+    }
+
+    /** Issue 15 §4: a host header that differs from :authority was accepted. */
+    @Test
+    void hostMustMatchAuthority() throws Refusal {
+        assertBadRequest(fields(":method", "CONNECT", ":authority", "a.example:443", "host", "b.example:443"),
+                "differs from :authority");
+        assertEquals(Optional.of(new TcpConnectRequest(new Target("a.example", 443))),
+                parser.parse(fields(":method", "CONNECT", ":authority", "a.example:443", "host", "A.example:443")));
+        assertBadRequest(fields(":method", "CONNECT", ":protocol", "connect-udp", ":scheme", "https",
+                ":authority", "relay.example", ":path", "/.well-known/masque/udp/192.0.2.42/443/",
+                "capsule-protocol", "?1", "host", "other.example"), "differs from :authority");
     }
 
     @Test

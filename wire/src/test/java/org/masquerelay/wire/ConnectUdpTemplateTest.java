@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -163,5 +164,17 @@ class ConnectUdpTemplateTest {
         assertEquals("plain", ConnectUdpTemplate.percentDecode("plain"));
         assertThrows(Refusal.class, () -> ConnectUdpTemplate.percentDecode("%\uff11\uff11"));
         assertEquals("%3A%2F", ConnectUdpTemplate.percentEncode(":/"));
+    }
+
+    /** Found by fuzzing (ConnectUdpTemplateFuzzTest): two targets expanded to the same path. */
+    @Test
+    void templatesWhoseValuesHaveNoClearEndAreRefused() {
+        for (String t : List.of("/{&target_port}{target_host}kkk", "/{target_port}1{target_host}",
+                "/{target_host}{target_port}", "/m?{target_host}x{&target_port}")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConnectUdpTemplate.parse(t), t);
+            assertTrue(e.getMessage().contains("no clear end"), e.getMessage());
+        }
+        ConnectUdpTemplate.parse("/m{?target_host}{&target_port}");
+        ConnectUdpTemplate.parse("/{target_port}/{target_host}");
     }
 }

@@ -106,7 +106,9 @@ class ProxyStatusTest {
     @ValueSource(strings = {
         "a,", ",a", "a,,b", "a b", "a;", "a;=1", "a;B=1", "a;x=", "\"unterminated", "\"bad\\escape\"", "a;x=\"\u00e4\"",
         "(a b)", "12", "?1", ":aGk=:", "a;x=1.2345", "a;x=1234567890123456", "a;x=?2", "a;x=:no-end", "a;x=:b@d:",
-        "a;x=-", "a;x=1..2", "@", "a\"b\""
+        "a;x=-", "a;x=1..2", "@", "a\"b\"",
+        // found by fuzzing (ProxyStatusFuzzTest): an error parameter that is not a token
+        "J1; error", "p;error=?0", "p;error=12", "p;error=\"not a token\""
     })
     void rejectsGarbage(String value) {
         assertThrows(IllegalArgumentException.class, () -> ProxyStatus.parse(value));

@@ -22,7 +22,9 @@ class TargetTest {
         "Example.COM:443, example.com, 443, false",
         "example.com.:80, example.com, 80, false",
         "a:1, a, 1, false",
-        "my_host-1.internal:65535, my_host-1.internal, 65535, false",
+        "my-host-1.internal:65535, my-host-1.internal, 65535, false",
+        "xn--bcher-kva.example:443, xn--bcher-kva.example, 443, false",
+        "a--b.example:443, a--b.example, 443, false",
         "192.0.2.1:53, 192.0.2.1, 53, true",
         "0.0.0.0:1, 0.0.0.0, 1, true",
         "255.255.255.255:9, 255.255.255.255, 9, true",
@@ -50,7 +52,9 @@ class TargetTest {
         "exam\tple.com:443", "ex\u00e4mple.com:443", "ex/ample.com:443", "example..com:443", ".example.com:443",
         "example.com..:443", "[::1]:443]", "[[::1]]:443", "1.2.3:443", "256.1.1.1:443", "01.2.3.4:443",
         "1.2.3.4.5:443", "0x7f.0.0.1:443", "host.0x10:443", "example.123:443", "[1:2:3:4:5:6:7:8:9]:443",
-        "[1::2::3]:443", "[12345::1]:443", "[::g]:443", "[1.2.3.4::]:443", "[::1.2.3]:443", "[:1]:443", "[1:]:443"
+        "[1::2::3]:443", "[12345::1]:443", "[::g]:443", "[1.2.3.4::]:443", "[::1.2.3]:443", "[:1]:443", "[1:]:443",
+        // Issue 15 §4: names that cannot be host names were sent to DNS and came back 502.
+        "-a.com:443", "a-.com:443", "a.-b.com:443", "a_b.com:443", "xn--:443", "xn--.com:443", "xn--a.com:443"
     })
     void rejectsInvalidAuthoritiesWith400(String authority) {
         Refusal e = assertThrows(Refusal.class, () -> Target.parseAuthority(authority));

@@ -64,6 +64,7 @@ public final class KwikServerEngine implements ServerEngine {
                     .withLogger(new KwikLog())
                     .build();
             InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
+            BoundedTicketStore.install(connector, settings.sessionTickets());
             RelayH3ConnectionFactory connections = new RelayH3ConnectionFactory(handler, settings, executor, local);
             connector.registerApplicationProtocol("h3", connections);
             connector.start();

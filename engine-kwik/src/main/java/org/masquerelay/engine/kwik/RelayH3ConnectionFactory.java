@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -57,11 +58,19 @@ final class RelayH3ConnectionFactory implements ApplicationProtocolConnectionFac
             quic.close(H3.H3_EXCESSIVE_LOAD, "too many connections");
             return new ApplicationProtocolConnection() {};
         }
+        Optional<String> refusal = settings.clientAdmission().admit(remote.getAddress());
+        if (refusal.isPresent()) {
+            connections.decrementAndGet();
+            LOG.log(WARNING, "{0}: refused, {1}", remote, refusal.get());
+            quic.close(H3.H3_EXCESSIVE_LOAD, refusal.get());
+            return new ApplicationProtocolConnection() {};
+        }
         DeferredStart deferred = new DeferredStart(quic, remote);
         open.add(deferred.connection);
         deferred.connection.onClose(reason -> {
             connections.decrementAndGet();
             open.remove(deferred.connection);
+            settings.clientAdmission().released(remote.getAddress());
         });
         // Checked after joining the set: either drain() sees this connection or it sees the flag.
         if (draining.get()) {
@@ -121,7 +130,7 @@ final class RelayH3ConnectionFactory implements ApplicationProtocolConnectionFac
             synchronized (this) {
                 try {
                     started = new RelayH3ServerConnection(quic, controlStream, executor, connection, handler,
-                            settings.maxFieldSectionSize(), settings.maxDataFrameSize());
+                            settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.unfinishedRequests());
                 } catch (IOException e) {
                     LOG.log(WARNING, "{0}: cannot send SETTINGS: {1}", connection.remoteAddress(), e);
                     quic.close();

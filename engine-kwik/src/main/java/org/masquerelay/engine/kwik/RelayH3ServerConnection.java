@@ -2,6 +2,7 @@ package org.masquerelay.engine.kwik;
 
 import org.masquerelay.engine.h3.LocalSettings;
 import org.masquerelay.engine.RequestHandler;
+import org.masquerelay.engine.UnfinishedRequests;
 import org.masquerelay.engine.h3.Qpack;
 import org.masquerelay.engine.h3.RequestDispatch;
 import org.masquerelay.engine.h3.ServerRequestStream;
@@ -38,15 +39,18 @@ final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
     private final Qpack qpack = new Qpack();
     private final int maxFieldSectionSize;
     private final long maxDataFrameSize;
+    private final UnfinishedRequests.Connection unfinished;
 
     RelayH3ServerConnection(QuicConnection quic, QuicStream controlStream, ExecutorService executor, KwikConnection connection,
-                            RequestHandler handler, int maxFieldSectionSize, long maxDataFrameSize) throws IOException {
+                            RequestHandler handler, int maxFieldSectionSize, long maxDataFrameSize,
+                            UnfinishedRequests unfinished) throws IOException {
         // Flupke's own request handler is never reached: handleBidirectionalStream is overridden.
         super(quic, (request, response) -> response.setStatus(500), maxFieldSectionSize, maxDataFrameSize, executor, Map.of());
         this.connection = connection;
         this.handler = handler;
         this.maxFieldSectionSize = maxFieldSectionSize;
         this.maxDataFrameSize = maxDataFrameSize;
+        this.unfinished = unfinished.forConnection();
         sendSettings(controlStream);
         connection.controlStreamOpened(controlStream.getOutputStream());
     }
@@ -82,6 +86,6 @@ final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
         }
         ServerRequestStream stream = new ServerRequestStream(new KwikStreamIo(quicStream, connection), connection, qpack,
                 maxFieldSectionSize, maxDataFrameSize);
-        RequestDispatch.serve(stream, () -> handler, maxFieldSectionSize);
+        RequestDispatch.serve(stream, () -> handler, maxFieldSectionSize, unfinished);
     }
 }

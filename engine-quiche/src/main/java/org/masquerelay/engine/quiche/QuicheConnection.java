@@ -129,6 +129,20 @@ abstract class QuicheConnection extends H3ConnectionBase {
                 });
     }
 
+    /** A frame of a reserved type (0x21), empty: ignored by the peer, acknowledged all the same. */
+    private static final byte[] KEEP_ALIVE_FRAME = {0x21, 0x00};
+
+    @Override
+    public void keepAlive() {
+        if (isOpen()) {
+            try {
+                writeControl(KEEP_ALIVE_FRAME);
+            } catch (IOException notOpenYet) {
+                // before SETTINGS went out there is nothing to keep alive yet
+            }
+        }
+    }
+
     /** Appends one frame to our control stream (after SETTINGS); one write, so frames never interleave. */
     @Override
     protected void writeControl(byte[] bytes) throws IOException {

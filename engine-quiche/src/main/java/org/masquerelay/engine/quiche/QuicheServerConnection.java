@@ -7,11 +7,14 @@ import org.masquerelay.engine.h3.ServerRequestStream;
 import io.netty.handler.codec.quic.QuicChannel;
 import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.RequestHandler;
+import org.masquerelay.engine.UnfinishedRequests;
 import org.masquerelay.wire.H3;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.function.Function;
 
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
@@ -27,20 +30,27 @@ final class QuicheServerConnection extends QuicheConnection {
     private static final System.Logger LOG = System.getLogger(QuicheServerConnection.class.getName());
 
     private final ConnectionHandler connectionHandler;
-    private final Supplier<Refusal> admit;
+    private final Function<InetSocketAddress, Optional<Refusal>> admit;
     private final CompletableFuture<RequestHandler> handler = new CompletableFuture<>();
+    private final UnfinishedRequests.Connection unfinished;
 
-    QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler, Supplier<Refusal> admit,
-                           int maxFieldSectionSize, long maxDataFrameSize, int pendingDatagrams) {
+    /** @param admit whether a client may have this connection: empty if so, else why not and how it is closed */
+    QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler,
+                           Function<InetSocketAddress, Optional<Refusal>> admit,
+                           int maxFieldSectionSize, long maxDataFrameSize, int pendingDatagrams,
+                           UnfinishedRequests unfinished) {
         super(quic, maxFieldSectionSize, maxDataFrameSize, pendingDatagrams);
         this.connectionHandler = connectionHandler;
         this.admit = admit;
+        this.unfinished = unfinished.forConnection();
     }
 
     @Override
     void active() {
-        Refusal refusal = admit.get();
-        if (refusal != null) {
+        Optional<Refusal> admission = admit.apply(remoteAddress());
+        if (admission.isPresent()) {
+            Refusal refusal = admission.get();
+            // A drain's refusal is routine; a capacity one is worth an operator's attention.
             LOG.log(refusal.h3Error() == H3.H3_NO_ERROR ? DEBUG : WARNING, "{0}: refused, {1}", remoteAddress(), refusal.reason());
             handler.completeExceptionally(new IOException("connection refused"));
             close(refusal.h3Error(), refusal.reason());
@@ -73,7 +83,7 @@ final class QuicheServerConnection extends QuicheConnection {
             return;
         }
         ServerRequestStream stream = new ServerRequestStream(bridge, this, qpack, maxFieldSectionSize, maxDataFrameSize);
-        RequestDispatch.serve(stream, this::awaitHandler, maxFieldSectionSize);
+        RequestDispatch.serve(stream, this::awaitHandler, maxFieldSectionSize, unfinished);
     }
 
     /** Streams come after the handshake, so this is normally complete already; fails if the connection was refused. */

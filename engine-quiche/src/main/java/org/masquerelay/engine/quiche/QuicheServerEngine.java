@@ -1,7 +1,6 @@
 package org.masquerelay.engine.quiche;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -13,7 +12,6 @@ import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicStreamChannel;
-import io.netty.handler.codec.quic.QuicTokenHandler;
 import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.engine.ServerEngine;
@@ -23,6 +21,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -36,7 +35,7 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * An HTTP/3 listener on Netty's QUIC codec (quiche + BoringSSL): one UDP socket, ALPN "h3", QUIC DATAGRAM enabled, no
- * Retry, no 0-RTT, optionally mutual TLS. One event loop per core (SO_REUSEPORT sockets on one address) does all QUIC
+ * Retry only under load (RetryUnderLoad), no 0-RTT, optionally mutual TLS. One event loop per core (SO_REUSEPORT sockets on one address) does all QUIC
  * work and carries the tunnels' bytes; request set-up runs on virtual threads through {@link StreamBridge}.
  */
 public final class QuicheServerEngine implements ServerEngine {
@@ -69,6 +68,7 @@ public final class QuicheServerEngine implements ServerEngine {
         Set<QuicChannel> connections = ConcurrentHashMap.newKeySet();
         AtomicInteger admitted = new AtomicInteger();
         java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger handshaking = new AtomicInteger();
 
         QuicServerCodecBuilder codecs = new QuicServerCodecBuilder()
                 .sslContext(ssl)
@@ -86,28 +86,47 @@ public final class QuicheServerEngine implements ServerEngine {
                 // Apple's QUIC-in-MASQUE flows would be dropped. 1350 is what browsers use.
                 .maxSendUdpPayloadSize(QuicheConnection.MAX_UDP_PAYLOAD)
                 .maxRecvUdpPayloadSize(QuicheConnection.MAX_UDP_PAYLOAD)
-                .tokenHandler(NoRetry.INSTANCE)
+                .tokenHandler(new RetryUnderLoad(settings.retryAboveHandshakes(), handshaking))
                 .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, transport.segmentedAllocator())
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel quic) {
-                        QuicheServerConnection connection = new QuicheServerConnection(quic, handler, () -> {
+                        // In flight from here to the handshake's end (admission) or the connection's: what Retry
+                        // under load counts.
+                        handshaking.incrementAndGet();
+                        java.util.concurrent.atomic.AtomicBoolean inFlight = new java.util.concurrent.atomic.AtomicBoolean(true);
+                        Runnable handshakeOver = () -> {
+                            if (inFlight.compareAndSet(true, false)) {
+                                handshaking.decrementAndGet();
+                            }
+                        };
+                        quic.closeFuture().addListener(f -> handshakeOver.run());
+                        QuicheServerConnection connection = new QuicheServerConnection(quic, handler, remote -> {
+                            handshakeOver.run();
                             if (admitted.incrementAndGet() > settings.maxConnections()) {
                                 admitted.decrementAndGet();
-                                return new QuicheServerConnection.Refusal(H3.H3_EXCESSIVE_LOAD,
-                                        "too many connections open already");
+                                return Optional.of(new QuicheServerConnection.Refusal(H3.H3_EXCESSIVE_LOAD,
+                                        settings.maxConnections() + " connections open already"));
+                            }
+                            Optional<String> refusal = settings.clientAdmission().admit(remote.getAddress());
+                            if (refusal.isPresent()) {
+                                admitted.decrementAndGet();
+                                return Optional.of(new QuicheServerConnection.Refusal(H3.H3_EXCESSIVE_LOAD, refusal.get()));
                             }
                             connections.add(quic);
                             quic.closeFuture().addListener(f -> {
                                 connections.remove(quic);
                                 admitted.decrementAndGet();
+                                settings.clientAdmission().released(remote.getAddress());
                             });
                             // Checked after joining the set: either drain() sees this connection or it sees the flag.
                             if (draining.get()) {
-                                return new QuicheServerConnection.Refusal(H3.H3_NO_ERROR, "relay is shutting down");
+                                return Optional.of(new QuicheServerConnection.Refusal(H3.H3_NO_ERROR,
+                                        "relay is shutting down"));
                             }
-                            return null;
-                        }, settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.pendingDatagrams());
+                            return Optional.empty();
+                        }, settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.pendingDatagrams(),
+                                settings.unfinishedRequests());
                         quic.pipeline().addLast(connection.events());
                     }
                 })
@@ -232,26 +251,6 @@ public final class QuicheServerEngine implements ServerEngine {
             }
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
-        }
-    }
-
-    /** No Retry (as with Kwik): address validation would cost every client a round trip. */
-    private enum NoRetry implements QuicTokenHandler {
-        INSTANCE;
-
-        @Override
-        public boolean writeToken(ByteBuf out, ByteBuf dcid, InetSocketAddress address) {
-            return false;
-        }
-
-        @Override
-        public int validateToken(ByteBuf token, InetSocketAddress address) {
-            return 0;
-        }
-
-        @Override
-        public int maxTokenLength() {
-            return 0;
         }
     }
 }

@@ -94,6 +94,17 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements QuicStr
     @Override
     public void abortInput(long errorCode) {
         channel.shutdownInput((int) errorCode); // STOP_SENDING
+        // A reader blocked here would otherwise wait for bytes that will never come (the request-header timeout
+        // stops an unfinished request this way): it fails at once, as on Kwik.
+        lock.lock();
+        try {
+            if (!eof && readFailure == null) {
+                readFailure = new IOException("reading stopped (STOP_SENDING " + errorCode + ")");
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The bytes and FIN in one stream frame, queued behind anything written before. */

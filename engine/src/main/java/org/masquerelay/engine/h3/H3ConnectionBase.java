@@ -259,6 +259,11 @@ public abstract class H3ConnectionBase implements H3Connection {
     }
 
     @Override
+    public final java.util.Optional<String> closeReason() {
+        return java.util.Optional.ofNullable(closeReason);
+    }
+
+    @Override
     public final boolean isOpen() {
         return closeReason == null;
     }

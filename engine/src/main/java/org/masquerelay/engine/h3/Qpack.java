@@ -34,6 +34,7 @@ public final class Qpack {
     }
 
     public synchronized HttpFields decode(byte[] fieldSection) throws IOException {
+        QpackBounds.check(fieldSection);
         List<Map.Entry<String, String>> lines;
         try {
             lines = decoder.decodeStream(new ByteArrayInputStream(fieldSection));

@@ -13,9 +13,9 @@ import picocli.CommandLine.ScopeType;
 /** {@code interop}: the interop matrix, faulty relays and the benchmark; relay-tools' doctor and apple-profile too. */
 @Command(name = "interop", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "MASQUE relay interop suite: peers against each other, Apple's client profile, faulty relays.",
-        subcommands = {RunCommand.class, DoctorCommand.class, AppleProfileCommand.class, BenchCommand.class,
+        subcommands = {RunCommand.class, DoctorCommand.class, AppleProfileCommand.class, BenchCommand.class, FaultsCommand.class, SoakCommand.class,
                 CommandLine.HelpCommand.class},
-        footer = {"", "Exit status: 0 success, 1 failures found (run, doctor, bench) or an error while running, 2 usage"
+        footer = {"", "Exit status: 0 success, 1 failures found (run, doctor, bench, faults, soak) or an error while running, 2 usage"
                 + " error (an option, a file, a URL)."})
 public final class InteropCli implements Runnable {
     @CommandLine.Spec
@@ -30,7 +30,7 @@ public final class InteropCli implements Runnable {
     /** Without a command, like relay-server and relay-client: say what to do, show the usage, exit 2. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "say what to do: run, doctor, apple-profile or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "say what to do: run, doctor, apple-profile, bench, faults or soak");
     }
 
     public static CommandLine commandLine() {

@@ -85,13 +85,7 @@ public final class Http1 {
         }
         String cl = head.header("content-length");
         if (cl != null) {
-            long length;
-            try {
-                length = Long.parseLong(cl.trim());
-            } catch (NumberFormatException e) {
-                throw new IOException("bad content-length: " + cl);
-            }
-            return new Bounded(in, length);
+            return new Bounded(in, contentLength(cl));
         }
         return in; // until the connection ends
     }
@@ -126,6 +120,46 @@ public final class Http1 {
         }
     }
 
+    /**
+     * RFC 9110 §8.6: Content-Length is 1*DIGIT. Long.parseLong also takes a sign, and a negative length made read()
+     * fail with IndexOutOfBoundsException (found by fuzzing, HttpFrontEndFuzzTest#response).
+     */
+    public static long contentLength(String value) throws IOException {
+        String digits = value.trim();
+        if (digits.isEmpty() || digits.length() > 18) {
+            throw new IOException("bad content-length: " + printable(value));
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+                throw new IOException("bad content-length: " + printable(value));
+            }
+        }
+        return Long.parseLong(digits);
+    }
+
+    /**
+     * RFC 9112 §7.1: chunk-size is 1*HEXDIG, then optional extensions. Hex digits only: Long.parseLong also takes a
+     * sign, and a negative size made read() fail with IndexOutOfBoundsException (found by fuzzing,
+     * HttpFrontEndFuzzTest#response); more than 15 digits would overflow.
+     */
+    public static long chunkSize(String line) throws IOException {
+        int semi = line.indexOf(';');
+        String digits = (semi >= 0 ? line.substring(0, semi) : line).trim();
+        if (digits.isEmpty() || digits.length() > 15) {
+            throw new IOException("bad chunk size: " + printable(line));
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            if ("0123456789abcdefABCDEF".indexOf(digits.charAt(i)) < 0) {
+                throw new IOException("bad chunk size: " + printable(line));
+            }
+        }
+        return Long.parseLong(digits, 16);
+    }
+
+    private static String printable(String s) {
+        return s.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
     /** Transfer-Encoding: chunked (RFC 9112 §7.1); trailers are read and dropped. */
     static final class Chunked extends InputStream {
         private final InputStream in;
@@ -149,12 +183,7 @@ public final class Http1 {
             }
             if (left == 0) {
                 String size = readLine(in, false);
-                int semi = size.indexOf(';');
-                try {
-                    left = Long.parseLong((semi >= 0 ? size.substring(0, semi) : size).trim(), 16);
-                } catch (NumberFormatException e) {
-                    throw new IOException("bad chunk size: " + size);
-                }
+                left = chunkSize(size);
                 if (left == 0) {
                     while (!readLine(in, false).isEmpty()) {
                         // trailer fields: ignored

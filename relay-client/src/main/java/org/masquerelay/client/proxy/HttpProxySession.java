@@ -7,7 +7,6 @@ import org.masquerelay.client.TcpChannel;
 import org.masquerelay.client.TunnelRefusedException;
 import org.masquerelay.client.internal.Http1;
 import org.masquerelay.wire.ProxyStatus;
-import org.masquerelay.wire.Refusal;
 import org.masquerelay.wire.Target;
 
 import java.io.BufferedInputStream;
@@ -16,11 +15,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One HTTP proxy client connection: {@code CONNECT host:port} becomes a tunnel; an absolute-form
@@ -28,10 +24,6 @@ import java.util.Set;
  * with a status and a Proxy-Status field (the relay's own when it gave one), never a dropped connection.
  */
 final class HttpProxySession {
-    /** Hop-by-hop fields (RFC 9110 §7.6.1) and proxy credentials stay here. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "proxy-connection", "keep-alive", "proxy-authorization",
-            "te", "trailer", "upgrade");
-
     private final LocalProxy proxy;
     private final Socket socket;
 
@@ -54,70 +46,28 @@ final class HttpProxySession {
             if (head == null) {
                 return;
             }
-            String[] parts = head.startLine().split(" ");
-            if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
-                respond(out, 400, "bad request line: " + head.startLine(), null);
+            HttpProxyRequest request;
+            try {
+                request = HttpProxyRequest.parse(head);
+            } catch (HttpProxyRequest.Refused e) {
+                respond(out, 400, e.getMessage(), null);
                 return;
             }
-            String method = parts[0];
-            if (method.equals("CONNECT")) {
-                connect(in, out, parts[1]);
-            } else if (parts[1].toLowerCase(Locale.ROOT).startsWith("http://")) {
-                forward(in, out, method, parts[1], head);
-            } else {
-                respond(out, 400, "this is a proxy: send CONNECT host:port or an absolute http:// URL (https:// goes through CONNECT)", null);
+            TcpChannel channel = open(out, request.method(), request.target());
+            if (channel == null) {
+                return;
             }
+            if (request.isConnect()) {
+                out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            } else {
+                channel.outputStream().write(request.forwardHead());
+            }
+            Pipe.run(in, socket, channel);
+            proxy.release(channel);
         } catch (IOException e) {
             // the client went away: its socket is closed by the caller
         }
-    }
-
-    private void connect(InputStream in, OutputStream out, String authority) throws IOException {
-        Target target;
-        try {
-            target = Target.parseAuthority(authority);
-        } catch (Refusal e) {
-            respond(out, 400, e.getMessage(), null);
-            return;
-        }
-        TcpChannel channel = open(out, "CONNECT", target);
-        if (channel == null) {
-            return;
-        }
-        out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-        Pipe.run(in, socket, channel);
-        proxy.release(channel);
-    }
-
-    private void forward(InputStream in, OutputStream out, String method, String url, Http1.Head head) throws IOException {
-        URI uri;
-        Target target;
-        try {
-            uri = URI.create(url);
-            target = Target.of(uri.getHost().replace("[", "").replace("]", ""), uri.getPort() > 0 ? uri.getPort() : 80);
-        } catch (IllegalArgumentException | NullPointerException | Refusal e) {
-            respond(out, 400, "bad request target " + url, null);
-            return;
-        }
-        TcpChannel channel = open(out, method, target);
-        if (channel == null) {
-            return;
-        }
-        StringBuilder request = new StringBuilder();
-        String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        request.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
-        for (String[] h : head.headers()) {
-            if (!HOP_BY_HOP.contains(h[0].toLowerCase(Locale.ROOT))) {
-                request.append(h[0]).append(": ").append(h[1]).append("\r\n");
-            }
-        }
-        // One request per connection: the target's close then ends the exchange cleanly for the client too.
-        request.append("Connection: close\r\n\r\n");
-        channel.outputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
-        Pipe.run(in, socket, channel);
-        proxy.release(channel);
     }
 
     /** Opens the flow and waits for the relay's answer; on failure answers the client and returns null. */

@@ -7,7 +7,6 @@ import org.masquerelay.client.UdpChannel;
 import org.masquerelay.client.TcpChannel;
 
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,41 +47,29 @@ final class Socks5Session {
         try {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
-            if (in.read() != 5) {
+            boolean noAuth;
+            try {
+                noAuth = Socks5Request.readGreeting(in);
+            } catch (Socks5Request.Refused e) {
                 return; // not SOCKS5 (SOCKS4?): nothing sensible to answer, just close
-            }
-            byte[] methods = readExactly(in, in.read());
-            boolean noAuth = false;
-            for (byte m : methods) {
-                noAuth |= m == 0;
             }
             if (!noAuth) {
                 out.write(new byte[] {5, (byte) 0xFF}); // no acceptable method
                 return;
             }
             out.write(new byte[] {5, 0});
-            byte[] head = readExactly(in, 4);
-            if (head[0] != 5) {
-                reply(out, GENERAL_FAILURE, null);
+            Socks5Request request;
+            try {
+                request = Socks5Request.read(in);
+            } catch (Socks5Request.Refused e) {
+                proxy.log("socks5: refused: " + e.getMessage());
+                reply(out, e.replyCode, null);
                 return;
             }
-            int command = head[1];
-            String host;
-            switch (head[3]) {
-                case 1 -> host = InetAddress.getByAddress(readExactly(in, 4)).getHostAddress();
-                case 4 -> host = InetAddress.getByAddress(readExactly(in, 16)).getHostAddress();
-                case 3 -> host = new String(readExactly(in, in.read()), StandardCharsets.US_ASCII);
-                default -> {
-                    reply(out, ADDRESS_TYPE_NOT_SUPPORTED, null);
-                    return;
-                }
-            }
-            byte[] p = readExactly(in, 2);
-            int port = ((p[0] & 0xff) << 8) | (p[1] & 0xff);
-            switch (command) {
-                case 1 -> connect(in, out, host, port);
-                case 3 -> associate(in, out);
-                default -> reply(out, COMMAND_NOT_SUPPORTED, null);
+            if (request.command() == Socks5Request.CONNECT) {
+                connect(in, out, request.target().host(), request.target().port());
+            } else {
+                associate(in, out);
             }
         } catch (IOException e) {
             // the client went away or sent garbage: its socket is closed by the caller
@@ -137,23 +123,25 @@ final class Socks5Session {
                     continue; // only the client that asked may use the association
                 }
                 clientUdp[0] = packet.getSocketAddress();
-                Datagram d = Datagram.parse(buffer, packet.getLength());
+                Socks5Request.Datagram d = Socks5Request.Datagram.parse(buffer, packet.getLength());
                 if (d == null) {
                     continue; // fragmented or malformed: dropped, as RFC 1928 §7 allows
                 }
-                String key = d.host + " " + d.port;
+                String host = d.target().host();
+                int port = d.target().port();
+                String key = host + " " + port;
                 UdpChannel flow = flows.get(key);
                 if (flow == null) {
                     if (flows.size() >= MAX_UDP_FLOWS) {
                         continue;
                     }
-                    flow = proxy.track(proxy.client().connectUdp(d.host, d.port));
+                    flow = proxy.track(proxy.client().connectUdp(host, port));
                     flows.put(key, flow);
-                    proxy.log("socks5 UDP " + d.host + ":" + d.port + " -> " + flow.route());
+                    proxy.log("socks5 UDP " + host + ":" + port + " -> " + flow.route());
                     UdpChannel f = flow;
-                    Thread.ofVirtual().start(() -> flowToClient(udp, f, d.header, clientUdp));
+                    Thread.ofVirtual().start(() -> flowToClient(udp, f, d.header(), clientUdp));
                 }
-                flow.send(buffer, d.dataOffset, packet.getLength() - d.dataOffset);
+                flow.send(buffer, d.dataOffset(), packet.getLength() - d.dataOffset());
             } catch (IOException | IllegalArgumentException e) {
                 if (udp.isClosed()) {
                     return;
@@ -173,47 +161,6 @@ final class Socks5Session {
             }
         } catch (IOException e) {
             // the flow or the association ended
-        }
-    }
-
-    /** A SOCKS5 UDP request header (RFC 1928 §7) with the offset where the payload starts. */
-    private record Datagram(String host, int port, byte[] header, int dataOffset) {
-        static Datagram parse(byte[] b, int length) throws UnknownHostException {
-            if (length < 4 || b[2] != 0) {
-                return null; // FRAG != 0: fragmentation is not supported
-            }
-            int pos = 4;
-            String host;
-            switch (b[3]) {
-                case 1 -> {
-                    if (length < pos + 6) {
-                        return null;
-                    }
-                    host = InetAddress.getByAddress(Arrays.copyOfRange(b, pos, pos + 4)).getHostAddress();
-                    pos += 4;
-                }
-                case 4 -> {
-                    if (length < pos + 18) {
-                        return null;
-                    }
-                    host = InetAddress.getByAddress(Arrays.copyOfRange(b, pos, pos + 16)).getHostAddress();
-                    pos += 16;
-                }
-                case 3 -> {
-                    int n = b[pos] & 0xff;
-                    if (length < pos + 1 + n + 2) {
-                        return null;
-                    }
-                    host = new String(b, pos + 1, n, StandardCharsets.US_ASCII);
-                    pos += 1 + n;
-                }
-                default -> {
-                    return null;
-                }
-            }
-            int port = ((b[pos] & 0xff) << 8) | (b[pos + 1] & 0xff);
-            pos += 2;
-            return new Datagram(host, port, Arrays.copyOf(b, pos), pos);
         }
     }
 
@@ -245,16 +192,5 @@ final class Socks5Session {
         r.write(port & 0xff);
         out.write(r.toByteArray());
         out.flush();
-    }
-
-    private static byte[] readExactly(InputStream in, int n) throws IOException {
-        if (n < 0) {
-            throw new EOFException();
-        }
-        byte[] b = in.readNBytes(n);
-        if (b.length != n) {
-            throw new EOFException();
-        }
-        return b;
     }
 }

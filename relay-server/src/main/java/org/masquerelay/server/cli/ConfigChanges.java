@@ -1,6 +1,7 @@
 package org.masquerelay.server.cli;
 
 import org.masquerelay.server.RelaySettings;
+import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.server.config.Limits;
 import org.masquerelay.server.config.RelayConfig;
 import org.masquerelay.server.config.Timeouts;
@@ -55,6 +56,9 @@ record ConfigChanges(List<String> applied, List<String> needRestart, boolean ide
         if (!old.listen().equals(next.listen())) {
             restart.add("listen");
         }
+        if (!old.tcpListen().equals(next.tcpListen())) {
+            restart.add("tcp-listen");
+        }
         if (old.engine() != next.engine()) {
             restart.add("engine");
         }
@@ -87,11 +91,25 @@ record ConfigChanges(List<String> applied, List<String> needRestart, boolean ide
         check(engine, "limits.max-data-frame", a.maxDataFrame(), b.maxDataFrame());
         check(engine, "limits.max-connections", a.maxConnections(), b.maxConnections());
         check(engine, "limits.event-loops", a.eventLoops(), b.eventLoops());
+        // Counted relay-wide from start-up (the tunnel total, unfinished requests, client admission, Retry): one
+        // instance each, shared by every listener, so a new value waits for a restart.
+        ClientLimits ca = a.clients();
+        ClientLimits cb = b.clients();
+        if (!ca.requestHeaderTimeout().equals(cb.requestHeaderTimeout())) {
+            engine.add("timeouts.request-header");
+        }
+        check(engine, "limits.unfinished-requests-per-connection", ca.unfinishedRequestsPerConnection(),
+                cb.unfinishedRequestsPerConnection());
+        check(engine, "limits.unfinished-requests", ca.unfinishedRequests(), cb.unfinishedRequests());
+        check(engine, "limits.max-tunnels", ca.maxTunnels(), cb.maxTunnels());
+        check(engine, "limits.connections-per-address", ca.connectionsPerAddress(), cb.connectionsPerAddress());
+        check(engine, "limits.new-connections-per-second", ca.newConnectionsPerSecond(), cb.newConnectionsPerSecond());
+        check(engine, "limits.retry-above-handshakes", ca.retryAboveHandshakes(), cb.retryAboveHandshakes());
         restart.addAll(engine);
-        // The relay's own limits (tunnels per connection, pending datagrams, and any limit added later that is not
-        // one of the engine's above) apply to new connections and tunnels.
+        // The relay's own limits (tunnels per connection, new tunnels per second, pending datagrams, and any limit
+        // added later that is not one of those above) apply to new connections and tunnels.
         if (a.tunnelsPerConnection() != b.tunnelsPerConnection() || a.pendingDatagrams() != b.pendingDatagrams()
-                || (!a.equals(b) && engine.isEmpty())) {
+                || ca.newTunnelsPerSecond() != cb.newTunnelsPerSecond() || (!a.equals(b) && engine.isEmpty())) {
             applied.add("limits");
         }
     }

@@ -39,6 +39,9 @@ final class ConfigSummary {
         out.add(row("listen", String.join(", ", configured) + " (UDP, HTTP/3)"
                 + (bound.equals(configured) ? "" : "; bound as " + String.join(", ", bound) + " (one dual-stack socket"
                 + " for IPv4 and IPv6)")));
+        List<String> tcp = cfg.tcpListenAddresses().stream().map(l -> Addresses.format(l.socketAddress())).toList();
+        out.add(row("tcp-listen", tcp.isEmpty() ? "off (HTTP/3 only)" : String.join(", ", tcp)
+                + " (TCP, HTTP/2 and HTTP/1.1" + (cfg.tcpListen().isEmpty() ? ", as listen" : "") + ")"));
         out.add(row("server name", settings.serverName()));
         out.add(row("engine", settings.engine().configName()));
         out.addAll(certificate(cfg, settings, now));
@@ -57,6 +60,7 @@ final class ConfigSummary {
         out.add(row("limits", l.tunnelsPerConnection() + " tunnels per connection, " + l.maxConnections()
                 + " connections, " + l.streamWindow() + " B stream window, " + l.pendingDatagrams()
                 + " pending datagrams, " + l.maxHeaderSize() + " B headers, " + l.maxDataFrame() + " B DATA frames"));
+        out.add(row("per client", clientLimits(l.clients())));
         out.add(row("log level", cfg.logLevel().configName() + ", " + cfg.logFormat().configName()));
         out.add(row("admin", cfg.admin().map(a -> "http://" + a + "/ (healthz, readyz, metrics)").orElse("off")));
         return out;
@@ -67,6 +71,18 @@ final class ConfigSummary {
         List<String> out = new ArrayList<>(names(policy.domains()));
         out.addAll(addresses(policy.addresses().rules()));
         return out;
+    }
+
+    private static String clientLimits(org.masquerelay.server.config.ClientLimits c) {
+        return "request header within " + human(c.requestHeaderTimeout()) + ", "
+                + c.unfinishedRequestsPerConnection() + " unfinished requests per connection, "
+                + derived(c.unfinishedRequests()) + " in all, " + derived(c.maxTunnels()) + " tunnels in all, "
+                + c.newTunnelsPerSecond() + " new tunnels a second per connection, " + c.connectionsPerAddress()
+                + " connections and " + c.newConnectionsPerSecond() + " new a second per client address";
+    }
+
+    private static String derived(int value) {
+        return value == 0 ? "heap-derived" : Integer.toString(value);
     }
 
     private static String row(String label, String value) {

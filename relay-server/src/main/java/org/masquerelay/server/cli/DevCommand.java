@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
                 "Nothing but this machine can use it or be reached through it."})
 final class DevCommand implements Callable<Integer> {
 
-    @Option(names = "--port", description = "UDP port on 127.0.0.1 and ::1 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--port", description = "port on 127.0.0.1 and ::1, UDP (HTTP/3) and TCP (HTTP/2, HTTP/1.1) (default: ${DEFAULT-VALUE})")
     int port = DevMode.DEFAULT_PORT;
 
     @Option(names = "--state-dir", description = "where the dev CA and certificate are kept (default: ${DEFAULT-VALUE})")
@@ -47,7 +47,8 @@ final class DevCommand implements Callable<Integer> {
         AdminServer adminServer = AdminServer.start(adminAddress, metrics);
         RelayServer server;
         try {
-            server = RelayServer.start(dev.settings().newBuilder().engine(quicEngine).build(), metrics);
+            server = RelayServer.start(dev.settings().newBuilder().engine(quicEngine)
+                    .tcpListen(DevMode.loopback(port)).build(), metrics);
         } catch (IOException | RuntimeException e) {
             adminServer.close();
             throw e;
@@ -64,13 +65,20 @@ final class DevCommand implements Callable<Integer> {
         Path ca = dev.caCertificate().toAbsolutePath();
         out.println("MASQUE relay (dev mode) running.");
         out.println("  relay URL:   https://localhost:" + port + "/   (HTTP/3 over UDP; also 127.0.0.1 and [::1])");
-        out.println("  listening:   " + String.join(", ", server.addresses().stream().map(Addresses::format).toList()));
+        out.println("  listening:   " + String.join(", ", server.addresses().stream().map(Addresses::format).toList())
+                + " (UDP, HTTP/3)");
+        if (!server.tcpAddresses().isEmpty()) {
+            out.println("               " + String.join(", ", server.tcpAddresses().stream().map(Addresses::format).toList())
+                    + " (TCP, HTTP/2 and HTTP/1.1: for clients without UDP)");
+        }
         out.println("  dev CA:      " + ca);
         out.println("  policy:      loopback targets only (127.0.0.0/8, ::1)");
         out.println("admin: " + admin.url() + "   (healthz, readyz, metrics)");
         out.println("Try it from another terminal (a local HTTP server, then a relayed fetch):");
         out.println("  python3 -m http.server 8000 --bind 127.0.0.1 &");
         out.println("  bin/relay-client fetch -v -x https://localhost:" + port + "/ --proxy-cacert " + ca + " http://127.0.0.1:8000/");
+        out.println("Over TCP (HTTP/1.1 CONNECT; add --proxy-http2 with a curl built with nghttp2 for HTTP/2):");
+        out.println("  curl -x https://127.0.0.1:" + port + " --proxy-cacert " + ca + " -p http://127.0.0.1:8000/");
         out.println("Stop with Ctrl-C.");
         out.flush();
     }

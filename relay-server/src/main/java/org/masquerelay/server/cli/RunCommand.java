@@ -30,6 +30,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--listen", description = "host:port to listen on, repeatable; replaces the file's 'listen'")
     List<String> listen;
 
+    @Option(names = "--tcp-listen", paramLabel = "HOST:PORT", description = "host:port of the HTTP/2 and HTTP/1.1"
+            + " listener (TLS over TCP), repeatable; replaces the file's 'tcp-listen' (default: the --listen addresses)")
+    List<String> tcpListen;
+
     @Option(names = "--cert", description = "PEM certificate chain (leaf first); replaces tls.certificate")
     Path certificate;
 
@@ -71,7 +75,9 @@ final class RunCommand implements Callable<Integer> {
             System.out.println("admin: " + adminServer.url());
         }
         System.out.println("MASQUE relay running on " + String.join(", ", server.addresses().stream().map(Addresses::format).toList())
-                + " as '" + settings.serverName() + "'. Stop with Ctrl-C.");
+                + " (HTTP/3, UDP)" + (server.tcpAddresses().isEmpty() ? "" : " and "
+                + String.join(", ", server.tcpAddresses().stream().map(Addresses::format).toList())
+                + " (HTTP/2 and HTTP/1.1, TCP)") + " as '" + settings.serverName() + "'. Stop with Ctrl-C.");
         System.out.flush();
         Runnable reload = config == null
                 ? () -> Logging.direct(java.util.logging.Level.INFO, "SIGHUP: no configuration file (-c) to re-read")
@@ -89,6 +95,9 @@ final class RunCommand implements Callable<Integer> {
         RelayConfig.Builder cfg = loaded.newBuilder();
         if (listen != null && !listen.isEmpty()) {
             cfg.listen(listen.stream().map(text -> ListenAddress.parse("--listen", text)).toList());
+        }
+        if (tcpListen != null && !tcpListen.isEmpty()) {
+            cfg.tcpListen(tcpListen.stream().map(text -> ListenAddress.parse("--tcp-listen", text)).toList());
         }
         if (certificate != null || key != null) {
             if (certificate == null || key == null) {

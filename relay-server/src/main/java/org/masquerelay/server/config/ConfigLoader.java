@@ -20,12 +20,15 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class ConfigLoader {
 
-    static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "server-name", "tls", "connect-udp", "policy", "auth",
-            "timeouts", "limits", "log", "engine", "admin");
+    static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "tcp-listen", "server-name", "tls", "connect-udp", "policy",
+            "auth", "timeouts", "limits", "log", "engine", "admin");
     private static final Set<String> CONNECT_UDP_KEYS = Set.of("template");
-    private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle", "drain");
+    private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle",
+            "request-header", "drain");
     private static final Set<String> LIMIT_KEYS = Set.of("tunnels-per-connection", "stream-window",
-            "pending-datagrams", "max-header-size", "max-data-frame", "max-connections", "event-loops");
+            "pending-datagrams", "max-header-size", "max-data-frame", "max-connections", "event-loops",
+            "unfinished-requests-per-connection", "unfinished-requests", "max-tunnels", "connections-per-address",
+            "new-connections-per-second", "new-tunnels-per-second", "retry-above-handshakes");
     private static final Set<String> LOG_KEYS = Set.of("level", "format");
     private static final Set<String> ADMIN_KEYS = Set.of("listen");
 
@@ -95,6 +98,14 @@ public final class ConfigLoader {
         if (root.has("listen")) {
             config.listen(listen(root));
         }
+        if (root.has("tcp-listen")) {
+            List<String> items = root.stringList("tcp-listen");
+            List<ListenAddress> tcp = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                tcp.add(ListenAddress.parse("tcp-listen[" + i + "]", items.get(i)));
+            }
+            config.tcpListen(tcp);
+        }
         Optional<String> serverName = root.string("server-name");
         if (serverName.isPresent()) {
             config.serverName(serverName.get());
@@ -125,8 +136,15 @@ public final class ConfigLoader {
             config.timeouts(timeouts(timeouts.get(), defaults.timeouts()));
         }
         Optional<YamlSection> limits = root.section("limits");
-        if (limits.isPresent()) {
-            config.limits(limits(limits.get(), defaults.limits()));
+        if (limits.isPresent() || (timeouts.isPresent() && timeouts.get().has("request-header"))) {
+            Limits read = limits.isPresent() ? limits(limits.get(), defaults.limits()) : defaults.limits();
+            if (timeouts.isPresent() && timeouts.get().has("request-header")) {
+                // A timeout by its name, but one of the limits that keep a client from holding the relay's memory.
+                Duration header = Durations.parse(timeouts.get().keyPath("request-header"),
+                        timeouts.get().raw("request-header"));
+                read = read.withClients(read.clients().withRequestHeaderTimeout(header));
+            }
+            config.limits(read);
         }
         Optional<String> engine = root.string("engine");
         if (engine.isPresent()) {
@@ -187,7 +205,36 @@ public final class ConfigLoader {
                 s.positiveInt("max-header-size").orElse(d.maxHeaderSize()),
                 s.positiveInt("max-data-frame").orElse(d.maxDataFrame()),
                 s.positiveInt("max-connections").orElse(d.maxConnections()),
-                s.has("event-loops") ? eventLoops(s) : d.eventLoops());
+                s.has("event-loops") ? eventLoops(s) : d.eventLoops(),
+                clientLimits(s, d.clients()));
+    }
+
+    private static ClientLimits clientLimits(YamlSection s, ClientLimits d) {
+        return new ClientLimits(d.requestHeaderTimeout(),
+                s.positiveInt("unfinished-requests-per-connection").orElse(d.unfinishedRequestsPerConnection()),
+                count(s, "unfinished-requests", d.unfinishedRequests()),
+                count(s, "max-tunnels", d.maxTunnels()),
+                count(s, "connections-per-address", d.connectionsPerAddress()),
+                count(s, "new-connections-per-second", d.newConnectionsPerSecond()),
+                count(s, "new-tunnels-per-second", d.newTunnelsPerSecond()),
+                count(s, "retry-above-handshakes", d.retryAboveHandshakes()));
+    }
+
+    /** A count where 0 has a meaning of its own (derived, or no limit). */
+    private static int count(YamlSection s, String key, int fallback) {
+        if (!s.has(key)) {
+            return fallback;
+        }
+        String raw = String.valueOf(s.raw(key)).trim();
+        try {
+            int value = Integer.parseInt(raw);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new ConfigException(s.keyPath(key), "must be 0 or a positive integer, got '" + raw + "'");
     }
 
     private static int eventLoops(YamlSection s) {

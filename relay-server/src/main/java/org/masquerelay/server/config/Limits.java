@@ -10,9 +10,11 @@ package org.masquerelay.server.config;
  * @param maxHeaderSize          largest request header section, in bytes
  * @param maxDataFrame           largest HTTP/3 DATA frame accepted, in bytes
  * @param maxConnections         concurrent client connections
+ * @param eventLoops             quiche engine: event-loop threads (0 = one per core)
+ * @param clients                what keeps one client from starving the others
  */
 public record Limits(int tunnelsPerConnection, int streamWindow, int pendingDatagrams, int maxHeaderSize,
-                     int maxDataFrame, int maxConnections, int eventLoops) {
+                     int maxDataFrame, int maxConnections, int eventLoops, ClientLimits clients) {
 
     public Limits {
         positive("limits.tunnels-per-connection", tunnelsPerConnection);
@@ -24,6 +26,18 @@ public record Limits(int tunnelsPerConnection, int streamWindow, int pendingData
         if (eventLoops < 0 || eventLoops > 256) {
             throw new ConfigException("limits.event-loops", "must be 0 (one per core) or a thread count up to 256, got '" + eventLoops + "'");
         }
+        clients = clients == null ? ClientLimits.defaults() : clients;
+    }
+
+    public Limits(int tunnelsPerConnection, int streamWindow, int pendingDatagrams, int maxHeaderSize, int maxDataFrame,
+                  int maxConnections, int eventLoops) {
+        this(tunnelsPerConnection, streamWindow, pendingDatagrams, maxHeaderSize, maxDataFrame, maxConnections,
+                eventLoops, null);
+    }
+
+    public Limits withClients(ClientLimits value) {
+        return new Limits(tunnelsPerConnection, streamWindow, pendingDatagrams, maxHeaderSize, maxDataFrame,
+                maxConnections, eventLoops, value);
     }
 
     public Limits(int tunnelsPerConnection, int streamWindow, int pendingDatagrams, int maxHeaderSize, int maxDataFrame,

@@ -26,11 +26,14 @@ import org.masquerelay.policy.RelayPolicy;
  * @param clientCa   mutual TLS ({@code tls.client-ca}): the CAs client certificates must come from; empty = none asked
  * @param admin      the admin listener ({@code admin.listen}: health, readiness, metrics); empty = none
  * @param logFormat  how log lines are written ({@code log.format}: text or json)
+ * @param tcpListen  {@code tcp-listen}: TCP addresses of the TLS listener (HTTP/2 and HTTP/1.1, for clients that
+ *                   cannot use UDP); empty = the same addresses as {@code listen}; an empty list = no TCP listener
  */
 public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
                           ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
                           Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
-                          Optional<ClientCaConfig> clientCa, Optional<ListenAddress> admin, LogEncoding logFormat) {
+                          Optional<ClientCaConfig> clientCa, Optional<ListenAddress> admin, LogEncoding logFormat,
+                          Optional<List<ListenAddress>> tcpListen) {
 
     public static final List<ListenAddress> DEFAULT_LISTEN =
             List.of(new ListenAddress("0.0.0.0", 443), new ListenAddress("::", 443));
@@ -58,6 +61,16 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         Objects.requireNonNull(clientCa, "clientCa");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(tcpListen, "tcpListen");
+        tcpListen = tcpListen.map(List::copyOf);
+        if (tcpListen.isPresent()) {
+            Set<ListenAddress> tcpSeen = new HashSet<>();
+            for (int i = 0; i < tcpListen.get().size(); i++) {
+                if (!tcpSeen.add(tcpListen.get().get(i))) {
+                    throw new ConfigException("tcp-listen[" + i + "]", "'" + tcpListen.get().get(i) + "' is listed twice");
+                }
+            }
+        }
         if (auth.isPresent() && auth.get().clientCertificateRequired() && clientCa.isEmpty()) {
             throw new ConfigException("auth.client-certificate", "'required' needs tls.client-ca (the CAs whose client"
                     + " certificates are accepted)");
@@ -71,7 +84,12 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     public static RelayConfig defaults() {
         return new RelayConfig(DEFAULT_LISTEN, ServerName.defaultName(), Optional.empty(), ConnectUdpConfig.defaults(),
                 RelayPolicy.defaults(), Optional.empty(), Timeouts.defaults(), Limits.defaults(), LogLevel.INFO,
-                QuicEngine.AUTO, Optional.empty(), Optional.empty(), LogEncoding.TEXT);
+                QuicEngine.AUTO, Optional.empty(), Optional.empty(), LogEncoding.TEXT, Optional.empty());
+    }
+
+    /** The TCP listener's addresses: {@code tcp-listen} when set, else the same as {@code listen}. */
+    public List<ListenAddress> tcpListenAddresses() {
+        return tcpListen.orElse(listen);
     }
 
     /** Defaults overridden by the file; see {@link ConfigLoader#load(Path)}. */
@@ -103,6 +121,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         private Optional<ClientCaConfig> clientCa;
         private Optional<ListenAddress> admin;
         private LogEncoding logFormat;
+        private Optional<List<ListenAddress>> tcpListen;
 
         private Builder(RelayConfig c) {
             this.listen = c.listen;
@@ -118,10 +137,17 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
             this.clientCa = c.clientCa;
             this.admin = c.admin;
             this.logFormat = c.logFormat;
+            this.tcpListen = c.tcpListen;
         }
 
         public Builder listen(List<ListenAddress> value) {
             this.listen = value;
+            return this;
+        }
+
+        /** The TCP listener's addresses; an empty list turns it off; null = the {@code listen} addresses. */
+        public Builder tcpListen(List<ListenAddress> value) {
+            this.tcpListen = Optional.ofNullable(value);
             return this;
         }
 
@@ -191,7 +217,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
 
         public RelayConfig build() {
             return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
-                    clientCa, admin, logFormat);
+                    clientCa, admin, logFormat, tcpListen);
         }
     }
 }

@@ -123,6 +123,13 @@ public final class HappyEyeballs {
                 ? failures.get(0).address().getHostAddress() + " port " + port
                 : failures.size() + " addresses, port " + port;
         for (Failed f : failures) {
+            // The relay's own shortage (no descriptor for the socket) says nothing about the destination.
+            var exhausted = ResourceExhaustion.of(f.error());
+            if (exhausted.isPresent()) {
+                return exhausted.get();
+            }
+        }
+        for (Failed f : failures) {
             if (f.error() instanceof ConnectException && !(f.error() instanceof NoRouteToHostException)) {
                 return new Refusal(502, ProxyError.CONNECTION_REFUSED, "connection refused by " + what);
             }

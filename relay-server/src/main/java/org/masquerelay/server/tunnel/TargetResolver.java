@@ -72,6 +72,10 @@ public final class TargetResolver {
         } catch (TimeoutException e) {
             throw new Refusal(504, ProxyError.DNS_TIMEOUT, "no DNS answer for " + target.host() + " within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
+            var exhausted = ResourceExhaustion.of(e.getCause());
+            if (exhausted.isPresent()) {
+                throw exhausted.get();
+            }
             throw new Refusal(502, ProxyError.DNS_ERROR, "cannot resolve " + target.host() + ": " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -108,6 +108,14 @@ public final class TunnelRecord implements TunnelMeter {
         }
     }
 
+    /**
+     * The client's connection ended while the tunnel was open: that is how the tunnel ended, whatever its splice saw
+     * (kept after it, for the detail).
+     */
+    public synchronized void connectionEnded(String reason) {
+        ending = "client connection ended: " + reason + (ending == null ? "" : " (" + ending + ")");
+    }
+
     public String ending() {
         return ending == null ? "closed" : ending;
     }

@@ -126,6 +126,10 @@ class ConfigErrorsTest {
                     + " 2147483647, got '99999999999'",
             "limits: {pending-datagrams: 1.5}|limits.pending-datagrams: must be a positive integer, got '1.5'",
             "limits: [1, 2]|limits: must be a mapping of keys, got a list",
+            "limits: {max-tunnels: -1}|limits.max-tunnels: must be 0 or a positive integer, got '-1'",
+            "limits: {unfinished-requests-per-connection: 0}|limits.unfinished-requests-per-connection: must be a"
+                    + " positive integer, got '0'",
+            "timeouts: {request-header: 10ms}|timeouts.request-header: must be at least 100ms, got 10ms",
             "listen: '0.0.0.0:443'|listen: must be a list (e.g. [\"a\", \"b\"] or one '- item' per line), got the"
                     + " string '0.0.0.0:443'",
             "server-name: [a]|server-name: must be a string, got a list",

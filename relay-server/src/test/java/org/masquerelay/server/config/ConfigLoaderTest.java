@@ -156,6 +156,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void clientLimitsAreReadFromLimitsAndTimeouts() {
+        RelayConfig c = parse("""
+                timeouts: {request-header: 3s}
+                limits: {unfinished-requests-per-connection: 5, unfinished-requests: 100, max-tunnels: 0,
+                         connections-per-address: 0}
+                """);
+        ClientLimits l = c.limits().clients();
+        assertEquals(Duration.ofSeconds(3), l.requestHeaderTimeout());
+        assertEquals(5, l.unfinishedRequestsPerConnection());
+        assertEquals(100, l.unfinishedRequests());
+        assertEquals(0, l.maxTunnels());
+        assertEquals(0, l.connectionsPerAddress());
+        assertEquals(ClientLimits.defaults().newTunnelsPerSecond(), l.newTunnelsPerSecond());
+    }
+
+    @Test
     void builderOverridesOneThingAtATime() {
         RelayConfig c = parse("limits: {max-connections: 5}\n");
         RelayConfig o = c.newBuilder().listen(List.of(ListenAddress.parse("--listen", "127.0.0.1:0")))
