@@ -83,6 +83,11 @@ public abstract class H3ConnectionBase implements H3Connection {
      */
     protected abstract boolean sendQuicDatagram(byte[] datagram);
 
+    @Override
+    public final void onDatagramDropped(java.util.function.Consumer<String> listener) {
+        demux.onDropped(listener);
+    }
+
     /** A request stream's datagram receiver ({@link FramedStream#receiveDatagrams}); null stops. */
     final void receiveDatagrams(long streamId, org.masquerelay.engine.DatagramReceiver receiver) {
         demux.register(streamId, receiver);

@@ -29,6 +29,8 @@ public final class ConnectionMetrics {
         BY_CONNECTION.put(connection, m);
         metrics.connections.labelValues(transport).inc();
         metrics.connectionsOpen.labelValues(transport).inc();
+        // Dropped in the engine layer's demux, before any tunnel had them: counted here, as tunnels count their own.
+        connection.onDatagramDropped(metrics::datagramDropped);
         connection.onClose(reason -> {
             if (BY_CONNECTION.remove(connection) != null) {
                 metrics.connectionsOpen.labelValues(transport).dec();
