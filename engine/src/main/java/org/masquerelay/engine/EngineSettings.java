@@ -5,6 +5,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import org.masquerelay.wire.QuicLbConnectionId;
 
 /**
  * What a server engine needs, independent of the QUIC stack; immutable. Made with {@link #builder()} (only the TLS
@@ -30,6 +32,7 @@ public final class EngineSettings {
     private final int sessionTickets;
     private final int retryAboveHandshakes;
     private final int pendingDatagrams;
+    private final QuicLbConnectionId routableIds;
 
     private EngineSettings(Builder b) {
         this.keyStore = Objects.requireNonNull(b.keyStore, "the TLS identity (Builder.identity) is not set");
@@ -48,6 +51,7 @@ public final class EngineSettings {
         this.sessionTickets = b.sessionTickets;
         this.retryAboveHandshakes = b.retryAboveHandshakes;
         this.pendingDatagrams = b.pendingDatagrams;
+        this.routableIds = b.routableIds;
     }
 
     public static Builder builder() {
@@ -129,6 +133,15 @@ public final class EngineSettings {
         return pendingDatagrams;
     }
 
+    /**
+     * QUIC-LB: when present, every connection ID the server issues carries this server ID (config {@code
+     * fleet.server-id}), so a connection-ID-aware load balancer routes a connection's packets to this relay. Only
+     * engines that choose their connection IDs support it (quiche); empty = random IDs.
+     */
+    public Optional<QuicLbConnectionId> routableIds() {
+        return Optional.ofNullable(routableIds);
+    }
+
     /** The event-loop threads to run: {@link #eventLoops()}, or one per core when that is 0. */
     public int eventLoopThreads() {
         return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
@@ -186,6 +199,7 @@ public final class EngineSettings {
         private int sessionTickets = 10_000;
         private int retryAboveHandshakes;
         private int pendingDatagrams = 64;
+        private QuicLbConnectionId routableIds;
 
         private Builder() {}
 
@@ -206,6 +220,7 @@ public final class EngineSettings {
             this.sessionTickets = s.sessionTickets;
             this.retryAboveHandshakes = s.retryAboveHandshakes;
             this.pendingDatagrams = s.pendingDatagrams;
+            this.routableIds = s.routableIds;
         }
 
         /** The TLS identity: a key store with one private key entry (its alias and password). */
@@ -283,6 +298,12 @@ public final class EngineSettings {
 
         public Builder pendingDatagrams(int value) {
             this.pendingDatagrams = value;
+            return this;
+        }
+
+        /** QUIC-LB routable connection IDs; null = random IDs. */
+        public Builder routableIds(QuicLbConnectionId value) {
+            this.routableIds = value;
             return this;
         }
 

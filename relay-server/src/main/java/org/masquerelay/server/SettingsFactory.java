@@ -25,6 +25,11 @@ public final class SettingsFactory {
                     + " --engine quiche, or auto where its native library loads): the kwik engine cannot ask clients"
                     + " for certificates; remove tls.client-ca to run on kwik");
         }
+        if (config.serverId().isPresent() && config.engine().resolve() == QuicEngine.KWIK) {
+            throw new ConfigException("fleet.server-id", "routable connection IDs need the quiche engine ('engine:"
+                    + " quiche' or --engine quiche, or auto where its native library loads): Kwik chooses its"
+                    + " connection IDs itself; remove fleet.server-id to run on kwik");
+        }
         TlsConfig tls = config.tls().orElseThrow(() -> new ConfigException("tls",
                 "a certificate is needed: tls.certificate + tls.private-key (PEM) or tls.pkcs12; "
                         + "'relay-server certs' makes one, and 'relay-server dev' runs without any"));
@@ -51,7 +56,8 @@ public final class SettingsFactory {
                         .maxConnections(config.limits().maxConnections())
                         .clientCaCertificates(config.clientCa().map(ClientCaConfig::certificates).orElse(List.of()))
                         .eventLoops(config.limits().eventLoops())
-                        .pendingDatagrams(config.limits().pendingDatagrams()))
+                        .pendingDatagrams(config.limits().pendingDatagrams())
+                        .routableIds(config.serverId().orElse(null)))
                 .tunnel(t -> t.connectTimeout(config.timeouts().connect())
                         .attemptDelay(config.timeouts().happyEyeballsDelay())
                         .idleTimeout(config.timeouts().idle()))

@@ -67,6 +67,22 @@ class ConfigCliTest {
     }
 
     @Test
+    void runRefusesRoutableConnectionIdsOnKwik() throws IOException {
+        org.masquerelay.server.certs.CertificateTool.create(dir, java.util.List.of("127.0.0.1"), false);
+        Path config = write("relay.yaml", """
+                listen: ["127.0.0.1:0"]
+                engine: kwik
+                tls: {certificate: server.pem, private-key: server-key.pem}
+                fleet: {server-id: 3}
+                """);
+        Run result = run("run", "-c", config.toString());
+        assertEquals(CONFIG_ERROR, result.exit(), result.toString());
+        assertTrue(result.err().contains("fleet.server-id") && result.err().contains("quiche"), result.err());
+        assertEquals(1, result.err().strip().lines().count(), "one line: " + result.err());
+        assertFalse(result.out().contains("running"), result.out());
+    }
+
+    @Test
     void unknownKeyIsRefusedNamingTheKey() throws IOException {
         Path config = write("relay.yaml", """
                 listen: ["127.0.0.1:4433"]

@@ -20,11 +20,17 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The .mobileconfig parses back as a property list with the keys Apple's schema names. */
+/** The .mobileconfig and the declarative configuration parse back (XML plist, JSON) with the keys Apple's schemas name. */
 class AppleProfileTest {
 
     @Test
@@ -40,7 +46,7 @@ class AppleProfileTest {
                   header: authorization
                   credentials: ["Bearer s3cret"]
                 """, "test.yaml", dir);
-        String xml = AppleProfileCommand.build(config, URI.create("https://relay.example.com:443/"), ca.certificatePath()).toXml();
+        String xml = AppleProfileCommand.build(config, List.of(URI.create("https://relay.example.com:443/")), ca.certificatePath()).toXml();
 
         var factory = DocumentBuilderFactory.newInstance();
         factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
@@ -62,6 +68,97 @@ class AppleProfileTest {
         assertEquals(List.of("corp.example.com"), relay.get("ExcludedDomains"));
         assertEquals(List.of("api.example.org"), relay.get("MatchFQDNs"));
         assertEquals(List.of("admin.example.com"), relay.get("ExcludedFQDNs"));
+    }
+
+    /** Key names of com.apple.configuration.network.relay (network.relay.yaml in apple/device-management). */
+    private static final Set<String> PAYLOAD_KEYS = Set.of("VisibleName", "Relays", "MatchDomains", "ExcludedDomains",
+            "MatchFQDNs", "ExcludedFQDNs", "RelayUUID", "UIToggleEnabled", "AllowDNSFailover");
+    private static final Set<String> RELAY_KEYS = Set.of("HTTP3RelayURL", "HTTP2RelayURL", "AdditionalHTTPHeaderFields",
+            "CredentialAssetReference", "PublicKeyData");
+    /** The declaration envelope (declarative/declarations: Type, Identifier, ServerToken, Payload). */
+    private static final Set<String> DECLARATION_KEYS = Set.of("Type", "Identifier", "ServerToken", "Payload");
+
+    @Test
+    void declarationUsesTheSchemasKeysForTwoHops(@TempDir Path dir) throws Exception {
+        var config = ConfigLoader.parse("""
+                policy:
+                  match-domains: [example.com]
+                  excluded-domains: [cdn.example.com]
+                  match-fqdns: [api.example.org]
+                  excluded-fqdns: [admin.example.com]
+                auth:
+                  header: authorization
+                  credentials: ["Bearer \\"quoted\\" s3cret"]
+                """, "test.yaml", dir);
+        var profile = AppleProfileCommand.build(config, List.of(URI.create("https://relay1.example.com/hop1"),
+                URI.create("https://relay2.example.com:8443/hop2")), null);
+        String json = AppleProfileCommand.declaration(profile).toJson();
+
+        // YAML 1.2 is a superset of JSON: snakeyaml-engine (the relay's config parser) reads the declaration back.
+        Map<?, ?> declaration = (Map<?, ?>) new Load(LoadSettings.builder().build()).loadFromString(json);
+        assertTrue(DECLARATION_KEYS.containsAll(declaration.keySet()), declaration.keySet().toString());
+        assertEquals("com.apple.configuration.network.relay", declaration.get("Type"));
+        assertEquals(36, ((String) declaration.get("Identifier")).length());
+        assertEquals(36, ((String) declaration.get("ServerToken")).length());
+        Map<?, ?> payload = (Map<?, ?>) declaration.get("Payload");
+        assertTrue(PAYLOAD_KEYS.containsAll(payload.keySet()), payload.keySet().toString());
+        assertEquals("MASQUE relay relay1.example.com", payload.get("VisibleName"));
+        List<?> relays = (List<?>) payload.get("Relays");
+        assertEquals(2, relays.size());
+        for (Object r : relays) {
+            assertTrue(RELAY_KEYS.containsAll(((Map<?, ?>) r).keySet()), ((Map<?, ?>) r).keySet().toString());
+            assertEquals(Map.of("authorization", "Bearer \"quoted\" s3cret"), ((Map<?, ?>) r).get("AdditionalHTTPHeaderFields"));
+        }
+        assertEquals("https://relay1.example.com/hop1", ((Map<?, ?>) relays.get(0)).get("HTTP3RelayURL"));
+        assertEquals("https://relay1.example.com/hop1", ((Map<?, ?>) relays.get(0)).get("HTTP2RelayURL"));
+        assertEquals("https://relay2.example.com:8443/hop2", ((Map<?, ?>) relays.get(1)).get("HTTP3RelayURL"));
+        assertEquals(List.of("example.com"), payload.get("MatchDomains"));
+        assertEquals(List.of("cdn.example.com"), payload.get("ExcludedDomains"));
+        assertEquals(List.of("api.example.org"), payload.get("MatchFQDNs"));
+        assertEquals(List.of("admin.example.com"), payload.get("ExcludedFQDNs"));
+        // Stable identity, so that an MDM server re-sending it updates the declaration instead of adding one.
+        assertEquals(json, AppleProfileCommand.declaration(profile).toJson());
+
+        Map<String, Object> plist = payloadsOf(profile.toXml()).get(0);
+        List<?> hops = (List<?>) plist.get("Relays");
+        assertEquals(2, hops.size());
+        assertEquals("https://relay2.example.com:8443/hop2", ((Map<?, ?>) hops.get(1)).get("HTTP2RelayURL"));
+    }
+
+    @Test
+    void noHttp2RelayUrlWhenTheTcpListenerIsOff(@TempDir Path dir) throws Exception {
+        var config = ConfigLoader.parse("tcp-listen: []\n", "test.yaml", dir);
+        var profile = AppleProfileCommand.build(config, List.of(URI.create("https://relay.example.com/")), null);
+        Map<?, ?> hop = (Map<?, ?>) ((List<?>) payloadsOf(profile.toXml()).get(0).get("Relays")).get(0);
+        assertEquals(Set.of("HTTP3RelayURL"), hop.keySet());
+        Map<?, ?> payload = (Map<?, ?>) ((Map<?, ?>) new Load(LoadSettings.builder().build())
+                .loadFromString(AppleProfileCommand.declaration(profile).toJson())).get("Payload");
+        assertEquals(Set.of("HTTP3RelayURL"), ((Map<?, ?>) ((List<?>) payload.get("Relays")).get(0)).keySet());
+        assertFalse(payload.containsKey("MatchDomains"));
+    }
+
+    @Test
+    void aTcpListenerOnAnotherPortIsPointedOut(@TempDir Path dir) throws Exception {
+        var same = ConfigLoader.parse("listen: [\"0.0.0.0:443\"]\n", "test.yaml", dir);
+        assertTrue(AppleProfileCommand.differentTcpPort(same).isEmpty());
+        var other = ConfigLoader.parse("listen: [\"0.0.0.0:443\"]\ntcp-listen: [\"0.0.0.0:8443\"]\n", "test.yaml", dir);
+        assertTrue(AppleProfileCommand.differentTcpPort(other).orElseThrow().contains("[8443]"));
+    }
+
+    @Test
+    void moreThanTwoRelaysIsAClearError(@TempDir Path dir) throws Exception {
+        var config = ConfigLoader.parse("{}\n", "test.yaml", dir);
+        URI u = URI.create("https://relay.example.com/");
+        var e = assertThrows(IllegalArgumentException.class, () -> AppleProfileCommand.build(config, List.of(u, u, u), null));
+        assertTrue(e.getMessage().contains("at most two"), e.getMessage());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> payloadsOf(String xml) throws Exception {
+        var factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        Document doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        return (List<Map<String, Object>>) dict(child(doc.getDocumentElement(), "dict")).get("PayloadContent");
     }
 
     private static Element child(Element parent, String name) {

@@ -64,12 +64,19 @@ class RelayToolsCliTest {
     void appleProfileFromTheExampleConfigNeedsNoTlsFilesAndKeepsItsSecretPrivate(@TempDir Path dir) throws Exception {
         CertificateAuthority ca = CertificateAuthority.create(dir.resolve("ca"), false);
         Path out = dir.resolve("relay.mobileconfig");
+        Path json = dir.resolve("relay-declaration.json");
         // The example names /etc/relay/server.pem, which does not exist here: the profile does not need it.
         Run r = run("apple-profile", "-c", Path.of("..", "configs", "relay.example.yaml").toString(),
-                "--relay-url", "https://relay.example.com:443/", "--proxy-cacert", ca.certificatePath().toString(), "-o", out.toString());
+                "--relay-url", "https://relay.example.com:443/", "--proxy-cacert", ca.certificatePath().toString(), "-o", out.toString(),
+                "--format", "both", "--declaration-output", json.toString());
         assertEquals(0, r.exit(), r.toString());
         assertTrue(Files.readString(out).contains("<string>Bearer s3cret</string>"));
-        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(out));
+        assertTrue(Files.readString(json).contains("\"Bearer s3cret\""));
+        assertTrue(Files.readString(json).contains("\"HTTP2RelayURL\": \"https://relay.example.com:443/\""));
+        assertTrue(r.out().contains("the root certificate is not in it"), r.out());
+        for (Path file : new Path[] {out, json}) {
+            assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(file));
+        }
         assertTrue(r.out().contains("note: it holds the relay's credential (authorization header): it is readable by you only (0600)"), r.out());
 
         // Without a credential there is nothing to hide.
@@ -79,6 +86,11 @@ class RelayToolsCliTest {
         assertEquals(0, p.exit(), p.toString());
         assertTrue(Files.getPosixFilePermissions(plain).contains(PosixFilePermission.OWNER_READ));
         assertFalse(p.out().contains("note:"), p.out());
+
+        // An unknown output format is a one-line mistake naming the choices.
+        Run bad = run("apple-profile", "--config", open.toString(), "--relay-url", "https://relay.example.com/", "--format", "xml");
+        assertEquals(2, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains("mobileconfig, declarative, both"), bad.err());
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.masquerelay.engine.ConnectionHandler;
 import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.engine.ServerEngine;
 import org.masquerelay.wire.H3;
+import org.masquerelay.wire.QuicLbConnectionId;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -140,22 +141,35 @@ public final class QuicheServerEngine implements ServerEngine {
 
         // One event loop per socket: with SO_REUSEPORT (epoll) every loop binds the same address, the kernel spreads
         // new flows over them, and the dispatcher hands a packet to the loop whose codec issued its connection ID
-        // (our index is in the first two bytes), so a connection and its tunnels always stay on one loop.
+        // (its index is in the first two bytes, or behind the QUIC-LB server ID), so a connection and its tunnels always stay on one loop.
         int loops = transport.epoll() ? settings.eventLoopThreads() : 1;
         EventLoopGroup group = transport.newGroup(loops, "quiche-server");
         try {
             List<Channel> sockets = new ArrayList<>();
             if (loops == 1) {
-                sockets.add(new Bootstrap().group(group).channel(transport.datagramChannel()).handler(codecs.build())
+                // One loop, no dispatcher: with a server ID, the IDs still carry loop index 0, so they look the same.
+                QuicServerCodecBuilder single = settings.routableIds().isEmpty() ? codecs : codecs.clone()
+                        .localConnectionIdLength(QuicLbConnectionId.LENGTH)
+                        .connectionIdAddressGenerator(new RoutableConnectionIds(settings.routableIds().get(), 0));
+                sockets.add(new Bootstrap().group(group).channel(transport.datagramChannel()).handler(single.build())
                         .bind(bind).sync().channel());
             } else {
-                QuicCodecDispatcher dispatcher = new QuicCodecDispatcher() {
-                    @Override
-                    protected void initChannel(Channel channel, int connectionIdLength, QuicConnectionIdGenerator ids) {
-                        channel.pipeline().addLast(codecs.clone().localConnectionIdLength(connectionIdLength)
-                                .connectionIdAddressGenerator(ids).build());
-                    }
-                };
+                QuicCodecDispatcher dispatcher;
+                if (settings.routableIds().isPresent()) {
+                    // QUIC-LB and the dispatcher both route by connection ID: RoutableConnectionIds.dispatcher
+                    // explains how they share it.
+                    dispatcher = RoutableConnectionIds.dispatcher(settings.routableIds().get(), (channel, ids) ->
+                            channel.pipeline().addLast(codecs.clone().localConnectionIdLength(QuicLbConnectionId.LENGTH)
+                                    .connectionIdAddressGenerator(ids).build()));
+                } else {
+                    dispatcher = new QuicCodecDispatcher() {
+                        @Override
+                        protected void initChannel(Channel channel, int connectionIdLength, QuicConnectionIdGenerator ids) {
+                            channel.pipeline().addLast(codecs.clone().localConnectionIdLength(connectionIdLength)
+                                    .connectionIdAddressGenerator(ids).build());
+                        }
+                    };
+                }
                 Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.datagramChannel())
                         .option(EpollChannelOption.SO_REUSEPORT, true).handler(dispatcher);
                 InetSocketAddress address = bind;
@@ -166,8 +180,9 @@ public final class QuicheServerEngine implements ServerEngine {
                 }
             }
             Channel udp = sockets.get(0);
-            LOG.log(INFO, "quiche engine on {0} ({1}, {2} event loop{3}{4})", udp.localAddress(), transport, loops,
-                    loops == 1 ? "" : "s", settings.requiresClientCertificates() ? ", client certificates required" : "");
+            LOG.log(INFO, "quiche engine on {0} ({1}, {2} event loop{3}{4}{5})", udp.localAddress(), transport, loops,
+                    loops == 1 ? "" : "s", settings.requiresClientCertificates() ? ", client certificates required" : "",
+                    settings.routableIds().map(id -> ", QUIC-LB server ID " + id).orElse(""));
             return new QuicheServerEngine(group, sockets, connections, draining, keys);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);

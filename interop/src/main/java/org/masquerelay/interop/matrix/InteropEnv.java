@@ -82,6 +82,11 @@ public final class InteropEnv implements AutoCloseable {
         return RelayServer.start(devSettings);
     }
 
+    /** Our relay with its TCP listener (HTTP/2, HTTP/1.1) on the HTTP/3 port number, as Apple's HTTP2RelayURL expects. */
+    public RelayServer startOurRelayWithTcpListener() throws IOException {
+        return RelayServer.start(devSettings.newBuilder().tcpListen(devSettings.listen()).build());
+    }
+
     /**
      * A dedicated relay with the same settings, for one cell.
      *

@@ -59,6 +59,9 @@ record ConfigChanges(List<String> applied, List<String> needRestart, boolean ide
         if (!old.tcpListen().equals(next.tcpListen())) {
             restart.add("tcp-listen");
         }
+        if (!old.serverId().map(id -> Arrays.toString(id.serverId())).equals(next.serverId().map(id -> Arrays.toString(id.serverId())))) {
+            restart.add("fleet"); // the connection IDs' server ID is fixed when the listeners start
+        }
         if (old.engine() != next.engine()) {
             restart.add("engine");
         }

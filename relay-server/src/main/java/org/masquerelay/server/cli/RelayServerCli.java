@@ -32,6 +32,7 @@ public final class RelayServerCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        org.masquerelay.server.ThreadDeaths.install();
         System.exit(commandLine().execute(args));
     }
 }

@@ -21,7 +21,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 public final class ConfigLoader {
 
     static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "tcp-listen", "server-name", "tls", "connect-udp", "policy",
-            "auth", "timeouts", "limits", "log", "engine", "admin");
+            "auth", "timeouts", "limits", "log", "engine", "admin", "fleet");
     private static final Set<String> CONNECT_UDP_KEYS = Set.of("template");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle",
             "request-header", "drain");
@@ -149,6 +149,10 @@ public final class ConfigLoader {
         Optional<String> engine = root.string("engine");
         if (engine.isPresent()) {
             config.engine(QuicEngine.parse("engine", engine.get()));
+        }
+        Optional<YamlSection> fleet = root.section("fleet");
+        if (fleet.isPresent()) {
+            config.serverId(FleetReader.read(fleet.get()).orElse(null));
         }
         Optional<YamlSection> log = root.section("log");
         if (log.isPresent()) {

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.masquerelay.policy.RelayPolicy;
+import org.masquerelay.wire.QuicLbConnectionId;
 
 /**
  * The relay's whole configuration, immutable. Built from {@link #defaults()}, overridden by the file
@@ -28,12 +29,13 @@ import org.masquerelay.policy.RelayPolicy;
  * @param logFormat  how log lines are written ({@code log.format}: text or json)
  * @param tcpListen  {@code tcp-listen}: TCP addresses of the TLS listener (HTTP/2 and HTTP/1.1, for clients that
  *                   cannot use UDP); empty = the same addresses as {@code listen}; an empty list = no TCP listener
+ * @param serverId   QUIC-LB ({@code fleet.server-id}): the server ID every issued connection ID carries; empty = random
  */
 public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
                           ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
                           Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
                           Optional<ClientCaConfig> clientCa, Optional<ListenAddress> admin, LogEncoding logFormat,
-                          Optional<List<ListenAddress>> tcpListen) {
+                          Optional<List<ListenAddress>> tcpListen, Optional<QuicLbConnectionId> serverId) {
 
     public static final List<ListenAddress> DEFAULT_LISTEN =
             List.of(new ListenAddress("0.0.0.0", 443), new ListenAddress("::", 443));
@@ -61,6 +63,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         Objects.requireNonNull(clientCa, "clientCa");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(serverId, "serverId");
         Objects.requireNonNull(tcpListen, "tcpListen");
         tcpListen = tcpListen.map(List::copyOf);
         if (tcpListen.isPresent()) {
@@ -84,7 +87,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     public static RelayConfig defaults() {
         return new RelayConfig(DEFAULT_LISTEN, ServerName.defaultName(), Optional.empty(), ConnectUdpConfig.defaults(),
                 RelayPolicy.defaults(), Optional.empty(), Timeouts.defaults(), Limits.defaults(), LogLevel.INFO,
-                QuicEngine.AUTO, Optional.empty(), Optional.empty(), LogEncoding.TEXT, Optional.empty());
+                QuicEngine.AUTO, Optional.empty(), Optional.empty(), LogEncoding.TEXT, Optional.empty(), Optional.empty());
     }
 
     /** The TCP listener's addresses: {@code tcp-listen} when set, else the same as {@code listen}. */
@@ -121,6 +124,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         private Optional<ClientCaConfig> clientCa;
         private Optional<ListenAddress> admin;
         private LogEncoding logFormat;
+        private Optional<QuicLbConnectionId> serverId;
         private Optional<List<ListenAddress>> tcpListen;
 
         private Builder(RelayConfig c) {
@@ -137,6 +141,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
             this.clientCa = c.clientCa;
             this.admin = c.admin;
             this.logFormat = c.logFormat;
+            this.serverId = c.serverId;
             this.tcpListen = c.tcpListen;
         }
 
@@ -215,9 +220,15 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
             return this;
         }
 
+        /** QUIC-LB server ID; null = random connection IDs. */
+        public Builder serverId(QuicLbConnectionId value) {
+            this.serverId = Optional.ofNullable(value);
+            return this;
+        }
+
         public RelayConfig build() {
             return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
-                    clientCa, admin, logFormat, tcpListen);
+                    clientCa, admin, logFormat, tcpListen, serverId);
         }
     }
 }

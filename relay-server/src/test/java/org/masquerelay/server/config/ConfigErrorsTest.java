@@ -114,7 +114,7 @@ class ConfigErrorsTest {
     @Test
     void unknownKeyFarFromAnyGetsTheList() {
         assertTrue(fails("frobnicate: 1").getMessage().startsWith(
-                "frobnicate: unknown key (known keys here: admin, auth, connect-udp, engine, limits, listen, log, policy,"));
+                "frobnicate: unknown key (known keys here: admin, auth, connect-udp, engine, fleet, limits, listen, log, policy,"));
     }
 
     @ParameterizedTest
@@ -225,5 +225,16 @@ class ConfigErrorsTest {
         failsWith("connect-udp: {template: 'https://r.example/udp/{target_host}/'}",
                 "connect-udp.template: 'https://r.example/udp/{target_host}/' lacks the variable {target_port}");
         failsWith("connect-udp: {path: x}", "connect-udp.path: unknown key (known keys here: template)");
+    }
+
+    @Test
+    void fleetServerIdsThatCannotBeEncodedAreRefused() {
+        failsWith("fleet: {server-id: 256, server-id-length: 1}", "fleet.server-id: '256' does not fit in 1 octet (0 to 255)");
+        failsWith("fleet: {server-id: 1, server-id-length: 3}", "fleet.server-id-length: must be 1 or 2 (octets), got 3");
+        failsWith("fleet: {server-id: relay-1}",
+                "fleet.server-id: 'relay-1' is not a server ID (a decimal integer, or hex like 0x0a01)");
+        failsWith("fleet: {server-id-length: 1}", "fleet.server-id: is missing: server-id-length alone means nothing"
+                + " (give each relay its own server-id)");
+        assertTrue(fails("fleet: {server-ids: 1}").getMessage().contains("fleet.server-ids"));
     }
 }

@@ -44,6 +44,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void fleetServerIdIsReadAsHexOrInteger() {
+        assertEquals("0x0a01", parse("fleet: {server-id: \"0x0a01\"}\n").serverId().orElseThrow().toString());
+        assertEquals("0x0007", parse("fleet: {server-id: 7}\n").serverId().orElseThrow().toString());
+        assertEquals("0x07", parse("fleet: {server-id: 7, server-id-length: 1}\n").serverId().orElseThrow().toString());
+        assertTrue(parse("# nothing\n").serverId().isEmpty(), "random connection IDs by default");
+    }
+
+    @Test
     void emptyFileIsTheDefaults() {
         RelayConfig c = parse("# nothing\n");
         RelayConfig d = RelayConfig.defaults();

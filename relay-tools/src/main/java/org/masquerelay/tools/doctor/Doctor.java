@@ -103,6 +103,7 @@ public final class Doctor {
                     checks.add(0, new Check("QUIC/TLS/ALPN h3", Mark.FAIL, handshake.detail(), handshake.kind().label(),
                             "check that the relay listens on UDP " + request.port() + ", speaks QUIC v1 with TLS 1.3 and ALPN h3, and that no firewall drops UDP"));
                 }
+                checks.addAll(Http2Lines.examine(request));
                 return new Report(request, checks);
             }
             checks.add(0, new Check("QUIC/TLS/ALPN h3", Mark.PASS, "QUIC v1, TLS 1.3, ALPN h3", null, null));
@@ -110,7 +111,7 @@ public final class Doctor {
             if (request.tcpTarget() != null) {
                 checks.add(tcpLine(client, request.tcpTarget()));
             } else {
-                checks.add(new Check("classic CONNECT", Mark.SKIP, "no --tcp-target given", null, null));
+                checks.add(selfConnectLine(client, request));
             }
             if (request.udpTarget() != null) {
                 checks.add(udpLine(client, request.udpTarget()));
@@ -118,6 +119,7 @@ public final class Doctor {
                 checks.add(new Check("connect-udp", Mark.SKIP, "no --udp-target given", null, null));
             }
             checks.add(pvdLine(client));
+            checks.addAll(Http2Lines.examine(request));
             return new Report(request, checks);
         }
     }
@@ -212,17 +214,39 @@ public final class Doctor {
         }
     }
 
+    /**
+     * Without a target of the user's, a classic CONNECT to the relay's own address still shows whether the method is
+     * served at all: "No problem found" must never hide a relay that serves only connect-udp.
+     */
+    private static Check selfConnectLine(AppleProfileClient client, Request request) {
+        String self = selfAuthority(request);
+        AppleProfileClient.Flow flow = client.openTcp(self, AppleProbe.CLIENT_HELLO_LIKE);
+        if (flow.stream() != null) {
+            flow.stream().reset(H3.H3_REQUEST_CANCELLED);
+        }
+        String status = flow.response() == null ? null : flow.response().getOrNull(":status");
+        return ClassicConnectVerdict.judge("classic CONNECT", self, status == null ? null : Integer.valueOf(status),
+                flow.response() == null ? null : flow.response().getOrNull("proxy-status"), flow.outcome());
+    }
+
+    static String selfAuthority(Request request) {
+        return (request.host().contains(":") ? "[" + request.host() + "]" : request.host()) + ":" + request.port();
+    }
+
     /** 401/403/407: the credential, not the protocol, is what to fix. */
     private static java.util.Optional<String> refusedByAuth(AppleProfileClient.Flow flow) {
-        String status = flow.response() == null ? "" : String.valueOf(flow.response().getOrNull(":status"));
+        return refusedByAuth(flow.response() == null ? "" : String.valueOf(flow.response().getOrNull(":status")));
+    }
+
+    static java.util.Optional<String> refusedByAuth(String status) {
         return switch (status) {
-            case "401", "407" -> java.util.Optional.of("the relay wants a credential: pass it with --header (on the device: additionalHTTPHeaderFields)");
+            case "401", "407" -> java.util.Optional.of("the relay wants a credential: pass it with --proxy-header (on the device: additionalHTTPHeaderFields)");
             case "403" -> java.util.Optional.of("the relay refused this target or client: check its policy (match/excluded domains, address rules) and the credential");
             default -> java.util.Optional.empty();
         };
     }
 
-    private static String tcpFix(AppleOutcome outcome) {
+    static String tcpFix(AppleOutcome outcome) {
         return switch (outcome.kind()) {
             case ECONNABORTED -> "handle classic CONNECT (:method CONNECT + :authority, no :scheme/:path) with a status, never a reset; accept DATA before the 2xx (optimistic data)";
             case ECONNREFUSED -> "a 4xx/501 here means classic CONNECT is not served or not allowed: serve it (RFC 9114 §4.4), check the policy and credentials (--header)";

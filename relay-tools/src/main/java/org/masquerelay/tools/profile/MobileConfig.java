@@ -4,7 +4,6 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -13,15 +12,15 @@ import java.util.UUID;
  * domains and FQDNs) and, for a private CA, a {@code com.apple.security.root} payload with the root certificate.
  * Unsigned: the device shows it as unverified, which is normal for a self-made profile.
  *
- * @param relayUrl       https URL used for both HTTP3RelayURL and HTTP2RelayURL (as Apple's examples do)
- * @param extraHeaders   AdditionalHTTPHeaderFields, e.g. the relay's credential
+ * @param hops           Relays: one or two hops (HTTP3RelayURL, HTTP2RelayURL when the relay listens on TCP too,
+ *                       AdditionalHTTPHeaderFields such as the relay's credential)
  * @param matchDomains   domains (and subdomains) sent through the relay; empty = everything
  * @param excludedDomains domains never relayed
  * @param matchFqdns     exact names sent through the relay
  * @param excludedFqdns  exact names never relayed
  * @param root           the private root to install, or null under a public CA
  */
-public record MobileConfig(String relayUrl, Map<String, String> extraHeaders, List<String> matchDomains,
+public record MobileConfig(List<RelayDeclaration.Hop> hops, List<String> matchDomains,
                            List<String> excludedDomains, List<String> matchFqdns, List<String> excludedFqdns,
                            X509Certificate root, String identifier) {
 
@@ -53,16 +52,20 @@ public record MobileConfig(String relayUrl, Map<String, String> extraHeaders, Li
         key(x, 6, "PayloadDisplayName", "MASQUE relay");
         indent(x, 6).append("<key>Relays</key>\n");
         indent(x, 6).append("<array>\n");
-        indent(x, 8).append("<dict>\n");
-        key(x, 10, "HTTP3RelayURL", relayUrl);
-        key(x, 10, "HTTP2RelayURL", relayUrl);
-        if (!extraHeaders.isEmpty()) {
-            indent(x, 10).append("<key>AdditionalHTTPHeaderFields</key>\n");
-            indent(x, 10).append("<dict>\n");
-            extraHeaders.forEach((k, v) -> key(x, 12, k, v));
-            indent(x, 10).append("</dict>\n");
+        for (RelayDeclaration.Hop hop : hops) {
+            indent(x, 8).append("<dict>\n");
+            key(x, 10, "HTTP3RelayURL", hop.http3Url());
+            if (hop.http2Url() != null) {
+                key(x, 10, "HTTP2RelayURL", hop.http2Url());
+            }
+            if (!hop.headers().isEmpty()) {
+                indent(x, 10).append("<key>AdditionalHTTPHeaderFields</key>\n");
+                indent(x, 10).append("<dict>\n");
+                hop.headers().forEach((k, v) -> key(x, 12, k, v));
+                indent(x, 10).append("</dict>\n");
+            }
+            indent(x, 8).append("</dict>\n");
         }
-        indent(x, 8).append("</dict>\n");
         indent(x, 6).append("</array>\n");
         array(x, "MatchDomains", matchDomains);
         array(x, "ExcludedDomains", excludedDomains);
@@ -73,7 +76,7 @@ public record MobileConfig(String relayUrl, Map<String, String> extraHeaders, Li
         key(x, 2, "PayloadIdentifier", identifier);
         key(x, 2, "PayloadUUID", uuid("profile"));
         integer(x, 2, "PayloadVersion", 1);
-        key(x, 2, "PayloadDisplayName", "MASQUE relay " + relayUrl);
+        key(x, 2, "PayloadDisplayName", "MASQUE relay " + hops.get(0).http3Url());
         x.append("</dict>\n</plist>\n");
         return x.toString();
     }
