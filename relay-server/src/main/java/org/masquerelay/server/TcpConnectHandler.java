@@ -40,26 +40,7 @@ final class TcpConnectHandler {
         Duration left = settings.connectTimeout().minusNanos(System.nanoTime() - start);
         TcpTarget connection = HappyEyeballs.connect(addresses, target.port(), settings.attemptDelay(),
                 left.isNegative() ? Duration.ofMillis(1) : left, splicer);
-        return new PendingTunnel() {
-            @Override
-            public HttpFields response() {
-                return ESTABLISHED;
-            }
-
-            @Override
-            public Object upstream() {
-                return connection.remoteAddress();
-            }
-
-            @Override
-            public void run(TunnelRecord record) {
-                splicer.splice(connection, settings.idleTimeout(), record);
-            }
-
-            @Override
-            public void abandon() {
-                connection.close();
-            }
-        };
+        return new PendingTunnel(ESTABLISHED, connection.remoteAddress(),
+                record -> splicer.splice(connection, settings.idleTimeout(), record), connection::close);
     }
 }

@@ -37,27 +37,8 @@ final class UdpConnectHandler {
     PendingTunnel connect(ServerStream stream, Target target) throws Refusal {
         InetAddress address = resolver.resolve(target, settings.connectTimeout()).get(0);
         DatagramSocket socket = open(new InetSocketAddress(address, target.port()));
-        return new PendingTunnel() {
-            @Override
-            public HttpFields response() {
-                return ESTABLISHED;
-            }
-
-            @Override
-            public Object upstream() {
-                return socket.getRemoteSocketAddress();
-            }
-
-            @Override
-            public void run(TunnelRecord record) {
-                new UdpTunnel(stream, socket, settings.idleTimeout(), record).run();
-            }
-
-            @Override
-            public void abandon() {
-                socket.close();
-            }
-        };
+        return new PendingTunnel(ESTABLISHED, socket.getRemoteSocketAddress(),
+                record -> new UdpTunnel(stream, socket, settings.idleTimeout(), record).run(), socket::close);
     }
 
     private static DatagramSocket open(InetSocketAddress target) throws Refusal {
