@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * would: servers are left running (in the background here) and stopped at the end, each other command must exit as
  * the README says (0 unless a comment says "exit N") and print no stack trace, no JDK or SLF4J warning, and no path
  * that does not exist. What changes: a scratch folder instead of the clone and /etc/relay, free loopback ports
- * instead of 4433, 8000, 1080 and 8080, and the example configurations listening on loopback. A command the test does
+ * instead of 4433, 8000, 1080, 8080 and 9464, and the example configurations listening on loopback. A command the test does
  * not know how to run fails it: teach it below, rather than let the README drift.
  */
 @Timeout(300)
@@ -45,6 +45,11 @@ class ReadmeTest {
             "bin/fuzz", "minutes of fuzzing: the fuzz module replays the committed inputs",
             "bin/interop faults", "needs root and a minute: FaultLabTest runs it",
             "bin/interop soak", "minutes of load: SoakTest runs one minute");
+
+    /** Commands shown but neither run nor --help-checked here, and why. */
+    private static final Map<String, String> SHOWN_ONLY = Map.of(
+            "sudo ", "installs a system service as root and needs systemd as PID 1: DistributionTest unpacks and runs"
+                    + " the same archive, and checks the unit with systemd-analyze");
 
     /** Commands that serve until stopped, and the text that says they are ready. */
     private static final Map<String, String> SERVERS = new LinkedHashMap<>(Map.of(
@@ -64,12 +69,18 @@ class ReadmeTest {
         List<ReadmeCommands.Command> commands = ReadmeCommands.parse(Files.readString(REPO.resolve("README.md")));
         assertTrue(commands.size() >= 10, "the README's command blocks: " + commands);
         Map<String, String> ports = Map.of("4433", freeUdp(), "8000", freeTcp(), "1080", freeTcp(), "8080", freeTcp(),
-                "4433/run", freeUdp());
-        copyConfigs(ports.get("4433/run"));
+                "4433/run", freeUdp(), "9464", freeTcp());
+        copyConfigs(ports.get("4433/run"), ports.get("9464"));
         List<ShellProcess> serving = new ArrayList<>();
         List<String> ran = new ArrayList<>();
         try {
             for (ReadmeCommands.Command c : commands) {
+                String shown = SHOWN_ONLY.entrySet().stream().filter(e -> c.startsWith(e.getKey()))
+                        .map(Map.Entry::getValue).findFirst().orElse(null);
+                if (shown != null) {
+                    ran.add("(shown only: " + shown + ") " + c.text());
+                    continue;
+                }
                 String skip = NOT_RUN.entrySet().stream().filter(e -> c.startsWith(e.getKey())).map(Map.Entry::getValue)
                         .findFirst().orElse(null);
                 if (skip != null) {
@@ -122,6 +133,7 @@ class ReadmeTest {
                 .replaceAll("\\b8000\\b", ports.get("8000"))
                 .replaceAll("(?<=:)1080\\b", ports.get("1080"))
                 .replaceAll("(?<=:)8080\\b", ports.get("8080"))
+                .replaceAll("(?<=:)9464\\b", ports.get("9464"))
                 .replace("/etc/relay", scratch.resolve("etc/relay").toString())
                 .replaceAll("(^|\\s)bin/", "$1" + Matcher.quoteReplacement(REPO.resolve("bin").toString()) + "/");
         return s;
@@ -135,13 +147,13 @@ class ReadmeTest {
     }
 
     /** configs/ as shipped, its /etc/relay being the scratch one and its listeners on loopback. */
-    private void copyConfigs(String port) throws IOException {
+    private void copyConfigs(String port, String adminPort) throws IOException {
         Path configs = Files.createDirectories(scratch.resolve("configs"));
         try (var files = Files.list(REPO.resolve("configs"))) {
             for (Path f : files.toList()) {
                 String text = Files.readString(f).replace("/etc/relay", scratch.resolve("etc/relay").toString())
                         .replace("\"0.0.0.0:4433\"", "\"127.0.0.1:" + port + "\"").replace("\"[::]:4433\"", "\"[::1]:" + port + "\"")
-                        .replaceAll("(?<=:)4433\\b", port);
+                        .replaceAll("(?<=:)4433\\b", port).replaceAll("(?<=:)9464\\b", adminPort);
                 Files.writeString(configs.resolve(f.getFileName()), text);
             }
         }

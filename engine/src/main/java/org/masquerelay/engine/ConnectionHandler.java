@@ -7,4 +7,12 @@ package org.masquerelay.engine;
 @FunctionalInterface
 public interface ConnectionHandler {
     RequestHandler connected(H3Connection connection);
+
+    /**
+     * A client whose TLS handshake failed (never a connection, so never {@link #connected}); {@code reason} is from a
+     * closed set: a TLS alert's name (certificate_unknown, unknown_ca, ...), "timeout" or "closed". Engines that
+     * cannot tell (Kwik) never call it.
+     */
+    default void handshakeFailed(String reason) {
+    }
 }

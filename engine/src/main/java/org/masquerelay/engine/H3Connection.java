@@ -37,6 +37,15 @@ public interface H3Connection {
 
     boolean isOpen();
 
+    /**
+     * Tells {@code listener} of every HTTP Datagram the engine layer drops before a request stream has it, with a
+     * reason from a closed set: "malformed" (its Quarter Stream ID truncated or out of range), "unclaimed" (held for a
+     * stream that never took it, and pushed out by newer ones). One listener; a connection without datagrams never
+     * calls it.
+     */
+    default void onDatagramDropped(Consumer<String> listener) {
+    }
+
     /** Why the connection ended, once it has (the reason {@link #onClose} listeners were given). */
     default Optional<String> closeReason() {
         return Optional.empty();

@@ -5,8 +5,9 @@ import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.engine.TokenBucket;
 import org.masquerelay.server.config.AuthConfig;
+import org.masquerelay.server.metrics.ConnectionMetrics;
+import org.masquerelay.server.metrics.RelayMetrics;
 import org.masquerelay.server.tunnel.TunnelRecord;
-import org.masquerelay.wire.ConnectRequestParser;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.ProxyError;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 import static java.lang.System.Logger.Level.DEBUG;
@@ -32,34 +34,43 @@ import static java.lang.System.Logger.Level.INFO;
 final class RelayConnection implements RequestHandler {
     private static final System.Logger LOG = System.getLogger(RelayConnection.class.getName());
 
-    private final RelaySettings settings;
+    private final Supplier<Serving> serving;
     private final H3Connection connection;
-    private final ConnectRequestParser parser;
+    /** Per-connection limits as they were when the connection began (a reload applies to new connections). */
+    private final int tunnelsPerConnection;
     private final Semaphore tunnels;
+    private final InFlight inFlight;
     private final TunnelLimit relayTunnels;
+    /** New tunnels per second, at the rate in force when the connection began. */
     private final TokenBucket newTunnels;
+    private final int newTunnelsPerSecond;
     private final CountDownLatch closed = new CountDownLatch(1);
-    private final TcpConnectHandler tcp;
-    private final UdpConnectHandler udp;
 
-    RelayConnection(RelaySettings settings, H3Connection connection, ConnectRequestParser parser, TcpConnectHandler tcp,
-                    UdpConnectHandler udp, TunnelLimit relayTunnels) {
-        this.settings = settings;
+    /**
+     * @param serving      what requests are served with now; read once per request (a reload swaps it)
+     * @param inFlight     where every request in progress is counted, for a drain to wait on
+     * @param relayTunnels the relay-wide tunnel limit, shared by every connection of every listener
+     * @param transport    h3 (or h2): the metrics' label for this connection's listener
+     */
+    RelayConnection(Supplier<Serving> serving, H3Connection connection, InFlight inFlight, TunnelLimit relayTunnels,
+                    RelayMetrics metrics, String transport) {
+        this.serving = serving;
         this.connection = connection;
-        this.parser = parser;
-        this.tcp = tcp;
-        this.udp = udp;
-        this.tunnels = new Semaphore(settings.tunnelsPerConnection());
+        this.inFlight = inFlight;
         this.relayTunnels = relayTunnels;
-        int rate = settings.clientLimits().newTunnelsPerSecond();
-        this.newTunnels = new TokenBucket(rate, 2 * rate);
+        ConnectionMetrics.attach(connection, metrics, transport);
+        RelaySettings settings = serving.get().settings();
+        this.tunnelsPerConnection = settings.tunnelsPerConnection();
+        this.tunnels = new Semaphore(tunnelsPerConnection);
+        this.newTunnelsPerSecond = settings.clientLimits().newTunnelsPerSecond();
+        this.newTunnels = new TokenBucket(newTunnelsPerSecond, 2 * newTunnelsPerSecond);
         LOG.log(DEBUG, "connection from {0}", connection.remoteAddress());
         connection.onClose(reason -> {
             LOG.log(DEBUG, "connection from {0} ended: {1}", connection.remoteAddress(), reason);
             closed.countDown();
         });
         TunnelKeepAlive.start(connection, settings.engineSettings().idleTimeout(),
-                () -> settings.tunnelsPerConnection() - tunnels.availablePermits());
+                () -> tunnelsPerConnection - tunnels.availablePermits());
     }
 
     /** RFC 9110 §11.6.1 / §11.7.1: a 401 names WWW-Authenticate, a 407 Proxy-Authenticate; 403 neither. */
@@ -77,7 +88,7 @@ final class RelayConnection implements RequestHandler {
     /** 431 with Proxy-Status like every other refusal (RFC 9209 has no request-size error type: http_request_error). */
     @Override
     public void headerSectionTooLarge(ServerStream stream, int limit) {
-        Responses.refuse(stream, settings.serverName(), new Refusal(431, ProxyError.HTTP_REQUEST_ERROR,
+        Responses.refuse(stream, serving.get().settings().serverName(), new Refusal(431, ProxyError.HTTP_REQUEST_ERROR,
                 "request header section larger than " + limit + " bytes"));
     }
 
@@ -90,7 +101,7 @@ final class RelayConnection implements RequestHandler {
         Refusal refusal = new Refusal(status, status == 408 ? ProxyError.HTTP_REQUEST_ERROR
                 : ProxyError.CONNECTION_LIMIT_REACHED, reason);
         LOG.log(status == 408 ? DEBUG : INFO, "{0}: refused {1}", connection.remoteAddress(), refusal);
-        Responses.refuse(stream, settings.serverName(), refusal);
+        Responses.refuse(stream, serving.get().settings().serverName(), refusal);
     }
 
     /**
@@ -99,26 +110,38 @@ final class RelayConnection implements RequestHandler {
      */
     @Override
     public void handle(ServerStream stream) {
+        inFlight.enter();
+        try {
+            serve(stream);
+        } finally {
+            inFlight.exit();
+        }
+    }
+
+    private void serve(ServerStream stream) {
+        // Read once: this request runs on the configuration current at its start, whatever a reload does meanwhile.
+        Serving now = serving.get();
+        RelaySettings settings = now.settings();
         HttpFields request = stream.requestHeaders();
         TunnelLog log = null;
         try {
-            Optional<TunnelRequest> parsed = parser.parse(request);
+            Optional<TunnelRequest> parsed = now.parser().parse(request);
             if (parsed.isEmpty()) {
                 WellKnown.answer(stream, request);
                 return;
             }
             TunnelRequest tunnel = parsed.get();
             log = TunnelLog.of(stream, tunnel);
-            authenticate(request);
+            authenticate(settings.auth(), request);
             // Capacity refusals are connection_limit_reached (RFC 9209 §2.3.12): 429 when this client is over its
             // share, 503 when the relay as a whole is full.
             if (!newTunnels.tryTake()) {
                 throw new Refusal(429, ProxyError.CONNECTION_LIMIT_REACHED, "this connection opens tunnels faster than "
-                        + settings.clientLimits().newTunnelsPerSecond() + " a second");
+                        + newTunnelsPerSecond + " a second");
             }
             if (!tunnels.tryAcquire()) {
                 throw new Refusal(429, ProxyError.CONNECTION_LIMIT_REACHED, "this connection already has "
-                        + settings.tunnelsPerConnection() + " tunnels open");
+                        + tunnelsPerConnection + " tunnels open");
             }
             try {
                 if (!relayTunnels.tryAcquire()) {
@@ -127,8 +150,8 @@ final class RelayConnection implements RequestHandler {
                 }
                 try {
                     PendingTunnel pending = switch (tunnel) {
-                        case TcpConnectRequest t -> tcp.connect(stream, t.target());
-                        case UdpConnectRequest u -> udp.connect(stream, u.target());
+                        case TcpConnectRequest t -> now.tcp().connect(stream, t.target());
+                        case UdpConnectRequest u -> now.udp().connect(stream, u.target());
                     };
                     run(stream, pending, log);
                 } finally {
@@ -145,8 +168,7 @@ final class RelayConnection implements RequestHandler {
         }
     }
 
-    private void authenticate(HttpFields request) throws Refusal {
-        AuthConfig auth = settings.auth();
+    private void authenticate(AuthConfig auth, HttpFields request) throws Refusal {
         if (auth == null) {
             return;
         }
@@ -171,8 +193,7 @@ final class RelayConnection implements RequestHandler {
             stream.reset(H3.H3_REQUEST_CANCELLED);
             return;
         }
-        TunnelRecord record = new TunnelRecord();
-        log.opened(tunnel.upstream());
+        TunnelRecord record = log.opened(tunnel.upstream());
         tunnel.run(record);
         logEnd(record, log);
     }

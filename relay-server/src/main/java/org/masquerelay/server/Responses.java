@@ -1,6 +1,7 @@
 package org.masquerelay.server;
 
 import org.masquerelay.engine.ServerStream;
+import org.masquerelay.server.metrics.ConnectionMetrics;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.Refusal;
@@ -17,6 +18,8 @@ final class Responses {
      * stays a clean HTTP exchange, so Apple's client maps it to an errno (61/64/65) rather than 53.
      */
     static void refuse(ServerStream stream, String proxyName, Refusal refusal) {
+        // Every refusal passes here, whoever refused (auth, policy, limits, the target): counted by its Proxy-Status.
+        ConnectionMetrics.of(stream.connection()).refused(refusal.httpStatus(), refusal.proxyError().token());
         plain(stream, refusal.responseHeaders(proxyName), refusal.body());
     }
 

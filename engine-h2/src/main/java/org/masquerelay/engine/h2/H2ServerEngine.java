@@ -24,12 +24,14 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.KeyStore;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.INFO;
@@ -47,16 +49,25 @@ public final class H2ServerEngine implements ServerEngine {
     private final Channel server;
     private final Set<Channel> connections;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean draining;
+    private final EngineSettings settings;
+    /** What new connections' TLS handshakes present: swapped whole by {@link #replaceIdentity}. */
+    private final AtomicReference<SslContext> tls;
 
-    private H2ServerEngine(EventLoopGroup group, Channel server, Set<Channel> connections) {
+    private H2ServerEngine(EventLoopGroup group, Channel server, Set<Channel> connections, AtomicBoolean draining,
+                           EngineSettings settings, AtomicReference<SslContext> tls) {
         this.group = group;
         this.server = server;
         this.connections = connections;
+        this.draining = draining;
+        this.settings = settings;
+        this.tls = tls;
     }
 
     public static H2ServerEngine start(InetSocketAddress bind, EngineSettings settings, ListenerOptions options,
                                        ConnectionHandler handler) throws IOException {
-        SslContext tls = ServerTls.context(settings);
+        AtomicReference<SslContext> tls = new AtomicReference<>(ServerTls.context(settings));
+        AtomicBoolean draining = new AtomicBoolean();
         boolean epoll = epollAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(),
                 new DefaultThreadFactory("h2-server", true), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -71,6 +82,12 @@ public final class H2ServerEngine implements ServerEngine {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        if (draining.get()) {
+                            LOG.log(DEBUG, "TCP connection from {0} refused: the relay is shutting down",
+                                    channel.remoteAddress());
+                            channel.close();
+                            return;
+                        }
                         if (admitted.incrementAndGet() > settings.maxConnections()) {
                             admitted.decrementAndGet();
                             LOG.log(DEBUG, "TCP connection from {0} refused: {1} connections open already",
@@ -94,17 +111,17 @@ public final class H2ServerEngine implements ServerEngine {
                             settings.clientAdmission().released(client);
                         });
                         channel.pipeline().addLast(
-                                tls.newHandler(channel.alloc()),
+                                tls.get().newHandler(channel.alloc()),
                                 new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
                                 new IdleConnectionCloser(),
-                                new ProtocolSwitch(settings, options, handler));
+                                new ProtocolSwitch(settings, options, handler, draining));
                     }
                 });
         try {
             Channel server = bootstrap.bind(bind).sync().channel();
             LOG.log(INFO, "TLS/TCP listener on {0} (HTTP/2 and HTTP/1.1, {1}{2})", server.localAddress(),
                     epoll ? "epoll" : "NIO", settings.requiresClientCertificates() ? ", client certificates required" : "");
-            return new H2ServerEngine(group, server, connections);
+            return new H2ServerEngine(group, server, connections, draining, settings, tls);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             if (e instanceof InterruptedException) {
@@ -130,6 +147,46 @@ public final class H2ServerEngine implements ServerEngine {
     @Override
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) server.localAddress();
+    }
+
+    @Override
+    public String transport() {
+        return "h2";
+    }
+
+    /** Connections past their TLS handshake, with HTTP/2 or HTTP/1.1 chosen. */
+    @Override
+    public int openConnections() {
+        return (int) connections.stream().filter(c -> c.attr(ProtocolSwitch.PROTOCOL).get() != null).count();
+    }
+
+    /**
+     * New connections are refused from now on (closed at accept; one in its TLS handshake is closed once the handshake
+     * ends). On each open one, on its event loop so that no request can slip in between: HTTP/2 gets GOAWAY (RFC 9113
+     * §6.8; Netty names the last stream it accepted and refuses later ones), its open streams run on; HTTP/1.1 has no
+     * GOAWAY and one request per connection here, so a connection that has sent its request (a tunnel) runs to the
+     * tunnel's end and then closes as always, and one that has not yet is closed.
+     */
+    @Override
+    public int drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return 0;
+        }
+        int told = 0;
+        for (Channel connection : connections) {
+            if (connection.attr(ProtocolSwitch.PROTOCOL).get() != null) {
+                told++;
+            }
+            connection.eventLoop().execute(() -> ProtocolSwitch.drain(connection));
+        }
+        return told;
+    }
+
+    /** New TLS handshakes present the new identity; open connections keep theirs. */
+    @Override
+    public boolean replaceIdentity(KeyStore keyStore, String alias, char[] password) throws IOException {
+        tls.set(ServerTls.context(settings.newBuilder().identity(keyStore, alias, password).build()));
+        return true;
     }
 
     /** Stops accepting, closes every connection (HTTP/2 ones with GOAWAY), releases the threads. Once. */

@@ -55,6 +55,7 @@ class KwikConnection extends H3ConnectionBase {
     /** Our control stream, which is never closed: writing to it wakes Kwik's sender (see SendKicker). */
     void controlStreamOpened(OutputStream out) {
         controlStream = out;
+        controlStreamReady();
     }
 
     /**
@@ -76,7 +77,8 @@ class KwikConnection extends H3ConnectionBase {
     }
 
     /** Writes whole frames on our control stream, one writer at a time. */
-    void writeControl(byte[] frames) throws IOException {
+    @Override
+    protected void writeControl(byte[] frames) throws IOException {
         OutputStream out = controlStream;
         if (out == null) {
             throw new IOException("the control stream is not open yet");

@@ -20,9 +20,12 @@ public final class KwikServerEngine implements ServerEngine {
     private final GuardedDatagramSocket socket;
     private final ExecutorService executor;
     private final InetSocketAddress localAddress;
+    private final RelayH3ConnectionFactory connections;
 
-    private KwikServerEngine(ServerConnector connector, GuardedDatagramSocket socket, ExecutorService executor) {
+    private KwikServerEngine(ServerConnector connector, GuardedDatagramSocket socket, ExecutorService executor,
+                             RelayH3ConnectionFactory connections) {
         this.connector = connector;
+        this.connections = connections;
         this.socket = socket;
         this.executor = executor;
         this.localAddress = (InetSocketAddress) socket.getLocalSocketAddress();
@@ -62,9 +65,10 @@ public final class KwikServerEngine implements ServerEngine {
                     .build();
             InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
             BoundedTicketStore.install(connector, settings.sessionTickets());
-            connector.registerApplicationProtocol("h3", new RelayH3ConnectionFactory(handler, settings, executor, local));
+            RelayH3ConnectionFactory connections = new RelayH3ConnectionFactory(handler, settings, executor, local);
+            connector.registerApplicationProtocol("h3", connections);
             connector.start();
-            return new KwikServerEngine(connector, socket, executor);
+            return new KwikServerEngine(connector, socket, executor, connections);
         } catch (Exception e) {
             socket.close();
             executor.shutdownNow();
@@ -96,6 +100,31 @@ public final class KwikServerEngine implements ServerEngine {
     @Override
     public InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    /**
+     * Not live on Kwik: its {@code ServerConnector} takes the certificate and key once, when it is built
+     * ({@code withKeyStore}), and gives the same ones to the TLS engine of every connection, with no way to change
+     * them; a new connector would need this UDP socket, which the open connections still use, so rotating would mean
+     * closing every connection. The old identity stays until the relay restarts.
+     */
+    @Override
+    public boolean replaceIdentity(KeyStore keyStore, String alias, char[] password) {
+        return false;
+    }
+
+    @Override
+    public int openConnections() {
+        return connections.openConnections();
+    }
+
+    /**
+     * Kwik has no hook to refuse a connection before its handshake; one that completes it while draining is closed at
+     * once (H3_NO_ERROR, "relay is shutting down"), before any request of it is served.
+     */
+    @Override
+    public int drain() {
+        return connections.drain();
     }
 
     @Override

@@ -38,6 +38,9 @@ final class RelayH3ConnectionFactory implements ApplicationProtocolConnectionFac
     private final ExecutorService executor;
     private final InetSocketAddress localAddress;
     private final AtomicInteger connections = new AtomicInteger();
+    /** Connections that got as far as HTTP/3, until they close: what a drain tells to go away. */
+    private final java.util.Set<KwikConnection> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
     RelayH3ConnectionFactory(ConnectionHandler connectionHandler, EngineSettings settings, ExecutorService executor, InetSocketAddress localAddress) {
         this.connectionHandler = connectionHandler;
@@ -63,10 +66,18 @@ final class RelayH3ConnectionFactory implements ApplicationProtocolConnectionFac
             return new ApplicationProtocolConnection() {};
         }
         DeferredStart deferred = new DeferredStart(quic, remote);
+        open.add(deferred.connection);
         deferred.connection.onClose(reason -> {
             connections.decrementAndGet();
+            open.remove(deferred.connection);
             settings.clientAdmission().released(remote.getAddress());
         });
+        // Checked after joining the set: either drain() sees this connection or it sees the flag.
+        if (draining.get()) {
+            LOG.log(DEBUG, "{0}: refused, the relay is shutting down", remote);
+            deferred.connection.close(H3.H3_NO_ERROR, "relay is shutting down");
+            return new ApplicationProtocolConnection() {};
+        }
         QuicStream controlStream;
         try {
             // Kwik refuses to create streams before the handshake is complete: that is how 0-RTT shows itself.
@@ -143,6 +154,24 @@ final class RelayH3ConnectionFactory implements ApplicationProtocolConnectionFac
             }
             target.acceptPeerInitiatedStream(stream);
         }
+    }
+
+    int openConnections() {
+        return open.size();
+    }
+
+    /** Refuses new connections from now on and sends GOAWAY on every open one; how many were told. */
+    int drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return 0;
+        }
+        int told = 0;
+        for (KwikConnection connection : open) {
+            if (connection.goAway()) {
+                told++;
+            }
+        }
+        return told;
     }
 
     @Override

@@ -78,6 +78,12 @@ final class RelayH3ServerConnection extends Http3ServerConnectionImpl {
 
     @Override
     protected void handleBidirectionalStream(QuicStream quicStream) {
+        if (!connection.admitRequestStream(quicStream.getStreamId())) {
+            // Past our GOAWAY: never processed, so the client may retry it on another connection (RFC 9114 §5.2).
+            quicStream.abortReading(H3.H3_REQUEST_REJECTED);
+            quicStream.resetStream(H3.H3_REQUEST_REJECTED);
+            return;
+        }
         ServerRequestStream stream = new ServerRequestStream(new KwikStreamIo(quicStream, connection), connection, qpack,
                 maxFieldSectionSize, maxDataFrameSize);
         RequestDispatch.serve(stream, () -> handler, maxFieldSectionSize, unfinished);

@@ -61,6 +61,8 @@ abstract class QuicheConnection extends H3ConnectionBase {
     /** Set when the handshake completed; a connection that closes without it failed its TLS handshake. */
     private volatile boolean handshakeDone;
     private volatile String handshakeFailure;
+    /** The TLS alert that closed the connection, by name (metrics label: a closed set); null if none. */
+    private volatile String tlsAlert;
     /** The peer as last seen while open: a closed channel no longer knows it. */
     private volatile java.net.SocketAddress peerSeen;
     private volatile QuicStreamChannel controlStream;
@@ -84,8 +86,15 @@ abstract class QuicheConnection extends H3ConnectionBase {
                 String why = peerCloseDetail != null ? peerCloseDetail : handshakeFailure != null ? handshakeFailure
                         : quic.isTimedOut() ? "no answer (timed out)" : "closed before it completed";
                 LOG.log(INFO, "{0}: TLS handshake failed: {1}", peerSeen, why);
+                String alert = tlsAlert;
+                handshakeFailed(alert != null ? alert : quic.isTimedOut() ? "timeout"
+                        : handshakeFailure != null ? "tls_error" : "closed");
             }
         });
+    }
+
+    /** Called once when the TLS handshake failed; {@code reason}: a TLS alert's name, "timeout", "tls_error" or "closed". */
+    void handshakeFailed(String reason) {
     }
 
     /** The handler for the QUIC channel's pipeline: datagrams, extension and close events. */
@@ -112,6 +121,7 @@ abstract class QuicheConnection extends H3ConnectionBase {
                     if (f.isSuccess()) {
                         controlStream = (QuicStreamChannel) f.getNow();
                         controlStream.writeAndFlush(Unpooled.wrappedBuffer(type, frame));
+                        controlStreamReady();
                     } else if (quic.isActive()) {
                         LOG.log(WARNING, "{0}: cannot open the control stream: {1}", remoteAddress(), f.cause());
                         close(H3.H3_INTERNAL_ERROR, "cannot open the control stream");
@@ -134,7 +144,8 @@ abstract class QuicheConnection extends H3ConnectionBase {
     }
 
     /** Appends one frame to our control stream (after SETTINGS); one write, so frames never interleave. */
-    void writeControl(byte[] bytes) throws IOException {
+    @Override
+    protected void writeControl(byte[] bytes) throws IOException {
         QuicStreamChannel control = controlStream;
         if (control == null) {
             throw new IOException("the control stream is not open (yet)");
@@ -316,6 +327,11 @@ abstract class QuicheConnection extends H3ConnectionBase {
                 datagramMaxLength = datagrams.maxLength();
             } else if (evt instanceof QuicConnectionCloseEvent close) {
                 peerCloseDetail = describe(close);
+                if (close.isTlsError()) {
+                    int alert = QuicConnectionCloseEvent.extractTlsError(close.error());
+                    String name = TlsAlerts.name(alert);
+                    tlsAlert = name.startsWith("alert ") ? "tls_alert_other" : name;
+                }
             } else if (evt instanceof io.netty.handler.codec.quic.QuicStreamLimitChangedEvent) {
                 streamLimitChanged();
             } else if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent hs && !hs.isSuccess()) {

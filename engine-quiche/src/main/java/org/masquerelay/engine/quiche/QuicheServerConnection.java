@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.function.Function;
 
+import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
@@ -29,13 +30,13 @@ final class QuicheServerConnection extends QuicheConnection {
     private static final System.Logger LOG = System.getLogger(QuicheServerConnection.class.getName());
 
     private final ConnectionHandler connectionHandler;
-    private final Function<InetSocketAddress, Optional<String>> admit;
+    private final Function<InetSocketAddress, Optional<Refusal>> admit;
     private final CompletableFuture<RequestHandler> handler = new CompletableFuture<>();
     private final UnfinishedRequests.Connection unfinished;
 
-    /** @param admit whether a client may have this connection: empty if so, else why not */
+    /** @param admit whether a client may have this connection: empty if so, else why not and how it is closed */
     QuicheServerConnection(QuicChannel quic, ConnectionHandler connectionHandler,
-                           Function<InetSocketAddress, Optional<String>> admit,
+                           Function<InetSocketAddress, Optional<Refusal>> admit,
                            int maxFieldSectionSize, long maxDataFrameSize, int pendingDatagrams,
                            UnfinishedRequests unfinished) {
         super(quic, maxFieldSectionSize, maxDataFrameSize, pendingDatagrams);
@@ -46,11 +47,13 @@ final class QuicheServerConnection extends QuicheConnection {
 
     @Override
     void active() {
-        Optional<String> refusal = admit.apply(remoteAddress());
-        if (refusal.isPresent()) {
-            LOG.log(WARNING, "{0}: refused, {1}", remoteAddress(), refusal.get());
+        Optional<Refusal> admission = admit.apply(remoteAddress());
+        if (admission.isPresent()) {
+            Refusal refusal = admission.get();
+            // A drain's refusal is routine; a capacity one is worth an operator's attention.
+            LOG.log(refusal.h3Error() == H3.H3_NO_ERROR ? DEBUG : WARNING, "{0}: refused, {1}", remoteAddress(), refusal.reason());
             handler.completeExceptionally(new IOException("connection refused"));
-            close(H3.H3_EXCESSIVE_LOAD, refusal.get());
+            close(refusal.h3Error(), refusal.reason());
             return;
         }
         startControlStream(LocalSettings.server());
@@ -64,7 +67,21 @@ final class QuicheServerConnection extends QuicheConnection {
     }
 
     @Override
+    void handshakeFailed(String reason) {
+        connectionHandler.handshakeFailed(reason);
+    }
+
+    /** Why a connection is not admitted, and the HTTP/3 error code of the close that tells the client. */
+    record Refusal(long h3Error, String reason) {}
+
+    @Override
     void bidirectionalStreamOpened(StreamBridge bridge) {
+        if (!admitRequestStream(bridge.id())) {
+            // Past our GOAWAY: never processed, so the client may retry it on another connection (RFC 9114 §5.2).
+            bridge.abortInput(H3.H3_REQUEST_REJECTED);
+            bridge.resetOutput(H3.H3_REQUEST_REJECTED);
+            return;
+        }
         ServerRequestStream stream = new ServerRequestStream(bridge, this, qpack, maxFieldSectionSize, maxDataFrameSize);
         RequestDispatch.serve(stream, this::awaitHandler, maxFieldSectionSize, unfinished);
     }

@@ -47,21 +47,28 @@ public final class QuicheServerEngine implements ServerEngine {
     private final Set<QuicChannel> connections;
     private final InetSocketAddress localAddress;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean draining;
+    private final RotatingKeyManager keys;
 
-    private QuicheServerEngine(EventLoopGroup group, List<Channel> sockets, Set<QuicChannel> connections) {
+    private QuicheServerEngine(EventLoopGroup group, List<Channel> sockets, Set<QuicChannel> connections,
+                               java.util.concurrent.atomic.AtomicBoolean draining, RotatingKeyManager keys) {
+        this.keys = keys;
         this.group = group;
         this.sockets = sockets;
         this.connections = connections;
+        this.draining = draining;
         this.localAddress = (InetSocketAddress) sockets.get(0).localAddress();
     }
 
     /** Binds the socket and starts accepting connections. */
     public static QuicheServerEngine start(InetSocketAddress bind, EngineSettings settings, ConnectionHandler handler) throws IOException {
         NativeQuic.ensureAvailable("listener on " + bind);
-        QuicSslContext ssl = Tls.server(settings);
+        RotatingKeyManager keys = new RotatingKeyManager(Tls.serverIdentity(settings.keyStore(), settings.keyAlias(), settings.keyPassword()));
+        QuicSslContext ssl = Tls.server(settings, keys);
         Transport transport = Transport.best();
         Set<QuicChannel> connections = ConcurrentHashMap.newKeySet();
         AtomicInteger admitted = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
         AtomicInteger handshaking = new AtomicInteger();
 
         QuicServerCodecBuilder codecs = new QuicServerCodecBuilder()
@@ -99,12 +106,13 @@ public final class QuicheServerEngine implements ServerEngine {
                             handshakeOver.run();
                             if (admitted.incrementAndGet() > settings.maxConnections()) {
                                 admitted.decrementAndGet();
-                                return Optional.of(settings.maxConnections() + " connections open already");
+                                return Optional.of(new QuicheServerConnection.Refusal(H3.H3_EXCESSIVE_LOAD,
+                                        settings.maxConnections() + " connections open already"));
                             }
                             Optional<String> refusal = settings.clientAdmission().admit(remote.getAddress());
                             if (refusal.isPresent()) {
                                 admitted.decrementAndGet();
-                                return refusal;
+                                return Optional.of(new QuicheServerConnection.Refusal(H3.H3_EXCESSIVE_LOAD, refusal.get()));
                             }
                             connections.add(quic);
                             quic.closeFuture().addListener(f -> {
@@ -112,6 +120,11 @@ public final class QuicheServerEngine implements ServerEngine {
                                 admitted.decrementAndGet();
                                 settings.clientAdmission().released(remote.getAddress());
                             });
+                            // Checked after joining the set: either drain() sees this connection or it sees the flag.
+                            if (draining.get()) {
+                                return Optional.of(new QuicheServerConnection.Refusal(H3.H3_NO_ERROR,
+                                        "relay is shutting down"));
+                            }
                             return Optional.empty();
                         }, settings.maxFieldSectionSize(), settings.maxDataFrameSize(), settings.pendingDatagrams(),
                                 settings.unfinishedRequests());
@@ -170,7 +183,7 @@ public final class QuicheServerEngine implements ServerEngine {
             LOG.log(INFO, "quiche engine on {0} ({1}, {2} event loop{3}{4}{5})", udp.localAddress(), transport, loops,
                     loops == 1 ? "" : "s", settings.requiresClientCertificates() ? ", client certificates required" : "",
                     settings.routableIds().map(id -> ", QUIC-LB server ID " + id).orElse(""));
-            return new QuicheServerEngine(group, sockets, connections);
+            return new QuicheServerEngine(group, sockets, connections, draining, keys);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             if (e instanceof InterruptedException) {
@@ -189,6 +202,32 @@ public final class QuicheServerEngine implements ServerEngine {
     @Override
     public InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    /** Live: BoringSSL asks the key manager in every handshake, so the next handshake presents the new identity. */
+    @Override
+    public boolean replaceIdentity(java.security.KeyStore keyStore, String alias, char[] password) throws IOException {
+        keys.replace(Tls.serverIdentity(keyStore, alias, password));
+        return true;
+    }
+
+    @Override
+    public int openConnections() {
+        return connections.size();
+    }
+
+    @Override
+    public int drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return 0;
+        }
+        int told = 0;
+        for (QuicChannel quic : connections) {
+            if (quic.attr(QuicheConnection.KEY).get() instanceof QuicheConnection connection && connection.goAway()) {
+                told++;
+            }
+        }
+        return told;
     }
 
     /**

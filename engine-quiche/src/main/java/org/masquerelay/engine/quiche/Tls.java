@@ -30,9 +30,9 @@ final class Tls {
 
     private Tls() {}
 
-    static QuicSslContext server(EngineSettings settings) throws IOException {
-        Identity identity = identity(settings.keyStore(), settings.keyAlias(), settings.keyPassword(), "the server key store");
-        QuicSslContextBuilder builder = QuicSslContextBuilder.forServer(identity.key(), null, identity.chain())
+    /** @param keys where the identity comes from in every handshake (see {@link RotatingKeyManager}) */
+    static QuicSslContext server(EngineSettings settings, RotatingKeyManager keys) throws IOException {
+        QuicSslContextBuilder builder = QuicSslContextBuilder.forServer(keys, null)
                 .applicationProtocols(ALPN)
                 // No 0-RTT: CONNECT is not replay-safe (RFC 9114 §10.9), and quiche would take early data unasked.
                 .earlyData(false);
@@ -70,6 +70,11 @@ final class Tls {
     }
 
     record Identity(PrivateKey key, X509Certificate[] chain) {}
+
+    /** The server's identity from its key store. */
+    static Identity serverIdentity(KeyStore keyStore, String alias, char[] password) throws IOException {
+        return identity(keyStore, alias, password, "the server key store");
+    }
 
     /** The private key entry under {@code alias}, or the only/first one when alias is null. */
     static Identity identity(KeyStore keyStore, String alias, char[] password, String what) throws IOException {

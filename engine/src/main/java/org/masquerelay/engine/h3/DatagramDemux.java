@@ -6,6 +6,7 @@ import org.masquerelay.wire.HttpDatagram;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Routes the HTTP Datagrams of one connection to their request streams by Quarter Stream ID (RFC 9297 §2.1). A
@@ -25,6 +26,8 @@ final class DatagramDemux {
     private final ArrayDeque<Held> unclaimed = new ArrayDeque<>();
     private final int maxUnclaimed;
     private long malformed;
+    /** Told of every datagram dropped here, with why: "malformed" or "unclaimed" (for the relay's metrics). */
+    private volatile Consumer<String> dropped = reason -> {};
 
     DatagramDemux(int maxUnclaimed) {
         this.maxUnclaimed = maxUnclaimed;
@@ -55,8 +58,8 @@ final class DatagramDemux {
             synchronized (this) {
                 flow = flows.get(quarterStreamId);
                 if (flow == null) {
-                    if (unclaimed.size() >= maxUnclaimed) {
-                        unclaimed.pollFirst();
+                    if (unclaimed.size() >= maxUnclaimed && unclaimed.pollFirst() != null) {
+                        dropped.accept("unclaimed"); // no stream took it while room was left to hold it
                     }
                     unclaimed.addLast(new Held(quarterStreamId, datagram, idLength));
                     return;
@@ -85,6 +88,10 @@ final class DatagramDemux {
         }
     }
 
+    void onDropped(Consumer<String> listener) {
+        dropped = listener;
+    }
+
     synchronized int unclaimedCount() {
         return unclaimed.size();
     }
@@ -93,7 +100,10 @@ final class DatagramDemux {
         return malformed;
     }
 
-    private synchronized void countMalformed() {
-        malformed++;
+    private void countMalformed() {
+        synchronized (this) {
+            malformed++;
+        }
+        dropped.accept("malformed");
     }
 }

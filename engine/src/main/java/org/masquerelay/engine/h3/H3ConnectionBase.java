@@ -49,6 +49,13 @@ public abstract class H3ConnectionBase implements H3Connection {
     private final ExecutorService datagramExecutor = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("h3-datagrams").factory());
     private final DatagramDemux demux;
     private volatile String closeReason;
+    /** Guards the two request-stream ids below: a GOAWAY must name an id past every request already accepted. */
+    private final Object goAwayLock = new Object();
+    private long highestRequestStream = -1;
+    /** The id our GOAWAY carried; -1 while none was sent. */
+    private long goAwayStreamId = -1;
+    /** Whether our control stream carries SETTINGS already: a GOAWAY asked for before then waits for it. */
+    private boolean controlStreamReady;
 
     /** @param pendingDatagrams HTTP Datagrams held for request streams that do not take them yet */
     protected H3ConnectionBase(int pendingDatagrams) {
@@ -75,6 +82,11 @@ public abstract class H3ConnectionBase implements H3Connection {
      * streams send, through {@link FramedStream#sendDatagram}.
      */
     protected abstract boolean sendQuicDatagram(byte[] datagram);
+
+    @Override
+    public final void onDatagramDropped(java.util.function.Consumer<String> listener) {
+        demux.onDropped(listener);
+    }
 
     /** A request stream's datagram receiver ({@link FramedStream#receiveDatagrams}); null stops. */
     final void receiveDatagrams(long streamId, org.masquerelay.engine.DatagramReceiver receiver) {
@@ -133,6 +145,80 @@ public abstract class H3ConnectionBase implements H3Connection {
             // The connection went away under the reader.
         }
     }
+
+    /**
+     * Whether a request stream the peer opened may be served (server side): every stream below the id of a GOAWAY we
+     * sent still is (RFC 9114 §5.2: those requests may already be on their way); one at or past it is not, and the
+     * engine rejects it with H3_REQUEST_REJECTED, which tells the client it was never processed.
+     */
+    public final boolean admitRequestStream(long streamId) {
+        synchronized (goAwayLock) {
+            if (goAwayStreamId >= 0 && streamId >= goAwayStreamId) {
+                return false;
+            }
+            highestRequestStream = Math.max(highestRequestStream, streamId);
+            return true;
+        }
+    }
+
+    /**
+     * Tells the client to open no more requests here (RFC 9114 §5.2): a GOAWAY on our control stream carrying the
+     * first client-initiated bidirectional stream id we will not serve; requests already accepted run on. Sent once;
+     * false when it was sent before or the control stream is gone (the connection is closing anyway).
+     */
+    public final boolean goAway() {
+        long id;
+        synchronized (goAwayLock) {
+            if (goAwayStreamId >= 0) {
+                return false;
+            }
+            id = highestRequestStream + 4;
+            if (highestRequestStream < 0) {
+                id = 0;
+            }
+            goAwayStreamId = id;
+            if (!controlStreamReady) {
+                return true; // sent by controlStreamReady(), right behind SETTINGS
+            }
+        }
+        return writeGoAway(id);
+    }
+
+    /**
+     * The engine has written SETTINGS on our control stream: from now on frames may follow, and a GOAWAY asked for
+     * while the stream was being opened goes out now.
+     */
+    protected final void controlStreamReady() {
+        long id;
+        synchronized (goAwayLock) {
+            controlStreamReady = true;
+            id = goAwayStreamId;
+        }
+        if (id >= 0) {
+            writeGoAway(id);
+        }
+    }
+
+    private boolean writeGoAway(long id) {
+        byte[] payload = VarInt.encode(id);
+        try {
+            writeControl(FrameWriter.encodeFrame(H3.FRAME_GOAWAY, payload, 0, payload.length));
+            return true;
+        } catch (IOException e) {
+            LOG.log(DEBUG, "{0}: no GOAWAY sent: {1}", remoteAddress(), e.toString());
+            return false;
+        }
+    }
+
+    /** Whether we sent a GOAWAY on this connection. */
+    public final boolean goingAway() {
+        synchronized (goAwayLock) {
+            return goAwayStreamId >= 0;
+        }
+    }
+
+    /** Appends whole frames to our control stream (after SETTINGS), one writer at a time. */
+    protected abstract void writeControl(byte[] frames) throws IOException;
 
     /** The peer's SETTINGS, waiting up to {@code waitMillis} for them; empty if none arrived. */
     public Map<Long, Long> peerSettings(long waitMillis) {

@@ -95,6 +95,24 @@ class DatagramDemuxTest {
     }
 
     @Test
+    void everyDropIsReportedWithItsReason() {
+        DatagramDemux demux = new DatagramDemux(2);
+        List<String> dropped = new ArrayList<>();
+        demux.onDropped(dropped::add);
+        demux.accept(new byte[]{0x40}); // malformed
+        demux.accept(datagram(4, "1"));
+        demux.accept(datagram(8, "2"));
+        assertEquals(List.of("malformed"), dropped, "two held within the bound: nothing else dropped yet");
+        demux.accept(datagram(12, "3")); // pushes out the oldest held one
+        assertEquals(List.of("malformed", "unclaimed"), dropped);
+        Got got = new Got();
+        demux.register(8, got::datagram);
+        demux.accept(datagram(8, "4"));
+        assertEquals(List.of("2", "4"), got.texts);
+        assertEquals(List.of("malformed", "unclaimed"), dropped, "delivered datagrams are no drops");
+    }
+
+    @Test
     void theReceiverSeesTheEnginesArrayWithoutACopy() {
         DatagramDemux demux = new DatagramDemux(8);
         byte[] sent = datagram(4, "x");

@@ -238,6 +238,11 @@ class SocketSpliceTest {
         }
 
         @Override
+        protected void writeControl(byte[] frames) {
+            // no control stream: a splice never writes one
+        }
+
+        @Override
         public void close(long h3ErrorCode, String reason) {
             closed(reason);
         }

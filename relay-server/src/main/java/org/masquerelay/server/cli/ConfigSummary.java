@@ -55,13 +55,21 @@ final class ConfigSummary {
                 + (settings.udpTemplates().isEmpty() ? "" : " and " + template)));
         Timeouts t = cfg.timeouts();
         out.add(row("timeouts", "connect " + human(t.connect()) + ", happy eyeballs " + human(t.happyEyeballsDelay())
-                + ", tunnel idle " + human(t.idle()) + ", QUIC idle " + human(t.quicIdle())));
+                + ", tunnel idle " + human(t.idle()) + ", QUIC idle " + human(t.quicIdle()) + ", drain " + human(t.drain())));
         Limits l = cfg.limits();
         out.add(row("limits", l.tunnelsPerConnection() + " tunnels per connection, " + l.maxConnections()
                 + " connections, " + l.streamWindow() + " B stream window, " + l.pendingDatagrams()
                 + " pending datagrams, " + l.maxHeaderSize() + " B headers, " + l.maxDataFrame() + " B DATA frames"));
         out.add(row("per client", clientLimits(l.clients())));
-        out.add(row("log level", cfg.logLevel().configName()));
+        out.add(row("log level", cfg.logLevel().configName() + ", " + cfg.logFormat().configName()));
+        out.add(row("admin", cfg.admin().map(a -> "http://" + a + "/ (healthz, readyz, metrics)").orElse("off")));
+        return out;
+    }
+
+    /** The policy as {@code check-config} shows it: names, then address rules (also what a reload compares). */
+    static List<String> policy(org.masquerelay.policy.RelayPolicy policy) {
+        List<String> out = new ArrayList<>(names(policy.domains()));
+        out.addAll(addresses(policy.addresses().rules()));
         return out;
     }
 

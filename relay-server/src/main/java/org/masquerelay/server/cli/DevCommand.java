@@ -4,7 +4,10 @@ import org.masquerelay.server.DevMode;
 import org.masquerelay.server.RelayServer;
 import org.masquerelay.display.Addresses;
 import org.masquerelay.server.config.LogLevel;
+import org.masquerelay.server.config.ListenAddress;
 import org.masquerelay.server.config.QuicEngine;
+import org.masquerelay.server.admin.AdminServer;
+import org.masquerelay.server.metrics.RelayMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,18 +33,34 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--engine", description = "QUIC engine: auto (quiche where its native library loads, else kwik), kwik or quiche (default: ${DEFAULT-VALUE})")
     String engine = "auto";
 
+    @Option(names = "--admin", paramLabel = "HOST:PORT", description = "admin listener (/healthz, /readyz, /metrics)"
+            + " (default: ${DEFAULT-VALUE}, a free port on loopback)")
+    String admin = "127.0.0.1:0";
+
     @Override
     public Integer call() throws IOException {
         Logging.configure(LogLevel.parse("--log-level", logLevel));
+        QuicEngine quicEngine = QuicEngine.parse("--engine", engine);
+        java.net.InetSocketAddress adminAddress = ListenAddress.parse("--admin", admin).socketAddress();
         DevMode.Dev dev = DevMode.prepare(stateDir, DevMode.loopback(port));
-        RelayServer server = RelayServer.start(dev.settings().newBuilder().engine(QuicEngine.parse("--engine", engine))
-                .tcpListen(DevMode.loopback(port)).build());
-        printBanner(System.out, server, dev);
-        Running.untilStopped(server);
+        RelayMetrics metrics = new RelayMetrics();
+        AdminServer adminServer = AdminServer.start(adminAddress, metrics);
+        RelayServer server;
+        try {
+            server = RelayServer.start(dev.settings().newBuilder().engine(quicEngine)
+                    .tcpListen(DevMode.loopback(port)).build(), metrics);
+        } catch (IOException | RuntimeException e) {
+            adminServer.close();
+            throw e;
+        }
+        adminServer.serving(server);
+        printBanner(System.out, server, dev, adminServer);
+        Running.untilStopped(server, org.masquerelay.server.config.Timeouts.DEFAULT_DRAIN, adminServer,
+                () -> Logging.direct(java.util.logging.Level.INFO, "SIGHUP: dev mode has no configuration file to re-read"));
         return 0;
     }
 
-    private static void printBanner(PrintStream out, RelayServer server, DevMode.Dev dev) {
+    private static void printBanner(PrintStream out, RelayServer server, DevMode.Dev dev, AdminServer admin) {
         int port = server.addresses().get(0).getPort();
         Path ca = dev.caCertificate().toAbsolutePath();
         out.println("MASQUE relay (dev mode) running.");
@@ -54,6 +73,7 @@ final class DevCommand implements Callable<Integer> {
         }
         out.println("  dev CA:      " + ca);
         out.println("  policy:      loopback targets only (127.0.0.0/8, ::1)");
+        out.println("admin: " + admin.url() + "   (healthz, readyz, metrics)");
         out.println("Try it from another terminal (a local HTTP server, then a relayed fetch):");
         out.println("  python3 -m http.server 8000 --bind 127.0.0.1 &");
         out.println("  bin/relay-client fetch -v -x https://localhost:" + port + "/ --proxy-cacert " + ca + " http://127.0.0.1:8000/");

@@ -1,17 +1,20 @@
 package org.masquerelay.server.cli;
 
 import org.masquerelay.display.LogFormat;
+import org.masquerelay.server.config.LogEncoding;
 import org.masquerelay.server.config.LogLevel;
+import org.masquerelay.server.log.JsonLogFormat;
 
 import java.io.PrintStream;
 import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
  * The relay's log on stderr: one line per record ({@link LogFormat}: time with milliseconds and zone, DEBUG/INFO/
- * WARN/ERROR, plain addresses), at the configured level for our code; Kwik's internals stay at warnings unless
+ * WARN/ERROR, plain addresses; or one JSON object per record with {@code log.format: json}), at the configured level for our code; Kwik's internals stay at warnings unless
  * debugging. Stack traces only at debug level.
  */
 final class Logging {
@@ -20,20 +23,26 @@ final class Logging {
     private static final Logger KWIK = Logger.getLogger("tech.kwik");
     private static final Logger NETTY = Logger.getLogger("io.netty");
 
-    private static volatile LogFormat format = new LogFormat(true, "", false);
+    private static volatile Formatter format = new LogFormat(true, "", false);
     /** Kept apart from the logger: the JDK's shutdown hook may have reset the logger's level by the time we log. */
     private static volatile Level configured = Level.INFO;
 
     private Logging() {}
 
     static void configure(LogLevel level) {
+        configure(level, LogEncoding.TEXT);
+    }
+
+    /** Our level and the way lines are written: text for people, or one JSON object per event ({@link JsonLogFormat}). */
+    static void configure(LogLevel level, LogEncoding encoding) {
         Level ours = switch (level) {
             case ERROR -> Level.SEVERE;
             case WARN -> Level.WARNING;
             case INFO -> Level.INFO;
             case DEBUG -> Level.FINE;
         };
-        format = new LogFormat(true, "", level == LogLevel.DEBUG);
+        format = encoding == LogEncoding.JSON ? new JsonLogFormat(level == LogLevel.DEBUG)
+                : new LogFormat(true, "", level == LogLevel.DEBUG);
         configured = ours;
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) {

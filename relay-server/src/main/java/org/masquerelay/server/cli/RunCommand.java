@@ -4,6 +4,8 @@ import org.masquerelay.display.Addresses;
 import org.masquerelay.server.RelayServer;
 import org.masquerelay.server.RelaySettings;
 import org.masquerelay.server.SettingsFactory;
+import org.masquerelay.server.admin.AdminServer;
+import org.masquerelay.server.metrics.RelayMetrics;
 import org.masquerelay.server.config.ListenAddress;
 import org.masquerelay.server.config.LogLevel;
 import org.masquerelay.server.config.QuicEngine;
@@ -47,20 +49,46 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--engine", description = "QUIC engine: auto, kwik or quiche; replaces the file's 'engine'")
     String engine;
 
+    @Option(names = "--admin", paramLabel = "HOST:PORT", description = "admin listener (/healthz, /readyz, /metrics), "
+            + "e.g. 127.0.0.1:9464; replaces admin.listen")
+    String admin;
+
     @Override
     public Integer call() throws IOException {
         RelayConfig cfg = config == null ? RelayConfig.defaults() : RelayConfig.load(config);
         cfg = applyOverrides(cfg);
-        Logging.configure(logLevel != null ? LogLevel.parse("--log-level", logLevel) : cfg.logLevel());
+        configureLogging(cfg);
         RelaySettings settings = SettingsFactory.from(cfg);
-        RelayServer server = RelayServer.start(settings);
+        RelayMetrics metrics = new RelayMetrics();
+        AdminServer adminServer = cfg.admin().isPresent() ? AdminServer.start(cfg.admin().get().socketAddress(), metrics) : null;
+        RelayServer server;
+        try {
+            server = RelayServer.start(settings, metrics);
+        } catch (IOException | RuntimeException e) {
+            if (adminServer != null) {
+                adminServer.close();
+            }
+            throw e;
+        }
+        if (adminServer != null) {
+            adminServer.serving(server);
+            System.out.println("admin: " + adminServer.url());
+        }
         System.out.println("MASQUE relay running on " + String.join(", ", server.addresses().stream().map(Addresses::format).toList())
                 + " (HTTP/3, UDP)" + (server.tcpAddresses().isEmpty() ? "" : " and "
                 + String.join(", ", server.tcpAddresses().stream().map(Addresses::format).toList())
                 + " (HTTP/2 and HTTP/1.1, TCP)") + " as '" + settings.serverName() + "'. Stop with Ctrl-C.");
         System.out.flush();
-        Running.untilStopped(server);
+        Runnable reload = config == null
+                ? () -> Logging.direct(java.util.logging.Level.INFO, "SIGHUP: no configuration file (-c) to re-read")
+                : new Reloader(config, this::applyOverrides, server, cfg, this::configureLogging)::reload;
+        Running.untilStopped(server, cfg.timeouts().drain(), adminServer, reload);
         return 0;
+    }
+
+    /** The log as the configuration says, --log-level winning over the file's log.level. */
+    private void configureLogging(RelayConfig cfg) {
+        Logging.configure(logLevel != null ? LogLevel.parse("--log-level", logLevel) : cfg.logLevel(), cfg.logFormat());
     }
 
     RelayConfig applyOverrides(RelayConfig loaded) {
@@ -82,6 +110,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (engine != null) {
             cfg.engine(QuicEngine.parse("--engine", engine));
+        }
+        if (admin != null) {
+            cfg.admin(ListenAddress.parse("--admin", admin));
         }
         return cfg.build();
     }

@@ -20,16 +20,17 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class ConfigLoader {
 
-    static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "tcp-listen", "server-name", "tls", "connect-udp", "policy", "auth",
-            "timeouts", "limits", "log", "engine", "fleet");
+    static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "tcp-listen", "server-name", "tls", "connect-udp", "policy",
+            "auth", "timeouts", "limits", "log", "engine", "admin", "fleet");
     private static final Set<String> CONNECT_UDP_KEYS = Set.of("template");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "happy-eyeballs-delay", "idle", "quic-idle",
-            "request-header");
+            "request-header", "drain");
     private static final Set<String> LIMIT_KEYS = Set.of("tunnels-per-connection", "stream-window",
             "pending-datagrams", "max-header-size", "max-data-frame", "max-connections", "event-loops",
             "unfinished-requests-per-connection", "unfinished-requests", "max-tunnels", "connections-per-address",
             "new-connections-per-second", "new-tunnels-per-second", "retry-above-handshakes");
-    private static final Set<String> LOG_KEYS = Set.of("level");
+    private static final Set<String> LOG_KEYS = Set.of("level", "format");
+    private static final Set<String> ADMIN_KEYS = Set.of("listen");
 
     private ConfigLoader() {
     }
@@ -160,6 +161,18 @@ public final class ConfigLoader {
             if (level.isPresent()) {
                 config.logLevel(LogLevel.parse("log.level", level.get()));
             }
+            Optional<String> format = log.get().string("format");
+            if (format.isPresent()) {
+                config.logFormat(LogEncoding.parse("log.format", format.get()));
+            }
+        }
+        Optional<YamlSection> admin = root.section("admin");
+        if (admin.isPresent()) {
+            admin.get().allowOnly(ADMIN_KEYS);
+            Optional<String> listen = admin.get().string("listen");
+            if (listen.isPresent()) {
+                config.admin(ListenAddress.parse("admin.listen", listen.get()));
+            }
         }
         return config.build();
     }
@@ -179,7 +192,8 @@ public final class ConfigLoader {
                 duration(s, "connect", d.connect()),
                 duration(s, "happy-eyeballs-delay", d.happyEyeballsDelay()),
                 duration(s, "idle", d.idle()),
-                duration(s, "quic-idle", d.quicIdle()));
+                duration(s, "quic-idle", d.quicIdle()),
+                duration(s, "drain", d.drain()));
     }
 
     private static Duration duration(YamlSection s, String key, Duration fallback) {

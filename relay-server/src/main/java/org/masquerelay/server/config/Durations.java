@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as operators write them: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}. */
-final class Durations {
+public final class Durations {
 
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)");
 
@@ -34,7 +34,7 @@ final class Durations {
     }
 
     /** The shortest exact form: 250ms, 10s, 5m. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms % 3_600_000 == 0) {
             return ms / 3_600_000 + "h";

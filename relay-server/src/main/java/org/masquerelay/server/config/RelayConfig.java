@@ -25,6 +25,8 @@ import org.masquerelay.wire.QuicLbConnectionId;
  * @param logLevel   how much to log
  * @param engine     which QUIC stack to run (auto unless the file or --engine says otherwise)
  * @param clientCa   mutual TLS ({@code tls.client-ca}): the CAs client certificates must come from; empty = none asked
+ * @param admin      the admin listener ({@code admin.listen}: health, readiness, metrics); empty = none
+ * @param logFormat  how log lines are written ({@code log.format}: text or json)
  * @param tcpListen  {@code tcp-listen}: TCP addresses of the TLS listener (HTTP/2 and HTTP/1.1, for clients that
  *                   cannot use UDP); empty = the same addresses as {@code listen}; an empty list = no TCP listener
  * @param serverId   QUIC-LB ({@code fleet.server-id}): the server ID every issued connection ID carries; empty = random
@@ -32,8 +34,8 @@ import org.masquerelay.wire.QuicLbConnectionId;
 public record RelayConfig(List<ListenAddress> listen, String serverName, Optional<TlsConfig> tls,
                           ConnectUdpConfig connectUdp, RelayPolicy policy, Optional<AuthConfig> auth,
                           Timeouts timeouts, Limits limits, LogLevel logLevel, QuicEngine engine,
-                          Optional<ClientCaConfig> clientCa, Optional<List<ListenAddress>> tcpListen,
-                          Optional<QuicLbConnectionId> serverId) {
+                          Optional<ClientCaConfig> clientCa, Optional<ListenAddress> admin, LogEncoding logFormat,
+                          Optional<List<ListenAddress>> tcpListen, Optional<QuicLbConnectionId> serverId) {
 
     public static final List<ListenAddress> DEFAULT_LISTEN =
             List.of(new ListenAddress("0.0.0.0", 443), new ListenAddress("::", 443));
@@ -59,6 +61,8 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(clientCa, "clientCa");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(serverId, "serverId");
         Objects.requireNonNull(tcpListen, "tcpListen");
         tcpListen = tcpListen.map(List::copyOf);
@@ -83,7 +87,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
     public static RelayConfig defaults() {
         return new RelayConfig(DEFAULT_LISTEN, ServerName.defaultName(), Optional.empty(), ConnectUdpConfig.defaults(),
                 RelayPolicy.defaults(), Optional.empty(), Timeouts.defaults(), Limits.defaults(), LogLevel.INFO,
-                QuicEngine.AUTO, Optional.empty(), Optional.empty(), Optional.empty());
+                QuicEngine.AUTO, Optional.empty(), Optional.empty(), LogEncoding.TEXT, Optional.empty(), Optional.empty());
     }
 
     /** The TCP listener's addresses: {@code tcp-listen} when set, else the same as {@code listen}. */
@@ -118,6 +122,8 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
         private LogLevel logLevel;
         private QuicEngine engine;
         private Optional<ClientCaConfig> clientCa;
+        private Optional<ListenAddress> admin;
+        private LogEncoding logFormat;
         private Optional<QuicLbConnectionId> serverId;
         private Optional<List<ListenAddress>> tcpListen;
 
@@ -133,6 +139,8 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
             this.logLevel = c.logLevel;
             this.engine = c.engine;
             this.clientCa = c.clientCa;
+            this.admin = c.admin;
+            this.logFormat = c.logFormat;
             this.serverId = c.serverId;
             this.tcpListen = c.tcpListen;
         }
@@ -201,6 +209,17 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
             return this;
         }
 
+        /** The admin listener; null turns it off. */
+        public Builder admin(ListenAddress value) {
+            this.admin = Optional.ofNullable(value);
+            return this;
+        }
+
+        public Builder logFormat(LogEncoding value) {
+            this.logFormat = value;
+            return this;
+        }
+
         /** QUIC-LB server ID; null = random connection IDs. */
         public Builder serverId(QuicLbConnectionId value) {
             this.serverId = Optional.ofNullable(value);
@@ -209,7 +228,7 @@ public record RelayConfig(List<ListenAddress> listen, String serverName, Optiona
 
         public RelayConfig build() {
             return new RelayConfig(listen, serverName, tls, connectUdp, policy, auth, timeouts, limits, logLevel, engine,
-                    clientCa, tcpListen, serverId);
+                    clientCa, admin, logFormat, tcpListen, serverId);
         }
     }
 }

@@ -8,6 +8,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * Accounting of one tunnel for its log line: bytes each way, timing, and how it ended. "Up" is client to target.
  */
 public final class TunnelRecord implements TunnelMeter {
+    /** Who else hears of the bytes as they move (the metrics); "up" is client to target. */
+    public interface Observer {
+        Observer NONE = new Observer() {};
+
+        default void up(long bytes) {}
+
+        default void down(long bytes) {}
+
+        default void datagramUp() {}
+
+        default void datagramDown() {}
+
+        /** A UDP payload dropped, with a reason from a closed set (too_large, not_sent, target_error, ...). */
+        default void dropped(String reason) {}
+    }
+
+    private final Observer observer;
     private final long startNanos = System.nanoTime();
     private final AtomicLong bytesUp = new AtomicLong();
     private final AtomicLong bytesDown = new AtomicLong();
@@ -15,20 +32,49 @@ public final class TunnelRecord implements TunnelMeter {
     private volatile long lastActivityNanos = startNanos;
     private volatile String ending;
 
+    public TunnelRecord() {
+        this(Observer.NONE);
+    }
+
+    public TunnelRecord(Observer observer) {
+        this.observer = observer;
+    }
+
     @Override
     public void up(long n) {
+        observer.up(n);
         bytesUp.addAndGet(n);
         lastActivityNanos = System.nanoTime();
     }
 
     @Override
     public void down(long n) {
+        observer.down(n);
         bytesDown.addAndGet(n);
         lastActivityNanos = System.nanoTime();
     }
 
-    public void dropped() {
+    /** One UDP payload of {@code n} bytes carried to the target. */
+    public void datagramUp(long n) {
+        up(n);
+        observer.datagramUp();
+    }
+
+    /** One UDP payload of {@code n} bytes carried to the client. */
+    public void datagramDown(long n) {
+        down(n);
+        observer.datagramDown();
+    }
+
+    /** One UDP payload dropped; {@code reason} from a closed set, for the metrics. */
+    public void dropped(String reason) {
         datagramsDropped.incrementAndGet();
+        observer.dropped(reason);
+    }
+
+    /** Nanoseconds since the tunnel opened. */
+    public long ageNanos() {
+        return System.nanoTime() - startNanos;
     }
 
     public long bytesUp() {

@@ -7,6 +7,7 @@ import org.masquerelay.wire.CapsuleReader;
 import org.masquerelay.wire.CapsuleType;
 import org.masquerelay.wire.CapsuleWriter;
 import org.masquerelay.wire.H3;
+import org.masquerelay.wire.VarInt;
 import org.masquerelay.wire.H3StreamException;
 import org.masquerelay.wire.UdpPayload;
 
@@ -78,14 +79,15 @@ public final class UdpTunnel {
 
     private void forward(UdpPayload payload) {
         if (!payload.isUdp()) {
-            return;  // RFC 9298 §4: unknown context ids are dropped
+            record.dropped("unknown_context");  // RFC 9298 §4: unknown context ids are dropped
+            return;
         }
         try {
             socket.send(new DatagramPacket(payload.buffer(), payload.offset(), payload.length()));
-            record.up(payload.length());
+            record.datagramUp(payload.length());
         } catch (IOException e) {
             // ICMP errors from a connected UDP socket surface on the next send: UDP stays best effort.
-            record.dropped();
+            record.dropped("target_error");
         }
     }
 
@@ -147,13 +149,16 @@ public final class UdpTunnel {
     private void toClient(byte[] payload, int length) throws IOException {
         if (replyWithCapsules) {
             stream.bodyOut().write(CapsuleWriter.datagramCapsule(UdpPayload.CONTEXT_UDP, payload, 0, length));
-            record.down(length);
+            record.datagramDown(length);
             return;
         }
-        if (stream.sendDatagram(UdpPayload.CONTEXT_UDP, payload, 0, length)) {
-            record.down(length);
+        int max = stream.maxDatagramPayload();
+        if (max > 0 && length + VarInt.length(UdpPayload.CONTEXT_UDP) > max) {
+            record.dropped("too_large"); // RFC 9298 §5: dropped, never truncated
+        } else if (stream.sendDatagram(UdpPayload.CONTEXT_UDP, payload, 0, length)) {
+            record.datagramDown(length);
         } else {
-            record.dropped();
+            record.dropped("not_sent"); // the engine's queue was full, or the connection is closing
         }
     }
 

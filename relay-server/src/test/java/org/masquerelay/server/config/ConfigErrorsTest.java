@@ -106,7 +106,7 @@ class ConfigErrorsTest {
             "limits: {tunnels-per-conection: 3}|limits.tunnels-per-conection: unknown key; did you mean"
                     + " 'tunnels-per-connection'?",
             "tls: {certficate: cert.pem}|tls.certficate: unknown key; did you mean 'certificate'?",
-            "log: {verbosity: debug}|log.verbosity: unknown key (known keys here: level)"})
+            "log: {verbosity: debug}|log.verbosity: unknown key (known keys here: format, level)"})
     void unknownKey(String yaml, String message) {
         failsWith(yaml, message);
     }
@@ -114,7 +114,7 @@ class ConfigErrorsTest {
     @Test
     void unknownKeyFarFromAnyGetsTheList() {
         assertTrue(fails("frobnicate: 1").getMessage().startsWith(
-                "frobnicate: unknown key (known keys here: auth, connect-udp, engine, fleet, limits, listen, log, policy,"));
+                "frobnicate: unknown key (known keys here: admin, auth, connect-udp, engine, fleet, limits, listen, log, policy,"));
     }
 
     @ParameterizedTest

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -48,6 +49,8 @@ import static org.masquerelay.server.tcp.TcpRelay.T;
 final class NettyH2 implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel connection;
+    /** The last stream id of the relay's GOAWAY, once one arrives. */
+    final CompletableFuture<Integer> goAway = new CompletableFuture<>();
 
     NettyH2(InetSocketAddress relay, Path caCertificate) throws Exception {
         SslContext tls = SslContextBuilder.forClient().trustManager(caCertificate.toFile())
@@ -61,7 +64,16 @@ final class NettyH2 implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", relay.getPort()),
                                 Http2FrameCodecBuilder.forClient().build(),
-                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                                new ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                        if (msg instanceof Http2GoAwayFrame frame) {
+                                            goAway.complete(frame.lastStreamId());
+                                        }
+                                        ReferenceCountUtil.release(msg);
+                                    }
+                                });
                     }
                 }).connect(relay).sync().channel();
     }
@@ -74,6 +86,11 @@ final class NettyH2 implements AutoCloseable {
         stream.channel = channel;
         channel.writeAndFlush(new DefaultHttp2HeadersFrame(request, false)).sync();
         return stream;
+    }
+
+    /** Whether the relay ended the connection within {@code T}. */
+    boolean closedByRelay() {
+        return connection.closeFuture().awaitUninterruptibly(T.toMillis());
     }
 
     static Http2Headers connectUdp(String authority, String path) {
