@@ -39,6 +39,8 @@ public final class FleetClients {
     private final Map<Integer, Integer> rebound = new ConcurrentHashMap<>();
     private final Set<String> killed = ConcurrentHashMap.newKeySet();
     private final AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
+    private final Set<String> drained = ConcurrentHashMap.newKeySet();
+    private final AtomicLong drainedAt = new AtomicLong(Long.MAX_VALUE);
     private final CountDownLatch start = new CountDownLatch(1);
     private final CountDownLatch end = new CountDownLatch(1);
     private final List<Result> results = new CopyOnWriteArrayList<>();
@@ -106,8 +108,8 @@ public final class FleetClients {
                     : Transfers.udpEcho(client, name + "#" + round, udpTarget[0], Integer.parseInt(udpTarget[1]), 64,
                             1_000, seed, Duration.ofMillis(400), 8, deadline);
             results.add(new Result(index, o, started));
-            if (o.kind() != Outcome.Kind.COMPLETE && killed.isEmpty()) {
-                // no relay is dead: do not hammer a broken path, but keep the slot's place in the run
+            if (o.kind() != Outcome.Kind.COMPLETE) {
+                // a refused or broken path: not hammered (a draining relay refuses at once), the slot keeps its place
                 try {
                     Thread.sleep(Duration.ofMillis(200));
                 } catch (InterruptedException e) {
@@ -135,7 +137,10 @@ public final class FleetClients {
             String relay = owners.get(ports[r.client()]);
             boolean onKilled = relay != null && killed.contains(relay) && r.startNanos() + o.elapsed().toNanos()
                     >= killedAt.get();
-            if (onKilled && o.clean()) {
+            // a draining relay's GOAWAY refuses new tunnels on its connection: those fail over; the ones it had
+            // already accepted must end whole (or they are lost bytes)
+            boolean refusedByDrain = relay != null && drained.contains(relay) && r.startNanos() >= drainedAt.get();
+            if ((onKilled || refusedByDrain) && o.clean()) {
                 failedOver++;
             } else if (o.kind() != Outcome.Kind.CORRUPT && o.lost() == 0) {
                 // every byte arrived, then a reset or nothing instead of the relay's FIN: the quiche FIN stall of
@@ -215,6 +220,10 @@ public final class FleetClients {
                     case "killed" -> {
                         killedAt.compareAndSet(Long.MAX_VALUE, System.nanoTime());
                         killed.add(w[1]);
+                    }
+                    case "drained" -> {
+                        drainedAt.compareAndSet(Long.MAX_VALUE, System.nanoTime());
+                        drained.add(w[1]);
                     }
                     case "rebound" -> rebound.put(Integer.parseInt(w[1]), Integer.parseInt(w[2]));
                     case "start" -> start.countDown();
