@@ -116,6 +116,11 @@ public final class RelayClient implements AutoCloseable {
         last().connection().connection().onClose(reason -> listener.run());
     }
 
+    /** Runs when the relay sends GOAWAY on the current connection to the last relay (connecting first if needed); for tests. */
+    void onGoAway(Runnable listener) throws RelayException {
+        last().connection().connection().onGoAway(id -> listener.run());
+    }
+
     /** The route policy's decision for a destination host. */
     public Route route(String host) {
         return routePolicy.decide(host);

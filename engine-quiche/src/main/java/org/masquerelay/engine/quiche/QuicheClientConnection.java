@@ -40,8 +40,15 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
         bridge.channel().shutdownOutput((int) H3.H3_STREAM_CREATION_ERROR);
     }
 
+    /** The client end: the relay's GOAWAY is kept (acceptsNewStreams, onGoAway). */
+    @Override
+    protected boolean isClient() {
+        return true;
+    }
+
     @Override
     public ClientStream openRequest(HttpFields requestHeaders) throws IOException {
+        checkAcceptsNewRequests();
         if (!isOpen()) {
             throw new IOException("the connection to the relay is closed" + (closeDetail() == null ? "" : ": " + closeDetail()));
         }
