@@ -68,6 +68,14 @@ public final class TcpTunnel implements TcpChannel {
         return response.answeredAtNanos();
     }
 
+    /**
+     * The local address of the connection to the relay that carries this tunnel (after a retry on a new connection,
+     * that one's): what a load balancer in front of a fleet sees of it.
+     */
+    public java.net.InetSocketAddress localAddress() {
+        return stream.connection().localAddress();
+    }
+
     /** The QUIC stream of the CONNECT request (for logs). */
     public long streamId() {
         return stream.streamId();

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #newFlowsTo} takes a draining relay out of the new-flow set, {@link #blackhole} makes a relay vanish as a
  * killed host does (its packets, both ways, are dropped), {@link #hold}/{@link #release} delay what a relay sends.
  */
-final class LoopbackBalancer implements AutoCloseable {
+public final class LoopbackBalancer implements AutoCloseable {
     private final DatagramSocket front;
     private final Map<SocketAddress, Flow> flows = new ConcurrentHashMap<>();
     private final Set<InetSocketAddress> dead = ConcurrentHashMap.newKeySet();
@@ -26,7 +26,7 @@ final class LoopbackBalancer implements AutoCloseable {
     private volatile InetSocketAddress newFlows;
     private volatile boolean closed;
 
-    LoopbackBalancer(int relayPort) throws IOException {
+    public LoopbackBalancer(int relayPort) throws IOException {
         this.front = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         this.newFlows = relay(relayPort);
         Thread.ofVirtual().name("balancer-front").start(this::fromClients);
@@ -37,33 +37,33 @@ final class LoopbackBalancer implements AutoCloseable {
     }
 
     /** The URL clients use: the balancer's address (the relays' certificates name 127.0.0.1 too). */
-    String url() {
+    public String url() {
         return "https://127.0.0.1:" + front.getLocalPort() + "/";
     }
 
     /** New flows go to the relay on this port from now on; existing flows keep theirs. */
-    void newFlowsTo(int relayPort) {
+    public void newFlowsTo(int relayPort) {
         newFlows = relay(relayPort);
     }
 
     /** How many flows (client connections) the relay on this port got. */
-    long flowsTo(int relayPort) {
+    public long flowsTo(int relayPort) {
         InetSocketAddress r = relay(relayPort);
         return flows.values().stream().filter(f -> f.relay.equals(r)).count();
     }
 
     /** Every packet from or to the relay on this port is dropped from now on: a dead host. */
-    void blackhole(int relayPort) {
+    public void blackhole(int relayPort) {
         dead.add(relay(relayPort));
     }
 
     /** Packets the relay on this port sends are kept back until {@link #release}. */
-    void hold(int relayPort) {
+    public void hold(int relayPort) {
         held.putIfAbsent(relay(relayPort), new ArrayList<>());
     }
 
     /** Sends what was held from the relay on this port, in order, and stops holding. */
-    void release(int relayPort) throws IOException {
+    public void release(int relayPort) throws IOException {
         List<DatagramPacket> packets = held.remove(relay(relayPort));
         if (packets != null) {
             synchronized (packets) {

@@ -134,6 +134,12 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
         writeControl(org.masquerelay.wire.FrameWriter.encodeFrame(type, payload, 0, payload.length));
     }
 
+    /** The client's own UDP socket: its port is what a load balancer sees of this connection. */
+    @Override
+    public java.net.InetSocketAddress localAddress() {
+        return (java.net.InetSocketAddress) udp.localAddress();
+    }
+
     Channel udp() {
         return udp;
     }

@@ -21,7 +21,8 @@ import org.masquerelay.client.RelayClient;
 /**
  * The clients of the fleet lab ({@code deploy/lab/fleet/run}): N relay clients, each its own QUIC connection through
  * the balancer, keep checksummed TCP and UDP echo tunnels busy for a bounded time, one tunnel after another per slot.
- * The lab script, which owns the namespaces, balancer and relays, talks to this process over stdin/stdout: it learns
+ * The lab script, which owns the namespaces, balancer and relays, talks to this process over stdin/stdout: it lets
+ * each client connect in turn ({@code connect}, after pointing the balancer's new flows at one relay), learns
  * each client's UDP source port (printed as {@code port I P}), tells which relay owns each port ({@code owner P ADDR},
  * read off the balancer), which relay it killed ({@code killed ADDR}) and which ports it rewrote ({@code rebound OLD
  * NEW}). From that the clients judge: a tunnel on a surviving relay must lose no byte, a rebinding client must keep
@@ -33,7 +34,8 @@ public final class FleetClients {
     public record Load(String relay, Path ca, String tcpEcho, String udpEcho, int clients, int tcpSlots, int udpSlots,
                        long tcpBytes, Duration duration) {}
 
-    private record Result(int client, Outcome outcome, long startNanos) {}
+    /** One tunnel: its client, how it ended, when it began, and the local port of the connection that carried it. */
+    private record Result(int client, Outcome outcome, long startNanos, int relayPort) {}
 
     private final Map<Integer, String> owners = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> rebound = new ConcurrentHashMap<>();
@@ -42,6 +44,8 @@ public final class FleetClients {
     private final Set<String> drained = ConcurrentHashMap.newKeySet();
     private final AtomicLong drainedAt = new AtomicLong(Long.MAX_VALUE);
     private final CountDownLatch start = new CountDownLatch(1);
+    /** One permit per {@code connect} line: the next client connects. */
+    private final java.util.concurrent.Semaphore connect = new java.util.concurrent.Semaphore(0);
     private final CountDownLatch end = new CountDownLatch(1);
     private final List<Result> results = new CopyOnWriteArrayList<>();
 
@@ -57,6 +61,7 @@ public final class FleetClients {
         try {
             Set<Integer> known = udpPorts();
             for (int i = 0; i < load.clients(); i++) {
+                connect.acquire(); // the lab points the balancer's new flows at a relay first
                 RelayClient client = RelayClient.builder().relay(load.relay()).trustCaFile(load.ca())
                         .connectTimeout(Duration.ofSeconds(20)).requestTimeout(Duration.ofSeconds(20))
                         .idleTimeout(Duration.ofSeconds(4)).build(); // a killed relay's clients notice in 4 s
@@ -102,12 +107,13 @@ public final class FleetClients {
         for (int round = 0; System.nanoTime() < stopAt; round++) {
             long started = System.nanoTime();
             long seed = ((long) index << 32) ^ ((long) name.hashCode() << 16) ^ round;
+            java.util.concurrent.atomic.AtomicInteger port = new java.util.concurrent.atomic.AtomicInteger(-1);
             Outcome o = tcp
                     ? Transfers.tcpEcho(client, name + "#" + round, tcpTarget[0], Integer.parseInt(tcpTarget[1]),
-                            load.tcpBytes(), seed, deadline)
+                            load.tcpBytes(), seed, deadline, port::set)
                     : Transfers.udpEcho(client, name + "#" + round, udpTarget[0], Integer.parseInt(udpTarget[1]), 64,
-                            1_000, seed, Duration.ofMillis(400), 8, deadline);
-            results.add(new Result(index, o, started));
+                            1_000, seed, Duration.ofMillis(400), 8, deadline, port::set);
+            results.add(new Result(index, o, started, port.get()));
             if (o.kind() != Outcome.Kind.COMPLETE) {
                 // a refused or broken path: not hammered (a draining relay refuses at once), the slot keeps its place
                 try {
@@ -119,10 +125,18 @@ public final class FleetClients {
         }
     }
 
+    /**
+     * Counts and judges every tunnel by the relay that carried it (the owner of its connection's port, read off the
+     * balancer): ok when whole; failed over when whole on another relay than its client's first one, which was killed
+     * or drained; cut by the kill when it failed cleanly on the killed relay (or could not reach a relay) after the
+     * kill. Anything else that did not end whole lost bytes: on a drained relay the tunnels it had accepted must end
+     * whole, and a request that crossed its GOAWAY is sent again elsewhere.
+     */
     private boolean judge(int[] ports, List<RelayClient> clients, PrintStream out) {
         long tunnels = results.size();
         long ok = 0;
         long failedOver = 0;
+        long cut = 0;
         long bytes = 0;
         long lost = 0;
         List<String> defects = new ArrayList<>();
@@ -130,25 +144,28 @@ public final class FleetClients {
         for (Result r : results) {
             Outcome o = r.outcome();
             bytes += o.verified();
+            String first = owners.get(ports[r.client()]);
+            String carrier = r.relayPort() < 0 ? null : owners.get(r.relayPort());
+            boolean firstWentAway = first != null && (killed.contains(first) || drained.contains(first));
             if (o.kind() == Outcome.Kind.COMPLETE) {
                 ok++;
+                if (firstWentAway && carrier != null && !carrier.equals(first)) {
+                    failedOver++;
+                }
                 continue;
             }
-            String relay = owners.get(ports[r.client()]);
-            boolean onKilled = relay != null && killed.contains(relay) && r.startNanos() + o.elapsed().toNanos()
-                    >= killedAt.get();
-            // a draining relay's GOAWAY refuses new tunnels on its connection: those fail over; the ones it had
-            // already accepted must end whole (or they are lost bytes)
-            boolean refusedByDrain = relay != null && drained.contains(relay) && r.startNanos() >= drainedAt.get();
-            if ((onKilled || refusedByDrain) && o.clean()) {
-                failedOver++;
+            boolean afterKill = r.startNanos() + o.elapsed().toNanos() >= killedAt.get();
+            boolean onKilled = afterKill && (carrier != null ? killed.contains(carrier)
+                    : first != null && killed.contains(first)); // no connection at all: its relay had just died
+            if (onKilled && o.clean()) {
+                cut++;
             } else if (o.kind() != Outcome.Kind.CORRUPT && o.lost() == 0) {
                 // every byte arrived, then a reset or nothing instead of the relay's FIN: the quiche FIN stall of
                 // docs/reliability.md (about 1 tunnel in 1,000), reported but not a lost byte
-                finStalls.add("client " + r.client() + " on " + relay + ": " + o);
+                finStalls.add("client " + r.client() + " on " + carrier + ": " + o);
             } else {
                 lost += o.lost();
-                defects.add("client " + r.client() + " on " + relay + ": " + o);
+                defects.add("client " + r.client() + " on " + carrier + " (first " + first + "): " + o);
             }
         }
         for (int i = 0; i < clients.size(); i++) {
@@ -164,6 +181,25 @@ public final class FleetClients {
                         ? String.format("recovered on a fresh connection %.1f s after the kill",
                                 recovery.getAsLong() / 1e9)
                         : "did NOT recover"));
+            }
+        }
+        for (int i = 0; i < clients.size(); i++) {
+            String relay = owners.get(ports[i]);
+            if (relay != null && drained.contains(relay)) {
+                int c = i;
+                // moved: the first tunnel after the drain began that completed on another relay, to its end
+                OptionalLong moved = results.stream().filter(r -> r.client() == c && r.startNanos() > drainedAt.get()
+                                && r.outcome().kind() == Outcome.Kind.COMPLETE && r.relayPort() >= 0
+                                && !relay.equals(owners.get(r.relayPort())))
+                        .mapToLong(r -> r.startNanos() + r.outcome().elapsed().toNanos() - drainedAt.get()).min();
+                out.println("client " + i + " (drained relay " + relay + "): " + clients.get(i).connectionsMade()
+                        + " connections, " + (moved.isPresent()
+                        ? String.format("a tunnel completed on another relay %.1f s after the drain began",
+                                moved.getAsLong() / 1e9)
+                        : "did NOT move to another relay"));
+                if (moved.isEmpty()) {
+                    defects.add("client " + i + " of the drained relay " + relay + " never moved to another relay");
+                }
             }
         }
         int keptRelay = 0;
@@ -187,8 +223,8 @@ public final class FleetClients {
                 + f));
         defects.stream().limit(20).forEach(d -> out.println("  defect: " + d));
         out.printf("rebinding: %d of %d clients kept their relay%n", keptRelay, rebound.size());
-        out.printf("fleet-clients: %d tunnels, %d ok, %d failed over, %s, %d B lost%n", tunnels, ok, failedOver,
-                human(bytes), lost);
+        out.printf("fleet-clients: %d tunnels, %d ok, %d failed over, %d cut by the kill, %s, %d B lost%n", tunnels, ok,
+                failedOver, cut, human(bytes), lost);
         return defects.isEmpty();
     }
 
@@ -226,6 +262,7 @@ public final class FleetClients {
                         drained.add(w[1]);
                     }
                     case "rebound" -> rebound.put(Integer.parseInt(w[1]), Integer.parseInt(w[2]));
+                    case "connect" -> connect.release();
                     case "start" -> start.countDown();
                     case "end" -> end.countDown();
                     default -> { } // blank or unknown: the lab's business
@@ -234,6 +271,7 @@ public final class FleetClients {
         } catch (IOException | RuntimeException e) {
             // the lab went away: end the run with what we know
         }
+        connect.release(Integer.MAX_VALUE / 2);
         start.countDown();
         end.countDown();
     }

@@ -238,11 +238,11 @@ public final class RelayHop {
         // Datagrams that overtake their response are held by the engine until the tunnel asks for its stream's.
         Connected c = new Connected(connection, connection.datagramsEnabled(), System.nanoTime() - start);
         connection.onGoAway(id -> LOG.log(INFO, "relay sent GOAWAY; new tunnels go to a new connection ({0}{1};"
-                + " tunnels below stream {2} run on)", endpoint, via, id));
+                + " tunnels below stream {2} run on)", endpoint.authority(), via, Long.toString(id)));
         connection.onClose(reason -> {
             if (!closing) {
                 LOG.log(INFO, "connection to the relay {0}{1} ended ({2}); new tunnels go to a new connection",
-                        endpoint, via, reason);
+                        endpoint.authority(), via, reason);
             }
         });
         LOG.log(DEBUG, "connected to {0}{1} in {2} ms, HTTP datagrams: {3}", endpoint, via, c.connectNanos() / 1_000_000, c.datagrams());

@@ -84,7 +84,7 @@ public final class ReplayableRequest implements ClientStream {
             old.receiveDatagrams(null);
             ClientStream next = reopen.open(why);
             LOG.log(INFO, "{0}: the relay did not process it on stream {1} ({2}); sent again on a new connection",
-                    what, old.streamId(), why.getMessage());
+                    what, Long.toString(old.streamId()), why.getMessage());
             if (receiver != null) {
                 next.receiveDatagrams(receiver);
             }
