@@ -164,8 +164,11 @@ class FailoverTest {
             inFlight.close();
             assertTrue(closed.await(T.toSeconds(), TimeUnit.SECONDS), "the dead connection ended (idle timeout)");
 
+            int firstPort = inFlight.localAddress().getPort();
             assertEchoes(client, payload(10_000, 6));
             assertEquals(2, client.connectionsMade(), "the next tunnel made a new connection");
+            assertTrue(client.localAddress().getPort() > 0 && client.localAddress().getPort() != firstPort,
+                    "a new connection, a new local port: " + client.localAddress() + " after port " + firstPort);
             assertEquals(1, balancer.flowsTo(other.port), "... to the other relay");
         }
     }

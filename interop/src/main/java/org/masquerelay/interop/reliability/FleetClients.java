@@ -3,11 +3,9 @@ package org.masquerelay.interop.reliability;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -21,8 +19,7 @@ import org.masquerelay.client.RelayClient;
 /**
  * The clients of the fleet lab ({@code deploy/lab/fleet/run}): N relay clients, each its own QUIC connection through
  * the balancer, keep checksummed TCP and UDP echo tunnels busy for a bounded time, one tunnel after another per slot.
- * The lab script, which owns the namespaces, balancer and relays, talks to this process over stdin/stdout: it lets
- * each client connect in turn ({@code connect}, after pointing the balancer's new flows at one relay), learns
+ * The lab script, which owns the namespaces, balancer and relays, talks to this process over stdin/stdout: it learns
  * each client's UDP source port (printed as {@code port I P}), tells which relay owns each port ({@code owner P ADDR},
  * read off the balancer), which relay it killed ({@code killed ADDR}) and which ports it rewrote ({@code rebound OLD
  * NEW}). From that the clients judge: a tunnel on a surviving relay must lose no byte, a rebinding client must keep
@@ -44,8 +41,6 @@ public final class FleetClients {
     private final Set<String> drained = ConcurrentHashMap.newKeySet();
     private final AtomicLong drainedAt = new AtomicLong(Long.MAX_VALUE);
     private final CountDownLatch start = new CountDownLatch(1);
-    /** One permit per {@code connect} line: the next client connects. */
-    private final java.util.concurrent.Semaphore connect = new java.util.concurrent.Semaphore(0);
     private final CountDownLatch end = new CountDownLatch(1);
     private final List<Result> results = new CopyOnWriteArrayList<>();
 
@@ -59,19 +54,32 @@ public final class FleetClients {
         int[] ports = new int[load.clients()];
         Thread.ofVirtual().name("fleet-control").start(() -> listen(control));
         try {
-            Set<Integer> known = udpPorts();
             for (int i = 0; i < load.clients(); i++) {
-                connect.acquire(); // the lab points the balancer's new flows at a relay first
-                RelayClient client = RelayClient.builder().relay(load.relay()).trustCaFile(load.ca())
+                clients.add(RelayClient.builder().relay(load.relay()).trustCaFile(load.ca())
                         .connectTimeout(Duration.ofSeconds(20)).requestTimeout(Duration.ofSeconds(20))
-                        .idleTimeout(Duration.ofSeconds(4)).build(); // a killed relay's clients notice in 4 s
-                clients.add(client);
-                client.connect();
-                Set<Integer> now = udpPorts();
-                now.removeAll(known);
-                known.addAll(now);
-                ports[i] = now.size() == 1 ? now.iterator().next() : -1;
+                        .idleTimeout(Duration.ofSeconds(4)).build()); // a killed relay's clients notice in 4 s
+            }
+            // One after another (9 handshakes at once outlasted the 4 s idle timeout on a loaded machine), and kept
+            // alive until the load starts: the first connections otherwise sat idle past their idle timeout, and
+            // their first tunnels died with them.
+            Thread.ofVirtual().name("keep-alive").start(() -> {
+                try {
+                    while (!start.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                        clients.forEach(RelayClient::keepAlive);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            for (int i = 0; i < clients.size(); i++) {
+                try {
+                    ports[i] = clients.get(i).localAddress().getPort();
+                } catch (IOException | RuntimeException e) {
+                    ports[i] = -1;
+                    System.err.println("client " + i + " did not connect: " + e);
+                }
                 out.println("port " + i + " " + ports[i]);
+                out.flush();
             }
             out.println("ready");
             out.flush();
@@ -184,9 +192,13 @@ public final class FleetClients {
             }
         }
         for (int i = 0; i < clients.size(); i++) {
-            String relay = owners.get(ports[i]);
-            if (relay != null && drained.contains(relay)) {
-                int c = i;
+            int c = i;
+            // on the drained relay when the drain began: a tunnel it carried had started by then (its own client, or
+            // one of the killed relay's that had failed over to it)
+            String relay = results.stream().filter(r -> r.client() == c && r.startNanos() < drainedAt.get()
+                            && r.relayPort() >= 0 && drained.contains(owners.getOrDefault(r.relayPort(), "")))
+                    .map(r -> owners.get(r.relayPort())).findFirst().orElse(null);
+            if (relay != null) {
                 // moved: the first tunnel after the drain began that completed on another relay, to its end
                 OptionalLong moved = results.stream().filter(r -> r.client() == c && r.startNanos() > drainedAt.get()
                                 && r.outcome().kind() == Outcome.Kind.COMPLETE && r.relayPort() >= 0
@@ -262,7 +274,6 @@ public final class FleetClients {
                         drained.add(w[1]);
                     }
                     case "rebound" -> rebound.put(Integer.parseInt(w[1]), Integer.parseInt(w[2]));
-                    case "connect" -> connect.release();
                     case "start" -> start.countDown();
                     case "end" -> end.countDown();
                     default -> { } // blank or unknown: the lab's business
@@ -271,26 +282,7 @@ public final class FleetClients {
         } catch (IOException | RuntimeException e) {
             // the lab went away: end the run with what we know
         }
-        connect.release(Integer.MAX_VALUE / 2);
         start.countDown();
         end.countDown();
-    }
-
-    /** The local ports of this network namespace's UDP sockets (IPv4 and IPv6). */
-    private static Set<Integer> udpPorts() throws IOException {
-        Set<Integer> ports = new HashSet<>();
-        for (String file : List.of("/proc/self/net/udp", "/proc/self/net/udp6")) {
-            Path p = Path.of(file);
-            if (!Files.exists(p)) {
-                continue;
-            }
-            for (String line : Files.readAllLines(p)) {
-                String[] cols = line.trim().split("\\s+");
-                if (cols.length > 1 && cols[1].contains(":")) {
-                    ports.add(Integer.parseInt(cols[1].substring(cols[1].lastIndexOf(':') + 1), 16));
-                }
-            }
-        }
-        return ports;
     }
 }

@@ -144,6 +144,13 @@ public final class RelayHop {
         }
     }
 
+    /** An ack-eliciting frame the relay ignores on the current connection, if there is one (see H3Connection#keepAlive). */
+    public synchronized void keepAlive() {
+        if (current != null) {
+            current.connection().keepAlive();
+        }
+    }
+
     public synchronized int connectionsMade() {
         return connectionsMade;
     }
