@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmarks the relay beside baselines (direct loopback, socat, a Netty/quiche client).",
-                "Prints a table and writes results.json, table.md and profile.md. Loopback only; about 4 minutes with"
+                "Prints a table and writes results.json, table.md and profile.md. Loopback only; about 10 minutes with"
                         + " the defaults."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Every row once with tiny sizes: a smoke test, not a measurement.")

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Fixed work sizes of one benchmark run. {@link #defaults()} is what {@code bench} measures (about 4 minutes on a 2-core
+ * Fixed work sizes of one benchmark run. {@link #defaults()} is what {@code bench} measures (about 10 minutes on a 2-core
  * machine); {@link #smoke()} has the same rows with tiny sizes and one run, for the smoke test.
  *
  * @param runs              runs per figure (median and min–max over these)

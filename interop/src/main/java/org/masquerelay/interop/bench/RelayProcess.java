@@ -124,6 +124,11 @@ final class RelayProcess implements AutoCloseable {
         return new Stats(Long.parseLong(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4]));
     }
 
+    /** The relay's live objects per class ({@code jcmd PID GC.class_histogram}), written to {@code file}. */
+    synchronized void histogram(Path file) throws IOException {
+        ask("histogram " + file.toAbsolutePath(), Duration.ofSeconds(60));
+    }
+
     synchronized long cpuNanos() throws IOException {
         return Long.parseLong(ask("cpu", Duration.ofSeconds(10)).split(" ")[1]);
     }

@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  *   ready PORT CA_PEM_PATH           (once, at start)
  *   stats  -> stats HEAP_USED_AFTER_GC PLATFORM_THREADS ALL_THREADS CPU_NANOS
  *   cpu    -> cpu CPU_NANOS
+ *   histogram PATH -> ok      (the live objects per class, as jcmd PID GC.class_histogram, written to PATH)
  *   jfr-start -> ok;  jfr-stop PATH -> ok
  *   quit
  * </pre>
@@ -64,6 +65,10 @@ public final class RelayWorker {
                     case "stats" -> out.println("stats " + heapAfterGc() + " " + platformThreads() + " "
                             + allThreads(dir) + " " + cpuNanos());
                     case "cpu" -> out.println("cpu " + cpuNanos());
+                    case "histogram" -> {
+                        Files.writeString(Path.of(cmd[1]), classHistogram());
+                        out.println("ok");
+                    }
                     case "jfr-start" -> {
                         recording = new Recording(Configuration.getConfiguration("profile"));
                         // Native samples too: time in syscalls (sendmsg/recvmsg) shows up there.
@@ -119,6 +124,13 @@ public final class RelayWorker {
             used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
         }
         return used;
+    }
+
+    /** What {@code jcmd PID GC.class_histogram} prints (after a full collection: live objects only). */
+    static String classHistogram() throws Exception {
+        return (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
     }
 
     static int platformThreads() {

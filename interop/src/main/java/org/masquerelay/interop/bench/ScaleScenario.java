@@ -93,6 +93,9 @@ final class ScaleScenario {
                     clients.add(connect(relay, loops));
                 }
                 Sample connected = Sample.of(relay);
+                java.nio.file.Path before = b.cfg.out().resolve("scale-" + engine + "-histogram-before.txt");
+                java.nio.file.Path after = b.cfg.out().resolve("scale-" + engine + "-histogram-tunnels.txt");
+                relay.histogram(before);
                 AtomicInteger next = new AtomicInteger();
                 Ramp ramp = ramp(total, "tunnels", () -> {
                     int i = next.getAndIncrement();
@@ -109,7 +112,11 @@ final class ScaleScenario {
                 b.results.add("scale.tunnels.threads", (double) (s.allThreads - connected.allThreads) / open);
                 b.results.add("scale.tunnels.platform", s.platformThreads);
                 b.results.add("scale.tunnels.fds", (double) (s.files - connected.files) / open);
+                relay.histogram(after);
                 b.results.add("scale.tunnels.probe", probe(relay, loops));
+                String classes = HeapHistogram.describe(before, after, open, "idle tunnel");
+                java.nio.file.Files.writeString(b.cfg.out().resolve("scale-" + engine + "-heap-per-tunnel.txt"), classes);
+                b.progress.print("[bench] " + classes);
                 b.progress.printf(Locale.ROOT, "[bench] %,d idle tunnels on %d connections: heap %s, RSS %s MiB, %d threads"
                                 + " (%d platform), %d descriptors%n", open, connections,
                         kib((s.heap - connected.heap) / (double) open) + " KiB each", s.rss >> 20, s.allThreads,
