@@ -55,6 +55,7 @@ public final class ClientEngines {
      */
     public static void releaseThreads() {
         QuicheClientEngine.releaseThreads();
+        org.masquerelay.engine.h2.H2ClientEngine.releaseThreads();
     }
 
     /**
