@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -63,9 +62,7 @@ final class H2ClientConnection extends ChannelInboundHandlerAdapter implements T
     static H2ClientConnection install(Channel channel, Duration timeout) {
         H2ClientConnection connection = new H2ClientConnection(channel, timeout);
         channel.pipeline().addLast(
-                Http2FrameCodecBuilder.forClient()
-                        .initialSettings(Http2Settings.defaultSettings().initialWindowSize(STREAM_WINDOW).pushEnabled(false))
-                        .build(),
+                ConnectAnswerReader.codec(Http2Settings.defaultSettings().initialWindowSize(STREAM_WINDOW).pushEnabled(false)),
                 new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
                 connection);
         channel.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - DEFAULT_WINDOW));
