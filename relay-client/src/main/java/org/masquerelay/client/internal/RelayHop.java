@@ -83,7 +83,8 @@ public final class RelayHop {
         this.trust = trust;
         this.extraHeaders = List.copyOf(extraHeaders);
         this.transport = carrier == null ? transport : RelayTransport.H3;
-        this.race = new TransportRace(this::connectH3, reason -> TcpTransport.connect(endpoint, settings, trust, true, reason),
+        this.race = new TransportRace(this::connectH3, () -> engine.prepare(settings),
+                reason -> TcpTransport.connect(endpoint, settings, trust, true, reason),
                 RelayTransport.HEAD_START_MILLIS, java.util.concurrent.TimeUnit.MINUTES.toNanos(RelayTransport.REMEMBER_MINUTES));
     }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.DEBUG;
 
 /**
  * {@link RelayTransport#AUTO}, as Apple's relay client does it: HTTP/3 first; HTTP/2 once HTTP/3 has failed or has
@@ -30,13 +30,21 @@ final class TransportRace {
 
     private final Attempt h3;
     private final Attempt h2;
+    private final Preparation prepareH3;
     private final long headStartMillis;
     private final long rememberNanos;
     private long h2WonAt;
     private boolean h2Remembered;
 
-    TransportRace(Attempt h3, Attempt h2, long headStartMillis, long rememberNanos) {
+    /** The QUIC stack's one-time start-up (see ClientEngine.prepare), done before HTTP/3's head start is counted. */
+    @FunctionalInterface
+    interface Preparation {
+        void prepare() throws java.io.IOException;
+    }
+
+    TransportRace(Attempt h3, Preparation prepareH3, Attempt h2, long headStartMillis, long rememberNanos) {
         this.h3 = h3;
+        this.prepareH3 = prepareH3;
         this.h2 = h2;
         this.headStartMillis = headStartMillis;
         this.rememberNanos = rememberNanos;
@@ -50,7 +58,7 @@ final class TransportRace {
                 return h2.connect("auto: HTTP/2 won the race to this relay " + ago + " s ago (remembered for "
                         + RelayTransport.REMEMBER_MINUTES + " min)");
             } catch (RelayException e) {
-                LOG.log(INFO, "auto: the remembered HTTP/2 failed ({0}); racing again", e.getMessage());
+                LOG.log(DEBUG, "auto: the remembered HTTP/2 failed ({0}); racing again", e.getMessage());
                 h2Remembered = false;
             }
         }
@@ -58,6 +66,13 @@ final class TransportRace {
     }
 
     private RelayHop.Connected race() throws RelayException {
+        // A cold process would otherwise spend HTTP/3's head start loading its QUIC stack (0.5-1.5 s measured on a
+        // loaded 2-core machine) and hand every first race to HTTP/2. A failure here is the attempt's to report.
+        try {
+            prepareH3.prepare();
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(DEBUG, "auto: preparing the QUIC stack failed: {0}", e.toString());
+        }
         long start = System.nanoTime();
         CompletableFuture<RelayHop.Connected> h3Attempt = start(h3, "auto: HTTP/3 connected within the "
                 + headStartMillis + " ms head start");
@@ -74,7 +89,7 @@ final class TransportRace {
             Thread.currentThread().interrupt();
             throw new RelayException("interrupted while connecting", e);
         }
-        LOG.log(INFO, h2Reason);
+        LOG.log(DEBUG, h2Reason);
         String fromH2 = h2Reason;
         CompletableFuture<RelayHop.Connected> h2Attempt = start(h2, fromH2);
         CompletableFuture<RelayHop.Connected> winner = new CompletableFuture<>();
@@ -106,7 +121,7 @@ final class TransportRace {
             h2Remembered = true;
             h2WonAt = System.nanoTime();
         }
-        LOG.log(INFO, "auto: {0}", won.choice());
+        LOG.log(DEBUG, "auto: {0}", won.choice());
         return won;
     }
 
@@ -120,7 +135,7 @@ final class TransportRace {
         }
         RelayException chosen = viaH3 instanceof RelayTrustException && !(viaH2 instanceof RelayTrustException) ? viaH3 : viaH2;
         chosen.addSuppressed(chosen == viaH2 ? viaH3 : viaH2);
-        LOG.log(INFO, "auto: HTTP/3 failed ({0}) and HTTP/2 failed ({1})", viaH3.getMessage(), viaH2.getMessage());
+        LOG.log(DEBUG, "auto: HTTP/3 failed ({0}) and HTTP/2 failed ({1})", viaH3.getMessage(), viaH2.getMessage());
         return chosen;
     }
 
