@@ -2,6 +2,7 @@ package org.masquerelay.client.internal;
 
 import org.masquerelay.client.RelayEndpoint;
 import org.masquerelay.client.RelayException;
+import org.masquerelay.client.RelayTransport;
 import org.masquerelay.client.RelayTrustException;
 import org.masquerelay.client.RelayUnreachableException;
 import org.masquerelay.client.UdpChannel;
@@ -32,17 +33,24 @@ import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.INFO;
 
 /**
- * One relay of the chain and its (single, shared) HTTP/3 connection: made on first use, made again when it has
- * closed or the relay sent GOAWAY (a draining relay: through a load balancer, the new connection reaches another
- * relay; the tunnels of the old connection run on until they end). A request the relay did not process (it crossed
- * the GOAWAY) is sent again once on a new connection ({@link ReplayableRequest}). The first hop is reached over plain UDP; each later hop through a connect-udp tunnel of the one before
+ * One relay of the chain and its (single, shared) connection: made on first use, made again when it has closed or
+ * the relay sent GOAWAY (a draining relay: through a load balancer, the new connection reaches another relay; the
+ * tunnels of the old connection run on until they end). A request the relay did not process (it crossed the GOAWAY)
+ * is sent again once on a new connection ({@link ReplayableRequest}).
+ * HTTP/3, or over TLS on TCP (HTTP/2; HTTP/1.1, one TCP connection per tunnel) as {@link RelayTransport} says, the
+ * auto choice racing them ({@link TransportRace}); tunnels see the same stream interface whatever the transport. The first hop is reached over plain UDP; each later hop through a connect-udp tunnel of the one before
  * (its {@link Carrier}). It writes the tunnel requests (classic CONNECT, connect-udp) the way Apple's client does;
  * {@code RelayClient} turns the opened streams into tunnels.
  */
 public final class RelayHop {
     private static final System.Logger LOG = System.getLogger(RelayHop.class.getName());
-    /** A live connection with what the tunnels need from it. */
-    public record Connected(H3ClientConnection connection, boolean datagrams, long connectNanos) {}
+    /** A live connection with what the tunnels need from it, and which transport it is (and why, for -v). */
+    public record Connected(H3ClientConnection connection, boolean datagrams, long connectNanos, RelayTransport.Choice choice) {
+        /** The same connection, with what -v says about the choice. */
+        Connected because(RelayTransport.Choice why) {
+            return new Connected(connection, datagrams, connectNanos, why);
+        }
+    }
 
     /** A tunnel request sent on this hop: its stream, the header section it carried, and the connection it lives on. */
     public record Opened(ClientStream stream, HttpFields request, Connected connected) {}
@@ -60,6 +68,8 @@ public final class RelayHop {
     private final ClientEngineSettings settings;
     private final VerifyingTrustManager trust;
     private final List<HttpFields.Field> extraHeaders;
+    private final RelayTransport transport;
+    private final TransportRace race;
     private Connected current;
     /** Connections that take no new tunnels (GOAWAY, a rejected request) while their tunnels run on; closed with us. */
     private final List<Connected> retired = new ArrayList<>();
@@ -69,9 +79,11 @@ public final class RelayHop {
     /**
      * @param previous     the hop before, for messages; null for the first hop (then {@code carrier} is null too)
      * @param extraHeaders added to every tunnel request (Apple's additionalHTTPHeaderFields), e.g. authorization
+     * @param transport    how to reach this relay; a later hop (reached through a carrier) only with HTTP/3
      */
     public RelayHop(RelayEndpoint endpoint, RelayEndpoint previous, Carrier carrier, ClientEngine engine,
-                    ClientEngineSettings settings, VerifyingTrustManager trust, List<HttpFields.Field> extraHeaders) {
+                    ClientEngineSettings settings, VerifyingTrustManager trust, List<HttpFields.Field> extraHeaders,
+                    RelayTransport transport) {
         this.endpoint = endpoint;
         this.previous = previous;
         this.carrier = carrier;
@@ -79,6 +91,10 @@ public final class RelayHop {
         this.settings = settings;
         this.trust = trust;
         this.extraHeaders = List.copyOf(extraHeaders);
+        this.transport = carrier == null ? transport : RelayTransport.H3;
+        this.race = new TransportRace(this::connectH3, () -> engine.prepare(settings),
+                reason -> TcpTransport.connect(endpoint, settings, trust, true, reason),
+                RelayTransport.HEAD_START_MILLIS, java.util.concurrent.TimeUnit.MINUTES.toNanos(RelayTransport.REMEMBER_MINUTES));
     }
 
     public RelayEndpoint endpoint() {
@@ -127,7 +143,21 @@ public final class RelayHop {
         retire(current);
         current = connect();
         connectionsMade++;
+        watch(current.connection());
         return current;
+    }
+
+    /** -v says when the relay sends GOAWAY or the connection ends: new tunnels then go to a new connection. */
+    private void watch(H3ClientConnection connection) {
+        String via = previous == null ? "" : " via " + previous;
+        connection.onGoAway(id -> LOG.log(INFO, "relay sent GOAWAY; new tunnels go to a new connection ({0}{1};"
+                + " tunnels below stream {2} run on)", endpoint.authority(), via, Long.toString(id)));
+        connection.onClose(why -> {
+            if (!closing) {
+                LOG.log(INFO, "connection to the relay {0}{1} ended ({2}); new tunnels go to a new connection",
+                        endpoint.authority(), via, why);
+            }
+        });
     }
 
     /** No new tunnel goes on {@code c} any more; its open tunnels run on, and it is closed with the hop. */
@@ -202,7 +232,17 @@ public final class RelayHop {
         all.forEach(c -> c.connection().close(H3.H3_NO_ERROR, "client closed"));
     }
 
+    /** A new connection over the chosen transport (auto: the race). */
     private Connected connect() throws RelayException {
+        return switch (transport) {
+            case H3 -> connectH3(previous == null ? "asked for" : "a later hop, through the connect-udp tunnel of " + previous);
+            case H2 -> TcpTransport.connect(endpoint, settings, trust, true, "asked for");
+            case HTTP1_1 -> TcpTransport.connect(endpoint, settings, trust, false, "asked for");
+            case AUTO -> race.connect();
+        };
+    }
+
+    private Connected connectH3(String reason) throws RelayException {
         long start = System.nanoTime();
         trust.clear();
         ProbedDatagramSocket probe = null;
@@ -243,15 +283,8 @@ public final class RelayHop {
         // Wait (briefly) for the relay's SETTINGS: they decide whether HTTP Datagrams may be used.
         connection.peerSettings(Math.min(2000, settings.connectTimeout().toMillis()));
         // Datagrams that overtake their response are held by the engine until the tunnel asks for its stream's.
-        Connected c = new Connected(connection, connection.datagramsEnabled(), System.nanoTime() - start);
-        connection.onGoAway(id -> LOG.log(INFO, "relay sent GOAWAY; new tunnels go to a new connection ({0}{1};"
-                + " tunnels below stream {2} run on)", endpoint.authority(), via, Long.toString(id)));
-        connection.onClose(reason -> {
-            if (!closing) {
-                LOG.log(INFO, "connection to the relay {0}{1} ended ({2}); new tunnels go to a new connection",
-                        endpoint.authority(), via, reason);
-            }
-        });
+        Connected c = new Connected(connection, connection.datagramsEnabled(), System.nanoTime() - start,
+                new RelayTransport.Choice("h3", reason));
         LOG.log(DEBUG, "connected to {0}{1} in {2} ms, HTTP datagrams: {3}", endpoint, via, c.connectNanos() / 1_000_000, c.datagrams());
         return c;
     }
