@@ -30,7 +30,10 @@ public interface H3ClientConnection extends H3Connection {
         return isOpen();
     }
 
-    /** The first request stream id the relay said it will not process (its GOAWAY), once one has arrived. */
+    /**
+     * The stream id of the relay's GOAWAY, once one has arrived: over HTTP/3 the first request stream it will not
+     * process (RFC 9114 §5.2), over HTTP/2 the last one it may have (RFC 9113 §6.8).
+     */
     default java.util.OptionalLong goAwayStreamId() {
         return java.util.OptionalLong.empty();
     }
