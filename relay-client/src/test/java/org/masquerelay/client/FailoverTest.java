@@ -228,8 +228,11 @@ class FailoverTest {
     private static final class DrainStarted extends Handler implements AutoCloseable {
         private final Logger logger = Logger.getLogger(RelayServer.class.getName());
         private final CountDownLatch seen = new CountDownLatch(1);
+        private final java.util.logging.Level levelBefore = logger.getLevel();
 
         DrainStarted() {
+            // The CLI tests in this JVM turn org.masquerelay down to WARNING (ClientLogging): the line is INFO.
+            logger.setLevel(java.util.logging.Level.INFO);
             logger.addHandler(this);
         }
 
@@ -251,6 +254,7 @@ class FailoverTest {
         @Override
         public void close() {
             logger.removeHandler(this);
+            logger.setLevel(levelBefore);
         }
     }
 }
