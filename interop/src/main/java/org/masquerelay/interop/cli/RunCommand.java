@@ -6,6 +6,7 @@ import org.masquerelay.interop.matrix.CaseResult;
 import org.masquerelay.interop.matrix.ClientPeer;
 import org.masquerelay.interop.matrix.InteropEnv;
 import org.masquerelay.interop.matrix.JettyClientPeer;
+import org.masquerelay.interop.matrix.JettyH2ClientPeer;
 import org.masquerelay.interop.matrix.MatrixRunner;
 import org.masquerelay.interop.matrix.NettyClientPeer;
 import org.masquerelay.interop.matrix.NettyRelayPeer;
@@ -92,7 +93,7 @@ public final class RunCommand implements Callable<Integer> {
         Path logs = out.resolve("logs");
         Path keys = Files.createDirectories(out.resolve("keys"));
         List<ClientPeer> clients = select(List.of(new AppleClientPeer(keys), new NettyClientPeer(), new RelayClientPeer(keys),
-                new JettyClientPeer(out.resolve("jetty-pem"))), clientNames, ClientPeer::name);
+                new JettyClientPeer(out.resolve("jetty-pem")), new JettyH2ClientPeer()), clientNames, ClientPeer::name);
         List<ServerPeer> servers = serverNames == null || serverNames.isEmpty() ? List.<ServerPeer>of(new OurRelayPeer())
                 : select(List.<ServerPeer>of(new OurRelayPeer(), new NettyRelayPeer()), serverNames, ServerPeer::name);
         List<Case> cases = caseCodes == null ? List.of(Case.values()) : caseCodes.stream().map(Case::byCode).toList();

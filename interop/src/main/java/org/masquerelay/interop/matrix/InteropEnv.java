@@ -84,18 +84,26 @@ public final class InteropEnv implements AutoCloseable {
 
     /** Our relay with its TCP listener (HTTP/2, HTTP/1.1) on the HTTP/3 port number, as Apple's HTTP2RelayURL expects. */
     public RelayServer startOurRelayWithTcpListener() throws IOException {
-        return RelayServer.start(devSettings.newBuilder().tcpListen(devSettings.listen()).build());
+        return startOurRelay(null);
+    }
+
+    /** The settings our relay runs with here (dev mode's, plus the credential), e.g. for a variant built on it. */
+    public RelaySettings devSettings() {
+        return devSettings;
     }
 
     /**
-     * A dedicated relay with the same settings, for one cell.
+     * A relay with the same settings and its TCP listener on the HTTP/3 port number, as the matrix's server peer and
+     * as a dedicated one for one cell.
      *
      * @param targetConnectTimeout its bound on connecting to a target, or null for the default
      */
     public RelayServer startOurRelay(Duration targetConnectTimeout) throws IOException {
-        RelaySettings s = targetConnectTimeout == null ? devSettings
-                : devSettings.newBuilder().tunnel(t -> t.connectTimeout(targetConnectTimeout)).build();
-        return RelayServer.start(s);
+        RelaySettings.Builder s = devSettings.newBuilder().tcpListen(devSettings.listen());
+        if (targetConnectTimeout != null) {
+            s.tunnel(t -> t.connectTimeout(targetConnectTimeout));
+        }
+        return RelayServer.start(s.build());
     }
 
     /** SHA-256 of what {@link #largeSource} sends, computed once. */

@@ -33,12 +33,14 @@ public final class ReportFiles {
         m.put("passed", r.count(CaseResult.Status.PASS));
         m.put("failed", r.count(CaseResult.Status.FAIL));
         m.put("unsupported", r.count(CaseResult.Status.UNSUPPORTED));
+        m.put("notApplicable", r.count(CaseResult.Status.NOT_APPLICABLE));
         m.put("cases", r.cases().stream().map(c -> Map.of("code", c.name(), "title", c.title, "description", c.description)).toList());
         List<Object> cells = new ArrayList<>();
         for (CaseResult c : r.cells()) {
             Map<String, Object> cell = new LinkedHashMap<>();
             cell.put("client", c.client());
             cell.put("server", c.server());
+            cell.put("transport", c.transport().label);
             cell.put("case", c.testCase().name());
             cell.put("status", c.status().name().toLowerCase());
             cell.put("symbol", c.status().symbol);

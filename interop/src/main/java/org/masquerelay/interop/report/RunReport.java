@@ -30,6 +30,12 @@ public record RunReport(Instant started, long millis, List<Case> cases, List<Cas
         return names;
     }
 
+    /** What a client row spoke to the relay (the transport of its cells). */
+    public org.masquerelay.interop.matrix.Transport transportOf(String client) {
+        return cells.stream().filter(c -> c.client().equals(client)).map(CaseResult::transport).findFirst()
+                .orElse(org.masquerelay.interop.matrix.Transport.H3);
+    }
+
     public Optional<CaseResult> cell(String client, String server, Case c) {
         return cells.stream().filter(r -> r.client().equals(client) && r.server().equals(server) && r.testCase() == c).findFirst();
     }
