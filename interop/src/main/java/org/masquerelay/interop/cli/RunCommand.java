@@ -4,6 +4,7 @@ import org.masquerelay.interop.matrix.AppleClientPeer;
 import org.masquerelay.interop.matrix.Case;
 import org.masquerelay.interop.matrix.CaseResult;
 import org.masquerelay.interop.matrix.ClientPeer;
+import org.masquerelay.interop.matrix.CurlPeer;
 import org.masquerelay.interop.matrix.InteropEnv;
 import org.masquerelay.interop.matrix.JettyClientPeer;
 import org.masquerelay.interop.matrix.JettyH2ClientPeer;
@@ -54,7 +55,9 @@ public final class RunCommand implements Callable<Integer> {
         return lines.toArray(String[]::new);
     }
 
-    @Option(names = "--client", split = ",", paramLabel = "PEER", description = "Client peers: apple-profile, netty-quiche, relay-client, jetty-http3 (default: all).")
+    @Option(names = "--client", split = ",", paramLabel = "PEER", description = "Client peers: apple-profile, netty-quiche, relay-client,"
+            + " jetty-http3 over HTTP/3; apple-profile-h2, jetty-http2 over HTTP/2; curl-http1.1 (and curl-http2 with a curl that has"
+            + " --proxy-http2, see --curl) over the relay's TCP listener (default: all).")
     List<String> clients;
 
     @Option(names = "--server", split = ",", paramLabel = "PEER", description = "Server peers: relay-server, netty-relay (default: relay-server;"
@@ -70,13 +73,17 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: interop-out).")
     Path out = Path.of("interop-out");
 
+    @Option(names = "--curl", paramLabel = "PATH", description = "The curl of the curl rows (default: Debian's, /usr/bin/curl)."
+            + " One with --proxy-http2 (curl 8.1 or later with nghttp2) adds the curl-http2 row.")
+    Path curl = CurlPeer.DEBIAN_CURL;
+
     @Option(names = "--engine", description = "QUIC engine of our relay-server: kwik or quiche (default: the relay's default)")
     String engine;
 
     @Override
     public Integer call() throws Exception {
         QuicEngine chosen = engine == null ? null : QuicEngine.parse("--engine", engine);
-        RunReport report = execute(clients, servers, cases, variants, out, true, chosen);
+        RunReport report = execute(clients, servers, cases, variants, out, true, chosen, curl);
         return report.ok() ? 0 : 1;
     }
 
@@ -89,11 +96,25 @@ public final class RunCommand implements Callable<Integer> {
     /** The same with our relay on {@code engine} (null: the relay's default). */
     public static RunReport execute(List<String> clientNames, List<String> serverNames, List<String> caseCodes,
                                     List<String> variantIds, Path out, boolean print, QuicEngine engine) throws Exception {
+        return execute(clientNames, serverNames, caseCodes, variantIds, out, print, engine, CurlPeer.DEBIAN_CURL);
+    }
+
+    /** The same with {@code curl} for the curl rows. */
+    public static RunReport execute(List<String> clientNames, List<String> serverNames, List<String> caseCodes,
+                                    List<String> variantIds, Path out, boolean print, QuicEngine engine, Path curl) throws Exception {
         Files.createDirectories(out);
         Path logs = out.resolve("logs");
         Path keys = Files.createDirectories(out.resolve("keys"));
-        List<ClientPeer> clients = select(List.of(new AppleClientPeer(keys), new NettyClientPeer(), new RelayClientPeer(keys),
-                new JettyClientPeer(out.resolve("jetty-pem")), new JettyH2ClientPeer()), clientNames, ClientPeer::name);
+        List<ClientPeer> all = new java.util.ArrayList<>(List.of(
+                // HTTP/3, to the relay's UDP listener
+                new AppleClientPeer(keys), new NettyClientPeer(), new RelayClientPeer(keys), new JettyClientPeer(out.resolve("jetty-pem")),
+                // HTTP/2 and HTTP/1.1, to its TCP listener. relay-client's own HTTP/2 transport joins here (as a
+                // RelayClientPeer over h2) once the library has one.
+                new JettyH2ClientPeer(), new CurlPeer(curl, false, out.resolve("curl"))));
+        if (CurlPeer.supportsProxyHttp2(curl)) {
+            all.add(new CurlPeer(curl, true, out.resolve("curl")));
+        }
+        List<ClientPeer> clients = select(all, clientNames, ClientPeer::name);
         List<ServerPeer> servers = serverNames == null || serverNames.isEmpty() ? List.<ServerPeer>of(new OurRelayPeer())
                 : select(List.<ServerPeer>of(new OurRelayPeer(), new NettyRelayPeer()), serverNames, ServerPeer::name);
         List<Case> cases = caseCodes == null ? List.of(Case.values()) : caseCodes.stream().map(Case::byCode).toList();

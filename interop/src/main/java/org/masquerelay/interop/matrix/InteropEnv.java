@@ -23,7 +23,7 @@ import java.util.Map;
 
 /**
  * Everything a run needs on loopback: the dev CA (the "installed root"), targets (TCP echo, UDP echo, a 1 MiB TCP
- * source, a TCP sink, a port with nobody listening) and the PKI for faulty relays. Servers under test are started
+ * source, a TCP sink, an HTTP origin over the same content, a port with nobody listening) and the PKI for faulty relays. Servers under test are started
  * by their {@link ServerPeer}s against this.
  */
 public final class InteropEnv implements AutoCloseable {
@@ -44,6 +44,8 @@ public final class InteropEnv implements AutoCloseable {
     /** Serves {@link #LARGE_LENGTH} bytes to every connection (cases L and K). */
     public final TcpSourceServer largeSource;
     private String largeSha256;
+    /** HTTP over the same content, for clients that speak HTTP through a tunnel (curl). */
+    public final HttpOrigin httpOrigin;
     /** A loopback port with no listener: a connection there is refused. */
     public final int closedPort;
     private final RelaySettings devSettings;
@@ -67,6 +69,7 @@ public final class InteropEnv implements AutoCloseable {
         this.source = new TcpSourceServer(lo, SOURCE_LENGTH);
         this.sink = new TcpSinkServer(lo);
         this.largeSource = new TcpSourceServer(lo, LARGE_LENGTH, 0x1a26e);
+        this.httpOrigin = new HttpOrigin(lo, source, largeSource);
         try (ServerSocket s = new ServerSocket(0, 1, lo)) {
             this.closedPort = s.getLocalPort();
         }
@@ -125,5 +128,6 @@ public final class InteropEnv implements AutoCloseable {
         source.close();
         sink.close();
         largeSource.close();
+        httpOrigin.close();
     }
 }
