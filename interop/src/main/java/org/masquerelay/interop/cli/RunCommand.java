@@ -21,6 +21,7 @@ import org.masquerelay.interop.report.TerminalReport;
 import org.masquerelay.interop.variants.FaultyRelay;
 import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.tools.apple.AppleProbe;
+import org.masquerelay.tools.apple.RelayTransport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -110,7 +111,7 @@ public final class RunCommand implements Callable<Integer> {
                 new AppleClientPeer(keys), new NettyClientPeer(), new RelayClientPeer(keys), new JettyClientPeer(out.resolve("jetty-pem")),
                 // HTTP/2 and HTTP/1.1, to its TCP listener. relay-client's own HTTP/2 transport joins here (as a
                 // RelayClientPeer over h2) once the library has one.
-                new JettyH2ClientPeer(), new CurlPeer(curl, false, out.resolve("curl"))));
+                new AppleClientPeer(keys, RelayTransport.H2), new JettyH2ClientPeer(), new CurlPeer(curl, false, out.resolve("curl"))));
         if (CurlPeer.supportsProxyHttp2(curl)) {
             all.add(new CurlPeer(curl, true, out.resolve("curl")));
         }
