@@ -58,7 +58,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--client", split = ",", paramLabel = "PEER", description = "Client peers: apple-profile, netty-quiche, relay-client,"
             + " jetty-http3 over HTTP/3; apple-profile-h2, jetty-http2 over HTTP/2; curl-http1.1 (and curl-http2 with a curl that has"
-            + " --proxy-http2, see --curl) over the relay's TCP listener (default: all).")
+            + " --proxy-http2, see --curl) over the relay's TCP listener (default: all; 'none' for the faulty relays alone).")
     List<String> clients;
 
     @Option(names = "--server", split = ",", paramLabel = "PEER", description = "Server peers: relay-server, netty-relay (default: relay-server;"
@@ -138,14 +138,17 @@ public final class RunCommand implements Callable<Integer> {
                 }
             });
             AppleProbe.Result ours = null;
+            AppleProbe.Result oursH2 = null;
             if (!variants.isEmpty()) {
                 try (ServerPeer.Running relay = new OurRelayPeer().start(env)) {
                     ours = VariantRunner.probe(relay.target(), env);
+                    oursH2 = VariantRunner.probe(relay.target(), env, RelayTransport.H2);
                     Files.createDirectories(logs);
                     Files.write(logs.resolve("variant__relay-server.log"), ours.log());
+                    Files.write(logs.resolve("variant__relay-server-h2.log"), oursH2.log());
                 }
             }
-            RunReport report = new RunReport(started, (System.nanoTime() - t0) / 1_000_000, cases, cells, variantResults, ours);
+            RunReport report = new RunReport(started, (System.nanoTime() - t0) / 1_000_000, cases, cells, variantResults, ours, oursH2);
             List<Path> files = ReportFiles.write(report, out);
             if (print) {
                 System.out.println();
@@ -159,6 +162,9 @@ public final class RunCommand implements Callable<Integer> {
     private static <T> List<T> select(List<T> all, List<String> names, java.util.function.Function<T, String> name) {
         if (names == null || names.isEmpty()) {
             return all;
+        }
+        if (names.equals(List.of("none"))) {
+            return List.of();
         }
         List<T> chosen = all.stream().filter(p -> names.contains(name.apply(p))).toList();
         for (String wanted : names) {

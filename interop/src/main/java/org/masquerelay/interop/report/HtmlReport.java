@@ -123,11 +123,12 @@ final class HtmlReport {
 
     private static void variants(StringBuilder h, RunReport r) {
         h.append("<h2>Faulty relays: what Apple's client would report</h2><table><tr><th class=l>variant</th>")
-                .append("<th class=l>mistake</th><th class=l>Apple profile reports</th><th>step</th><th class=l>expected</th>")
+                .append("<th class=l>over</th><th class=l>mistake</th><th class=l>Apple profile reports</th><th>step</th><th class=l>expected</th>")
                 .append("<th>as expected</th><th class=l>fix</th></tr>");
         for (VariantResult v : r.variants()) {
             h.append("<tr><td class=l><a href=\"#variant-").append(v.variant().id).append("\">").append(esc(v.variant().id))
-                    .append("</a></td><td class=l>").append(esc(v.variant().mistake)).append("</td><td class=l>")
+                    .append("</a></td><td class=l>").append(esc(v.variant().transport.label)).append("</td><td class=l>")
+                    .append(esc(v.variant().mistake)).append("</td><td class=l>")
                     .append(esc(v.probe().reported().kind().label()));
             if (!v.matches()) {
                 h.append("<span class=why>").append(esc(cut(v.probe().reported().detail()))).append("</span>");
@@ -136,17 +137,22 @@ final class HtmlReport {
                     .append(esc(v.variant().expected.label())).append("</td><td class=").append(v.matches() ? "yes>✓" : "no>✕")
                     .append("</td><td class=l>").append(esc(v.variant().fix)).append("</td></tr>");
         }
-        AppleProbe.Result ours = r.ourRelayProbe();
-        if (ours != null) {
-            h.append("<tr><td class=l><b>relay-server (ours)</b></td><td class=l>same probe</td><td class=l>")
-                    .append(esc(ours.reported().kind().label()));
-            if (!ours.reported().isSuccess()) {
-                h.append("<span class=why>").append(esc(cut(ours.reported().detail()))).append("</span>");
-            }
-            h.append("</td><td>").append(esc(ours.failedStep())).append("</td><td class=l>success</td><td class=")
-                    .append(ours.reported().isSuccess() ? "yes>✓" : "no>✕").append("</td><td></td></tr>");
-        }
+        ours(h, r.ourRelayProbe(), "HTTP/3");
+        ours(h, r.ourRelayProbeH2(), "HTTP/2");
         h.append("</table>");
+    }
+
+    private static void ours(StringBuilder h, AppleProbe.Result ours, String over) {
+        if (ours == null) {
+            return;
+        }
+        h.append("<tr><td class=l><b>relay-server (ours)</b></td><td class=l>").append(over).append("</td><td class=l>same probe</td><td class=l>")
+                .append(esc(ours.reported().kind().label()));
+        if (!ours.reported().isSuccess()) {
+            h.append("<span class=why>").append(esc(cut(ours.reported().detail()))).append("</span>");
+        }
+        h.append("</td><td>").append(esc(ours.failedStep())).append("</td><td class=l>success</td><td class=")
+                .append(ours.reported().isSuccess() ? "yes>✓" : "no>✕").append("</td><td></td></tr>");
     }
 
     private static void details(StringBuilder h, RunReport r) {

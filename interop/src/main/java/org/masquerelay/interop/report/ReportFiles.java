@@ -54,6 +54,7 @@ public final class ReportFiles {
         for (VariantResult v : r.variants()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("variant", v.variant().id);
+            row.put("transport", v.variant().transport.label);
             row.put("mistake", v.variant().mistake);
             row.put("reported", v.probe().reported().kind().label());
             row.put("reportedDetail", v.probe().reported().detail());
@@ -67,6 +68,9 @@ public final class ReportFiles {
         m.put("variants", variants);
         if (r.ourRelayProbe() != null) {
             m.put("ourRelayProbe", Map.of("reported", r.ourRelayProbe().reported().toString(), "log", r.ourRelayProbe().log()));
+        }
+        if (r.ourRelayProbeH2() != null) {
+            m.put("ourRelayProbeH2", Map.of("reported", r.ourRelayProbeH2().reported().toString(), "log", r.ourRelayProbeH2().log()));
         }
         return m;
     }

@@ -36,12 +36,17 @@ public final class TerminalReport {
         if (!report.variants().isEmpty()) {
             out.printf("%-26s %-46s %-42s %s%n", "faulty relay", "Apple profile reports", "expected", "");
             for (VariantResult v : report.variants()) {
-                out.printf("%-26s %-46s %-42s %s%n", v.variant().id, v.probe().reported().kind().label() + " @" + v.probe().failedStep(),
+                out.printf("%-26s %-46s %-42s %s%n", v.variant().id, v.probe().reported().kind().label() + " @" + v.probe().failedStep()
+                                + (v.variant().transport == org.masquerelay.tools.apple.RelayTransport.H3 ? "" : " (" + v.variant().transport.label + ")"),
                         v.variant().expected.label(), v.matches() ? "✓" : "✕");
             }
             if (report.ourRelayProbe() != null) {
                 out.printf("%-26s %-46s %-42s %s%n", "relay-server (ours)", report.ourRelayProbe().reported().kind().label(),
                         "success", report.ourRelayProbe().reported().isSuccess() ? "✓" : "✕");
+            }
+            if (report.ourRelayProbeH2() != null) {
+                out.printf("%-26s %-46s %-42s %s%n", "relay-server (ours) h2", report.ourRelayProbeH2().reported().kind().label(),
+                        "success", report.ourRelayProbeH2().reported().isSuccess() ? "✓" : "✕");
             }
             out.println();
         }

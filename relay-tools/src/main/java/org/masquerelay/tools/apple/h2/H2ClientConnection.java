@@ -283,5 +283,12 @@ public final class H2ClientConnection implements H3ClientConnection {
             settings.complete(Map.of());
             closed.complete("the relay closed the TCP connection");
         }
+
+        /** A reset connection or a TLS alert ends this connection; its streams see it, nothing is logged. */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            closed.complete("connection failed: " + cause.getMessage());
+            ctx.close();
+        }
     }
 }
