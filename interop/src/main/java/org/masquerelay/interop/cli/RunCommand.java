@@ -21,7 +21,7 @@ import org.masquerelay.interop.report.TerminalReport;
 import org.masquerelay.interop.variants.FaultyRelay;
 import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.tools.apple.AppleProbe;
-import org.masquerelay.tools.apple.RelayTransport;
+import org.masquerelay.tools.apple.RelayPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -57,8 +57,8 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     @Option(names = "--client", split = ",", paramLabel = "PEER", description = "Client peers: apple-profile, netty-quiche, relay-client,"
-            + " jetty-http3 over HTTP/3; apple-profile-h2, jetty-http2 over HTTP/2; curl-http1.1 (and curl-http2 with a curl that has"
-            + " --proxy-http2, see --curl) over the relay's TCP listener (default: all; 'none' for the faulty relays alone).")
+            + " jetty-http3 over HTTP/3; apple-profile-h2, jetty-http2, relay-client-h2 over HTTP/2; relay-client-http1.1, curl-http1.1"
+            + " over HTTP/1.1 (and curl-http2 with a curl that has --proxy-http2, see --curl), to the relay's TCP listener (default: all; 'none' for the faulty relays alone).")
     List<String> clients;
 
     @Option(names = "--server", split = ",", paramLabel = "PEER", description = "Server peers: relay-server, netty-relay (default: relay-server;"
@@ -109,9 +109,10 @@ public final class RunCommand implements Callable<Integer> {
         List<ClientPeer> all = new java.util.ArrayList<>(List.of(
                 // HTTP/3, to the relay's UDP listener
                 new AppleClientPeer(keys), new NettyClientPeer(), new RelayClientPeer(keys), new JettyClientPeer(out.resolve("jetty-pem")),
-                // HTTP/2 and HTTP/1.1, to its TCP listener. relay-client's own HTTP/2 transport joins here (as a
-                // RelayClientPeer over h2) once the library has one.
-                new AppleClientPeer(keys, RelayTransport.H2), new JettyH2ClientPeer(), new CurlPeer(curl, false, out.resolve("curl"))));
+                // HTTP/2 and HTTP/1.1, to its TCP listener
+                new AppleClientPeer(keys, RelayPath.H2), new JettyH2ClientPeer(),
+                new RelayClientPeer(keys, org.masquerelay.client.RelayTransport.H2),
+                new RelayClientPeer(keys, org.masquerelay.client.RelayTransport.HTTP1_1), new CurlPeer(curl, false, out.resolve("curl"))));
         if (CurlPeer.supportsProxyHttp2(curl)) {
             all.add(new CurlPeer(curl, true, out.resolve("curl")));
         }
@@ -142,7 +143,7 @@ public final class RunCommand implements Callable<Integer> {
             if (!variants.isEmpty()) {
                 try (ServerPeer.Running relay = new OurRelayPeer().start(env)) {
                     ours = VariantRunner.probe(relay.target(), env);
-                    oursH2 = VariantRunner.probe(relay.target(), env, RelayTransport.H2);
+                    oursH2 = VariantRunner.probe(relay.target(), env, RelayPath.H2);
                     Files.createDirectories(logs);
                     Files.write(logs.resolve("variant__relay-server.log"), ours.log());
                     Files.write(logs.resolve("variant__relay-server-h2.log"), oursH2.log());

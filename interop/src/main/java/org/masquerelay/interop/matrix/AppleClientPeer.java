@@ -6,7 +6,7 @@ import org.masquerelay.testpeers.TcpSinkServer;
 import org.masquerelay.tools.apple.AppleOutcome;
 import org.masquerelay.tools.apple.AppleProbe;
 import org.masquerelay.tools.apple.AppleProfileClient;
-import org.masquerelay.tools.apple.RelayTransport;
+import org.masquerelay.tools.apple.RelayPath;
 import org.masquerelay.tools.apple.Streams;
 import org.masquerelay.wire.H3;
 
@@ -31,37 +31,37 @@ import static org.masquerelay.interop.matrix.CaseFailure.check;
 public final class AppleClientPeer implements ClientPeer {
     static final Duration T = Duration.ofSeconds(10);
     private final Path keyLogDir;
-    private final RelayTransport over;
+    private final RelayPath over;
 
     /** Over HTTP/3. @param keyLogDir where per-cell TLS key logs go, or null */
     public AppleClientPeer(Path keyLogDir) {
-        this(keyLogDir, RelayTransport.H3);
+        this(keyLogDir, RelayPath.H3);
     }
 
     /** @param over {@link RelayTransport#H3} or {@link RelayTransport#H2} */
-    public AppleClientPeer(Path keyLogDir, RelayTransport over) {
+    public AppleClientPeer(Path keyLogDir, RelayPath over) {
         this.keyLogDir = keyLogDir;
         this.over = over;
     }
 
     @Override
     public String name() {
-        return over == RelayTransport.H2 ? "apple-profile-h2" : "apple-profile";
+        return over == RelayPath.H2 ? "apple-profile-h2" : "apple-profile";
     }
 
     @Override
     public Transport transport() {
-        return over == RelayTransport.H2 ? Transport.H2 : Transport.H3;
+        return over == RelayPath.H2 ? Transport.H2 : Transport.H3;
     }
 
     @Override
     public String unsupported(Case c) {
-        return c == Case.C && over == RelayTransport.H3
+        return c == Case.C && over == RelayPath.H3
                 ? "Apple's client sends UDP as QUIC datagrams over HTTP/3; it has no capsule-only mode to offer" : null;
     }
 
     private AppleProfileClient.Config config(ServerUnderTest server, Case c, boolean withCredentials) throws CaseFailure {
-        int port = over == RelayTransport.H2 ? server.tcpPort() : server.port();
+        int port = over == RelayPath.H2 ? server.tcpPort() : server.port();
         AppleProfileClient.Config config = AppleProfileClient.Config.of(server.host(), port, server.root())
                 .withTransport(over)
                 .withTimeout(Duration.ofSeconds(5))

@@ -3,7 +3,7 @@ package org.masquerelay.interop.matrix;
 import org.masquerelay.interop.variants.FaultyRelay;
 import org.masquerelay.tools.apple.AppleProbe;
 import org.masquerelay.tools.apple.AppleProfileClient;
-import org.masquerelay.tools.apple.RelayTransport;
+import org.masquerelay.tools.apple.RelayPath;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,13 +36,13 @@ public final class VariantRunner {
 
     /** The probe against one server over HTTP/3 (our relay, for the "commits none of them" row). */
     public static AppleProbe.Result probe(ServerUnderTest server, InteropEnv env) {
-        return probe(server, env, RelayTransport.H3);
+        return probe(server, env, RelayPath.H3);
     }
 
     /** The same over {@code transport}; over HTTP/2 to the server's TCP listener (its UDP port number otherwise). */
-    public static AppleProbe.Result probe(ServerUnderTest server, InteropEnv env, RelayTransport transport) {
+    public static AppleProbe.Result probe(ServerUnderTest server, InteropEnv env, RelayPath transport) {
         AppleProfileClient.Config config = probeConfig(server).withTransport(transport);
-        if (transport == RelayTransport.H2 && server.tcpAddress() != null) {
+        if (transport == RelayPath.H2 && server.tcpAddress() != null) {
             config = AppleProfileClient.Config.of(server.host(), server.tcpAddress().getPort(), server.root())
                     .withExtraHeaders(server.credentials()).withTimeout(Duration.ofSeconds(5)).withTransport(transport);
         }

@@ -37,7 +37,7 @@ public final class TerminalReport {
             out.printf("%-26s %-46s %-42s %s%n", "faulty relay", "Apple profile reports", "expected", "");
             for (VariantResult v : report.variants()) {
                 out.printf("%-26s %-46s %-42s %s%n", v.variant().id, v.probe().reported().kind().label() + " @" + v.probe().failedStep()
-                                + (v.variant().transport == org.masquerelay.tools.apple.RelayTransport.H3 ? "" : " (" + v.variant().transport.label + ")"),
+                                + (v.variant().transport == org.masquerelay.tools.apple.RelayPath.H3 ? "" : " (" + v.variant().transport.label + ")"),
                         v.variant().expected.label(), v.matches() ? "✓" : "✕");
             }
             if (report.ourRelayProbe() != null) {

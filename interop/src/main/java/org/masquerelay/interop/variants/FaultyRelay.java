@@ -2,7 +2,7 @@ package org.masquerelay.interop.variants;
 
 import org.masquerelay.interop.matrix.InteropEnv;
 import org.masquerelay.tools.apple.AppleOutcome.Kind;
-import org.masquerelay.tools.apple.RelayTransport;
+import org.masquerelay.tools.apple.RelayPath;
 import org.masquerelay.wire.H3;
 
 import java.io.IOException;
@@ -54,41 +54,41 @@ public enum FaultyRelay {
 
     // Over HTTP/2 (HTTP2RelayURL), on Netty's HTTP/2 codec (MiniH2Server): the same mistakes where HTTP/2 can make them.
     H2_NO_CONNECT_PROTOCOL("h2-no-connect-protocol", "HTTP/2 SETTINGS without SETTINGS_ENABLE_CONNECT_PROTOCOL (0x8)", Kind.ECONNABORTED,
-            "send SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441) and serve connect-udp by extended CONNECT", RelayTransport.H2),
+            "send SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441) and serve connect-udp by extended CONNECT", RelayPath.H2),
     H2_CONNECT_501("h2-connect-501", "HTTP/2: classic CONNECT answered 501", Kind.ECONNREFUSED,
-            "handle classic CONNECT over HTTP/2 (RFC 9113 §8.5: :method CONNECT + :authority, no :scheme/:path)", RelayTransport.H2),
+            "handle classic CONNECT over HTTP/2 (RFC 9113 §8.5: :method CONNECT + :authority, no :scheme/:path)", RelayPath.H2),
     H2_RESET_CONNECT("h2-reset-connect", "HTTP/2: classic CONNECT answered with RST_STREAM", Kind.ECONNABORTED,
-            "answer CONNECT with a status (2xx, or an error + Proxy-Status); never reset a request you did not start serving", RelayTransport.H2),
+            "answer CONNECT with a status (2xx, or an error + Proxy-Status); never reset a request you did not start serving", RelayPath.H2),
     H2_REJECTS_OPTIMISTIC_DATA("h2-rejects-optimistic-data", "HTTP/2: resets a CONNECT whose DATA arrives before the 2xx", Kind.ECONNABORTED,
-            "buffer DATA sent before the 2xx (optimistic data) and forward it once the upstream is open", RelayTransport.H2),
+            "buffer DATA sent before the 2xx (optimistic data) and forward it once the upstream is open", RelayPath.H2),
     H2_FIN_AFTER_200("h2-fin-after-200", "HTTP/2: END_STREAM with the 200", Kind.ECONNABORTED,
-            "keep the CONNECT stream open after the 2xx; it carries the tunnel until either side ends it", RelayTransport.H2),
+            "keep the CONNECT stream open after the 2xx; it carries the tunnel until either side ends it", RelayPath.H2),
     H2_CUSTOM_TEMPLATE_404("h2-custom-template-404", "HTTP/2: connect-udp only on a custom path; default template answered 404", Kind.ECONNREFUSED,
-            "also serve the default template /.well-known/masque/udp/{target_host}/{target_port}/: Apple always uses it", RelayTransport.H2),
+            "also serve the default template /.well-known/masque/udp/{target_host}/{target_port}/: Apple always uses it", RelayPath.H2),
     H2_CUSTOM_TEMPLATE_RESET("h2-custom-template-reset", "HTTP/2: connect-udp only on a custom path; default template reset", Kind.ECONNABORTED,
-            "serve the default template (and answer unknown paths with 404, not RST_STREAM)", RelayTransport.H2),
+            "serve the default template (and answer unknown paths with 404, not RST_STREAM)", RelayPath.H2),
     H2_CERT_UNTRUSTED_ROOT("h2-cert-untrusted-root", "HTTP/2: certificate from a root not installed on the device", Kind.SERVER_CERTIFICATE_INVALID,
-            "issue the certificate from the root installed (and fully trusted) on the device, or a public CA", RelayTransport.H2),
+            "issue the certificate from the root installed (and fully trusted) on the device, or a public CA", RelayPath.H2),
 
     // A network that drops UDP, with both relay URLs on the same host and port: Apple's client falls back to HTTP/2.
     UDP_BLOCKED_H3_ONLY("udp-blocked-h3-only", "serves HTTP/3 only, and the network drops UDP", Kind.SERVER_UNREACHABLE,
             "serve HTTP2RelayURL too: a TLS-over-TCP listener with HTTP/2 (tcp-listen; ours is on by default, on the HTTP/3 port)",
-            RelayTransport.H3_THEN_H2),
+            RelayPath.H3_THEN_H2),
     UDP_BLOCKED_H2_FALLBACK("udp-blocked-h2-fallback", "none: our relay, and the network drops UDP (HTTP/2 must carry the flows)", Kind.SUCCESS,
-            "nothing to fix: the client falls back to HTTP2RelayURL", RelayTransport.H3_THEN_H2);
+            "nothing to fix: the client falls back to HTTP2RelayURL", RelayPath.H3_THEN_H2);
 
     public final String id;
     public final String mistake;
     public final Kind expected;
     public final String fix;
     /** How the Apple profile reaches this relay. */
-    public final RelayTransport transport;
+    public final RelayPath transport;
 
     FaultyRelay(String id, String mistake, Kind expected, String fix) {
-        this(id, mistake, expected, fix, RelayTransport.H3);
+        this(id, mistake, expected, fix, RelayPath.H3);
     }
 
-    FaultyRelay(String id, String mistake, Kind expected, String fix, RelayTransport transport) {
+    FaultyRelay(String id, String mistake, Kind expected, String fix, RelayPath transport) {
         this.id = id;
         this.mistake = mistake;
         this.expected = expected;
@@ -120,11 +120,11 @@ public enum FaultyRelay {
     /** Starts this variant on loopback (port chosen by the system). */
     public AutoCloseableServer start(TestPki pki) throws IOException {
         InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
-        if (transport == RelayTransport.H2) {
+        if (transport == RelayPath.H2) {
             MiniH2Server s = MiniH2Server.start(bind, pki.identity(flaw()), TestPki.ALIAS, TestPki.PASSWORD, h2Fault());
             return new AutoCloseableServer(s.address(), s);
         }
-        if (transport != RelayTransport.H3) {
+        if (transport != RelayPath.H3) {
             throw new IllegalStateException(id + " needs the interop environment: start(InteropEnv)");
         }
         if (this == STOCK_FLUPKE) {

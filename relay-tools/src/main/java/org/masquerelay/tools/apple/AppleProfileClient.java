@@ -2,7 +2,7 @@ package org.masquerelay.tools.apple;
 
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
-import org.masquerelay.tools.apple.h2.H2ClientConnection;
+import org.masquerelay.engine.h2.TlsClientConnection;
 import org.masquerelay.wire.ConnectUdpTemplate;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * {@code additionalHTTPHeaderFields} on every CONNECT; a GREASE frame on the control stream. Every step returns an
  * {@link AppleOutcome}. Runs on our Kwik client engine over HTTP/3, and over HTTP/2 (Apple's {@code HTTP2RelayURL}) on
  * Netty's codec with the same flows: classic CONNECT with optimistic data, connect-udp by extended CONNECT with
- * DATAGRAM capsules ({@link RelayTransport}); each step is logged for reports.
+ * DATAGRAM capsules ({@link RelayPath}); each step is logged for reports.
  */
 public final class AppleProfileClient implements AutoCloseable {
     /** A reserved frame type (0x1f * 9 + 0x21), sent once after SETTINGS as Apple's stack may. */
@@ -47,7 +47,7 @@ public final class AppleProfileClient implements AutoCloseable {
      * @param transport     HTTP/3, HTTP/2 (to the same host and port over TCP) or HTTP/3 then HTTP/2
      */
     public record Config(String host, int port, X509Certificate root, Map<String, String> extraHeaders,
-                         Duration timeout, boolean grease, Path keyLog, RelayTransport transport) {
+                         Duration timeout, boolean grease, Path keyLog, RelayPath transport) {
         public Config {
             extraHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(extraHeaders));
         }
@@ -55,7 +55,7 @@ public final class AppleProfileClient implements AutoCloseable {
         /** Over HTTP/3. */
         public Config(String host, int port, X509Certificate root, Map<String, String> extraHeaders,
                       Duration timeout, boolean grease, Path keyLog) {
-            this(host, port, root, extraHeaders, timeout, grease, keyLog, RelayTransport.H3);
+            this(host, port, root, extraHeaders, timeout, grease, keyLog, RelayPath.H3);
         }
 
         public static Config of(String host, int port, X509Certificate root) {
@@ -74,7 +74,7 @@ public final class AppleProfileClient implements AutoCloseable {
             return new Config(host, port, root, extraHeaders, timeout, grease, value, transport);
         }
 
-        public Config withTransport(RelayTransport value) {
+        public Config withTransport(RelayPath value) {
             return new Config(host, port, root, extraHeaders, timeout, grease, keyLog, value);
         }
     }
@@ -143,7 +143,7 @@ public final class AppleProfileClient implements AutoCloseable {
 
     /** Whether the connection is HTTP/2 over TLS on TCP (Apple's HTTP2RelayURL), rather than HTTP/3. */
     public boolean overHttp2() {
-        return connection instanceof H2ClientConnection;
+        return connection instanceof TlsClientConnection tls && "h2".equals(tls.protocol());
     }
 
     /**
@@ -219,7 +219,8 @@ public final class AppleProfileClient implements AutoCloseable {
         if (!forUdp) {
             return AppleOutcome.success("SETTINGS acceptable");
         }
-        if (peer.getOrDefault(H2ClientConnection.SETTINGS_ENABLE_CONNECT_PROTOCOL, 0L) != 1L) {
+        // SETTINGS_ENABLE_CONNECT_PROTOCOL is 0x8 in HTTP/2 (RFC 8441) as in HTTP/3 (RFC 9220).
+        if (peer.getOrDefault(H3.SETTINGS_ENABLE_CONNECT_PROTOCOL, 0L) != 1L) {
             return AppleOutcome.aborted("HTTP/2 SETTINGS lack SETTINGS_ENABLE_CONNECT_PROTOCOL (0x8) = 1: no extended CONNECT, so no connect-udp");
         }
         return AppleOutcome.success("HTTP/2 SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (extended CONNECT; DATAGRAM capsules)");
@@ -317,8 +318,13 @@ public final class AppleProfileClient implements AutoCloseable {
             return new Flow(outcome, null, response);
         }
         if (request.contains(":protocol")) {
-            stream.receiveDatagrams((buffer, offset, length) -> queueOf(stream.streamId())
-                    .offer(java.util.Arrays.copyOfRange(buffer, offset, offset + length)));
+            org.masquerelay.engine.DatagramReceiver receiver = (buffer, offset, length) -> queueOf(stream.streamId())
+                    .offer(java.util.Arrays.copyOfRange(buffer, offset, offset + length));
+            if (overHttp2()) {
+                CapsuleDatagrams.receive(stream, receiver); // HTTP/2: DATAGRAM capsules in the stream (RFC 9297 §3.5)
+            } else {
+                stream.receiveDatagrams(receiver);
+            }
         }
         return new Flow(outcome, stream, response);
     }
@@ -381,7 +387,9 @@ public final class AppleProfileClient implements AutoCloseable {
     public Optional<byte[]> exchangeDatagram(ClientStream stream, byte[] payload, int attempts) {
         BlockingQueue<byte[]> queue = queueOf(stream.streamId());
         for (int i = 0; i < attempts; i++) {
-            if (!stream.sendDatagram(UdpPayload.CONTEXT_UDP, payload, 0, payload.length)) {
+            boolean sent = overHttp2() ? CapsuleDatagrams.send(stream, UdpPayload.CONTEXT_UDP, payload, 0, payload.length)
+                    : stream.sendDatagram(UdpPayload.CONTEXT_UDP, payload, 0, payload.length);
+            if (!sent) {
                 note("datagram of " + payload.length + " bytes could not be sent");
                 return Optional.empty();
             }

@@ -3,7 +3,8 @@ package org.masquerelay.tools.apple;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.H3ClientConnection;
 import org.masquerelay.engine.kwik.KwikClientEngine;
-import org.masquerelay.tools.apple.h2.H2ClientConnection;
+import org.masquerelay.engine.h2.H2ClientEngine;
+import org.masquerelay.engine.h2.TlsClientConnection;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -15,14 +16,16 @@ import java.util.function.Consumer;
 /**
  * Opens the connection to the relay the way {@link AppleProfileClient.Config#transport()} says: QUIC (ALPN h3), TLS on
  * TCP (ALPN h2), or the race of the two. Each attempt evaluates trust with an {@link AppleTrust} of its own, so the
- * winner's verdict is the one reported.
+ * winner's verdict is the one reported. The race is not relay-client's TransportRace: it judges each attempt as
+ * Apple's client would (a certificate problem on either path is what the user sees; unreachable only when both are),
+ * keeps no memory of a past winner (Apple's is unknown), and uses the head start a third-party client reports.
  */
 final class RelayConnector {
     /** HTTP/3's head start before HTTP/2 is tried too [I: a third-party client's figure]. */
     static final Duration HEAD_START = Duration.ofMillis(250);
 
     /** One attempt: the connection, or why there is none; the trust evaluation it made. */
-    record Attempt(H3ClientConnection connection, AppleOutcome failure, AppleTrust trust, RelayTransport over) {
+    record Attempt(H3ClientConnection connection, AppleOutcome failure, AppleTrust trust, RelayPath over) {
         boolean ok() {
             return connection != null;
         }
@@ -54,19 +57,32 @@ final class RelayConnector {
                 .keyLogFile(config.keyLog())
                 .build();
         try {
-            return new Attempt(new KwikClientEngine().connect(settings), null, trust, RelayTransport.H3);
+            return new Attempt(new KwikClientEngine().connect(settings), null, trust, RelayPath.H3);
         } catch (IOException e) {
-            return new Attempt(null, trust.failure().orElseGet(() -> failure(e, "QUIC/TLS")), trust, RelayTransport.H3);
+            return new Attempt(null, trust.failure().orElseGet(() -> failure(e, "QUIC/TLS")), trust, RelayPath.H3);
         }
     }
 
-    /** TCP + TLS 1.3 with ALPN h2 to the same host and port ({@code HTTP2RelayURL} shares the URL). */
+    /**
+     * TCP + TLS with ALPN h2 to the same host and port ({@code HTTP2RelayURL} shares the URL), on our engine-h2 client
+     * (the relay-client's). A relay that answers with HTTP/1.1 only is not Apple's HTTP/2 path: refused here.
+     */
     Attempt h2() {
         AppleTrust trust = new AppleTrust(config.root(), config.host());
+        ClientEngineSettings settings = ClientEngineSettings.builder().relay(config.host(), config.port())
+                .trustManager(trust)
+                .connectTimeout(config.timeout())
+                .build();
         try {
-            return new Attempt(H2ClientConnection.connect(config.host(), config.port(), trust, config.timeout()), null, trust, RelayTransport.H2);
+            TlsClientConnection connection = H2ClientEngine.connect(settings, true);
+            if (!"h2".equals(connection.protocol())) {
+                connection.close(org.masquerelay.wire.H3.H3_NO_ERROR, "not h2");
+                return new Attempt(null, new AppleOutcome(AppleOutcome.Kind.SERVER_UNREACHABLE,
+                        "the relay's TCP listener chose ALPN " + connection.protocol() + ", not h2"), trust, RelayPath.H2);
+            }
+            return new Attempt(connection, null, trust, RelayPath.H2);
         } catch (IOException e) {
-            return new Attempt(null, trust.failure().orElseGet(() -> failure(e, "TCP/TLS")), trust, RelayTransport.H2);
+            return new Attempt(null, trust.failure().orElseGet(() -> failure(e, "TCP/TLS")), trust, RelayPath.H2);
         }
     }
 
@@ -117,7 +133,7 @@ final class RelayConnector {
             }
         }
         return new Attempt(null, new AppleOutcome(AppleOutcome.Kind.SERVER_UNREACHABLE, "neither HTTP/3 (" + h3.failure().detail()
-                + ") nor HTTP/2 (" + h2.failure().detail() + ") reached the relay"), h2.trust(), RelayTransport.H3_THEN_H2);
+                + ") nor HTTP/2 (" + h2.failure().detail() + ") reached the relay"), h2.trust(), RelayPath.H3_THEN_H2);
     }
 
     /** A handshake that failed outside our trust evaluation: name checks of the TLS stack, or no answer at all. */
