@@ -46,21 +46,10 @@ class InteropMatrixTest {
             // curl speaks HTTP through a TCP tunnel: no connect-udp over HTTP/1.1, no optimistic data, no half-close.
             "curl-http1.1", Set.of(Case.C, Case.O, Case.F));
 
-    /**
-     * Cells that fail today for a reason of our own that is still open, each named; they are reported (the terminal
-     * and HTML show the ✕) but do not fail this test. Everything else in those rows must pass. Remove an entry when
-     * it is fixed.
-     */
-    static final Map<String, Set<Case>> OPEN_DEFECTS = Map.of(
-            // Over HTTP/1.1 the relay's close (TLS close_notify, FIN) reads as the target's clean end of the tunnel:
-            // only an abortive close from the relay could tell the client. (curl passes K only by HTTP's
-            // Content-Length inside the tunnel.)
-            "relay-client-http1.1", Set.of(Case.K));
-
-    /** Rows over the TCP listener, each with the cells that must pass (the rest are "–", a documented "?" or open). */
+    /** Rows over the TCP listener, each with the cells that must pass (the rest are "–" or a documented "?"). */
     static final Map<String, Integer> TCP_ROWS_PASSING = Map.of("apple-profile-h2", Case.values().length - 1,
             "jetty-http2", Case.values().length - 1, "curl-http1.1", Case.values().length - 5,
-            "relay-client-h2", Case.values().length - 2, "relay-client-http1.1", Case.values().length - 3);
+            "relay-client-h2", Case.values().length - 1, "relay-client-http1.1", Case.values().length - 2);
 
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -69,11 +58,7 @@ class InteropMatrixTest {
 
         report.cells().stream().filter(c -> c.status() == CaseResult.Status.FAIL).forEach(c ->
                 System.out.println("FAILED " + c.client() + " → " + c.server() + " " + c.testCase() + ": " + c.cause()));
-        List<String> failed = report.cells().stream().filter(c -> c.status() == CaseResult.Status.FAIL)
-                .filter(c -> !OPEN_DEFECTS.getOrDefault(c.client(), Set.of()).contains(c.testCase()))
-                .map(c -> c.client() + " → " + c.server() + " " + c.testCase() + ": " + c.cause())
-                .toList();
-        assertEquals(List.of(), failed, "✕ cells against our relay (see report above)");
+        assertEquals(0, report.count(CaseResult.Status.FAIL), "✕ cells against our relay (see report above)");
         List<String> undocumented = report.cells().stream()
                 .filter(c -> c.status() == CaseResult.Status.UNSUPPORTED)
                 .filter(c -> !PEER_LIMITATIONS.getOrDefault(c.client(), Set.of()).contains(c.testCase()))
@@ -87,15 +72,13 @@ class InteropMatrixTest {
                 v.variant().id + ": " + v.probe().reported() + "\n" + String.join("\n", v.probe().log())));
         assertTrue(report.ourRelayProbe().reported().isSuccess(), "our relay fails the Apple probe: " + report.ourRelayProbe().log());
         assertTrue(report.ourRelayProbeH2().reported().isSuccess(), "our relay fails the Apple probe over HTTP/2: " + report.ourRelayProbeH2().log());
-        TCP_ROWS_PASSING.forEach((client, passing) -> assertTrue(report.cells().stream()
-                .filter(c -> c.client().equals(client) && c.status() == CaseResult.Status.PASS).count() >= passing, client + ": cells passed"));
+        TCP_ROWS_PASSING.forEach((client, passing) -> assertEquals((long) passing, report.cells().stream()
+                .filter(c -> c.client().equals(client) && c.status() == CaseResult.Status.PASS).count(), client + ": cells passed"));
         assertEquals(Transport.H1, report.transportOf("curl-http1.1"));
         assertEquals(CaseResult.Status.NOT_APPLICABLE, report.cell("jetty-http2", "relay-server", Case.U).orElseThrow().status());
 
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<table") && html.contains("stock-flupke") && html.contains("apple-profile"));
-        assertTrue(report.ok() || report.cells().stream().filter(c -> c.status() == CaseResult.Status.FAIL)
-                .allMatch(c -> OPEN_DEFECTS.getOrDefault(c.client(), Set.of()).contains(c.testCase())));
         assertTrue(html.contains("curl-http1.1 → relay-server</td><td>HTTP/1.1") && html.contains("h2-connect-501")
                 && html.contains("udp-blocked-h2-fallback"), "the HTTP/2 and HTTP/1.1 rows and variants are in the report");
         assertTrue(Files.readString(out.resolve("report.json")).contains("\"variants\""));
