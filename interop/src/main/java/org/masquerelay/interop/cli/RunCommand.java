@@ -113,10 +113,11 @@ public final class RunCommand implements Callable<Integer> {
                 new AppleClientPeer(keys, RelayPath.H2), new JettyH2ClientPeer(),
                 new RelayClientPeer(keys, org.masquerelay.client.RelayTransport.H2),
                 new RelayClientPeer(keys, org.masquerelay.client.RelayTransport.HTTP1_1), new CurlPeer(curl, false, out.resolve("curl"))));
-        if (CurlPeer.supportsProxyHttp2(curl)) {
-            all.add(new CurlPeer(curl, true, out.resolve("curl")));
-        }
-        List<ClientPeer> clients = select(all, clientNames, ClientPeer::name);
+        all.add(new CurlPeer(curl, true, out.resolve("curl")));
+        // curl-http2 runs by default only with a curl that can (asked for by name, its cells say why not).
+        List<ClientPeer> clients = clientNames == null || clientNames.isEmpty()
+                ? all.stream().filter(p -> !p.name().equals("curl-http2") || CurlPeer.supportsProxyHttp2(curl)).toList()
+                : select(all, clientNames, ClientPeer::name);
         List<ServerPeer> servers = serverNames == null || serverNames.isEmpty() ? List.<ServerPeer>of(new OurRelayPeer())
                 : select(List.<ServerPeer>of(new OurRelayPeer(), new NettyRelayPeer()), serverNames, ServerPeer::name);
         List<Case> cases = caseCodes == null ? List.of(Case.values()) : caseCodes.stream().map(Case::byCode).toList();

@@ -35,6 +35,8 @@ public final class CurlPeer implements ClientPeer {
     private final Path curl;
     private final boolean proxyHttp2;
     private final Path workDir;
+    /** Whether this curl has --proxy-http2, asked once. */
+    private Boolean canProxyHttp2;
 
     /**
      * @param curl       the curl binary
@@ -61,6 +63,13 @@ public final class CurlPeer implements ClientPeer {
         }
     }
 
+    private synchronized boolean proxyHttp2Usable() {
+        if (canProxyHttp2 == null) {
+            canProxyHttp2 = supportsProxyHttp2(curl);
+        }
+        return canProxyHttp2;
+    }
+
     @Override
     public String name() {
         return proxyHttp2 ? "curl-http2" : "curl-http1.1";
@@ -75,6 +84,9 @@ public final class CurlPeer implements ClientPeer {
     public String unsupported(Case c) {
         if (!Files.isExecutable(curl)) {
             return "no curl at " + curl + " (.ci/run installs Debian's)";
+        }
+        if (proxyHttp2 && !proxyHttp2Usable()) {
+            return curl + " has no --proxy-http2 (curl 8.1 or later with nghttp2; Debian 12's is 7.88.1): give one with --curl";
         }
         return switch (c) {
             case C -> "curl tunnels only TCP through an HTTP/1.1 or HTTP/2 proxy (no connect-udp)";
