@@ -10,6 +10,7 @@ import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.h2.H2ClientEngine;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.Target;
@@ -83,7 +84,10 @@ public final class RelayHop {
         this.trust = trust;
         this.extraHeaders = List.copyOf(extraHeaders);
         this.transport = carrier == null ? transport : RelayTransport.H3;
-        this.race = new TransportRace(this::connectH3, () -> engine.prepare(settings),
+        this.race = new TransportRace(this::connectH3, () -> {
+                    engine.prepare(settings);
+                    H2ClientEngine.prepare(settings);
+                },
                 reason -> TcpTransport.connect(endpoint, settings, trust, true, reason),
                 RelayTransport.HEAD_START_MILLIS, java.util.concurrent.TimeUnit.MINUTES.toNanos(RelayTransport.REMEMBER_MINUTES));
     }
