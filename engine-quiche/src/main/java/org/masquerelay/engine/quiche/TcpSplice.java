@@ -3,14 +3,12 @@ package org.masquerelay.engine.quiche;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamResetException;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -39,8 +37,6 @@ import java.util.concurrent.TimeUnit;
  * connection with an RST.
  */
 final class TcpSplice {
-    /** First retry of a FIN still queued; doubling to 1 s. */
-    private static final long FIN_KICK_MILLIS = 50;
     private final QuicStreamChannel stream;
     private final Channel tcp;
     private final DataFrameDecoder decoder;
@@ -178,28 +174,7 @@ final class TcpSplice {
         }
         targetFinished = true;
         meter.ended("target closed");
-        // FIN behind the data still queued for flow-control credit (StreamBridge explains why not shutdownOutput()).
-        ChannelFuture fin = stream.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
-        fin.addListener(sent -> endIfBothFinished());
-        if (!fin.isDone()) {
-            kickUntilSent(fin, FIN_KICK_MILLIS);
-        }
-    }
-
-    /**
-     * A FIN queued in Netty's stream channel is retried only when quiche lists the stream as writable, and about one
-     * tunnel in a thousand never got its FIN although every byte arrived (docs/reliability.md). Any write to the
-     * channel retries its queue, so while the FIN waits an empty buffer goes after it now and then: it costs nothing
-     * once the FIN is out (a write after the FIN fails, and that failure is ignored). Bounded by the stream's life.
-     */
-    private void kickUntilSent(ChannelFuture fin, long delayMillis) {
-        stream.eventLoop().schedule(() -> {
-            if (fin.isDone() || !stream.isActive()) {
-                return;
-            }
-            stream.writeAndFlush(Unpooled.EMPTY_BUFFER, stream.newPromise());
-            kickUntilSent(fin, Math.min(delayMillis * 2, 1000));
-        }, delayMillis, TimeUnit.MILLISECONDS);
+        stream.writeAndFlush(EndOfStream.frame(stream)).addListener(sent -> endIfBothFinished());
     }
 
     private void targetFailed(Throwable cause) {
