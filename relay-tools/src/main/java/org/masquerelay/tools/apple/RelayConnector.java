@@ -118,7 +118,12 @@ final class RelayConnector {
                 }
             });
         }
-        CompletableFuture.allOf(h3, h2).thenRun(() -> winner.complete(bothFailed(h3.join(), h2.join())));
+        // Only when neither connected: CompletableFuture may run this before the winner's thenAccept above.
+        CompletableFuture.allOf(h3, h2).thenRun(() -> {
+            if (!h3.join().ok() && !h2.join().ok()) {
+                winner.complete(bothFailed(h3.join(), h2.join()));
+            }
+        });
         Attempt won = winner.join();
         if (won.ok()) {
             note.accept(won.over().label + " won the race");
