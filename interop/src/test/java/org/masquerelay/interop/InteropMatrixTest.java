@@ -38,9 +38,10 @@ class InteropMatrixTest {
     static final Map<String, Set<Case>> PEER_LIMITATIONS = Map.of(
             // Apple's client sends UDP as QUIC datagrams; it has no capsule-only mode.
             "apple-profile", Set.of(Case.C),
-            // Jetty 12.1.5 has no QUIC DATAGRAM (U); after both FINs its quiche read fails with
-            // QUICHE_ERR_INVALID_STREAM_STATE (F).
-            "jetty-http3", Set.of(Case.U, Case.F));
+            // Jetty 12.1.5 has no QUIC DATAGRAM (U). (Its F read failure, QUICHE_ERR_INVALID_STREAM_STATE after both
+            // FINs, was quiche collecting a stream whose zero-length FIN it had dropped: gone with engine-quiche's
+            // EndOfStream; F passed 10 of 10 runs on quiche, 3 of 3 on Kwik.)
+            "jetty-http3", Set.of(Case.U));
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)

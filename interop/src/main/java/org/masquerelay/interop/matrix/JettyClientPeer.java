@@ -75,11 +75,6 @@ public final class JettyClientPeer implements ClientPeer {
         }
         return switch (c) {
             case U -> "Jetty 12.1 has no QUIC DATAGRAM support: its connect-udp uses DATAGRAM capsules (case C)";
-            // Seen here: after the client's FIN, the relay's echo + FIN make Jetty's next read fail with
-            // QUICHE_ERR_INVALID_STREAM_STATE (quiche has already collected the finished stream). The other three
-            // clients see the same relay's echo then FIN correctly; S, L and K cover Jetty reading a FIN otherwise.
-            case F -> "Jetty 12.1.5 + quiche fail to read a stream whose both sides have ended (QUICHE_ERR_INVALID_STREAM_STATE"
-                    + " on the read after the relay's FIN, once the client has sent its own)";
             default -> null;
         };
     }
