@@ -56,7 +56,8 @@ class InteropCliTest {
         assertOneLineMistake(run("run", "--case", "Z"), "unknown case 'Z'; the cases are H T U C O F P X R A E S L K"
                 + " (interop run --help says what each checks)");
         assertOneLineMistake(run("run", "--client", "safari"),
-                "unknown peer 'safari'; known: apple-profile, netty-quiche, relay-client, jetty-http3");
+                "unknown peer 'safari'; known: apple-profile, netty-quiche, relay-client, jetty-http3, apple-profile-h2, jetty-http2,"
+                        + " relay-client-h2, relay-client-http1.1, curl-http1.1, curl-http2");
         // -v adds the trace, for a bug report.
         Run verbose = run("-v", "run", "--case", "Z");
         assertTrue(verbose.err().contains("\tat "), verbose.err());

@@ -3,6 +3,8 @@ package org.masquerelay.engine.h2;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -64,6 +66,7 @@ final class H2ClientConnection extends ChannelInboundHandlerAdapter implements T
     static H2ClientConnection install(Channel channel, Duration timeout) {
         H2ClientConnection connection = new H2ClientConnection(channel, timeout);
         channel.pipeline().addLast(
+                new EndsWithTheRelaysSide(connection),
                 ConnectAnswerReader.codec(Http2Settings.defaultSettings().initialWindowSize(STREAM_WINDOW).pushEnabled(false)),
                 new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
                 connection);
@@ -104,6 +107,31 @@ final class H2ClientConnection extends ChannelInboundHandlerAdapter implements T
             }
         } finally {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /**
+     * The relay's FIN (or TLS close_notify) ends the whole HTTP/2 connection. The TCP channel allows half-closure for
+     * HTTP/1.1's sake ({@link H2ClientEngine}), and Netty's HTTP/2 codec does not close on an input shutdown, so an h2
+     * connection whose relay went away stayed open half-closed and its streams waited forever (interop case K: a
+     * download through a relay closed mid-transfer hung). Sits between TLS and the HTTP/2 codec.
+     */
+    private static final class EndsWithTheRelaysSide extends ChannelInboundHandlerAdapter {
+        private final H2ClientConnection connection;
+
+        EndsWithTheRelaysSide(H2ClientConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof ChannelInputShutdownEvent || event instanceof SslCloseCompletionEvent) {
+                if (connection.closeReason == null) {
+                    connection.closeReason = "the relay closed the HTTP/2 connection";
+                }
+                ctx.close();
+            }
+            super.userEventTriggered(ctx, event);
         }
     }
 

@@ -189,7 +189,10 @@ public final class H2ServerEngine implements ServerEngine {
         return true;
     }
 
-    /** Stops accepting, closes every connection (HTTP/2 ones with GOAWAY), releases the threads. Once. */
+    /**
+     * Stops accepting, closes every connection (HTTP/2 ones with GOAWAY; HTTP/1.1 ones reset, see {@link #cut}),
+     * releases the threads. Once.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -198,7 +201,11 @@ public final class H2ServerEngine implements ServerEngine {
         try {
             server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             for (Channel connection : connections) {
-                connection.close();
+                if (connection.pipeline().get(io.netty.handler.codec.http2.Http2FrameCodec.class) != null) {
+                    connection.close();
+                } else {
+                    cut(connection);
+                }
             }
             for (Channel connection : connections) {
                 connection.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -206,5 +213,24 @@ public final class H2ServerEngine implements ServerEngine {
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * An HTTP/1.1 connection ends with a TCP reset and no TLS close_notify. Its tunnel has no end-of-stream of its own:
+     * close_notify and FIN are how the target's end reads, so a clean close here made a tunnel cut by the relay's
+     * closing look finished to the client (interop case K, relay-client over HTTP/1.1: "the stream ended cleanly").
+     * HTTP/2 needs none of this: a stream without END_STREAM when its connection goes is cut.
+     */
+    private static void cut(Channel connection) {
+        connection.eventLoop().execute(() -> {
+            io.netty.handler.ssl.SslHandler tls = connection.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (tls != null) {
+                connection.pipeline().remove(tls);
+            }
+            if (connection.isOpen()) {
+                connection.config().setOption(ChannelOption.SO_LINGER, 0);
+            }
+            connection.close();
+        });
     }
 }

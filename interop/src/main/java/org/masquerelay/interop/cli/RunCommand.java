@@ -4,8 +4,10 @@ import org.masquerelay.interop.matrix.AppleClientPeer;
 import org.masquerelay.interop.matrix.Case;
 import org.masquerelay.interop.matrix.CaseResult;
 import org.masquerelay.interop.matrix.ClientPeer;
+import org.masquerelay.interop.matrix.CurlPeer;
 import org.masquerelay.interop.matrix.InteropEnv;
 import org.masquerelay.interop.matrix.JettyClientPeer;
+import org.masquerelay.interop.matrix.JettyH2ClientPeer;
 import org.masquerelay.interop.matrix.MatrixRunner;
 import org.masquerelay.interop.matrix.NettyClientPeer;
 import org.masquerelay.interop.matrix.NettyRelayPeer;
@@ -19,6 +21,7 @@ import org.masquerelay.interop.report.TerminalReport;
 import org.masquerelay.interop.variants.FaultyRelay;
 import org.masquerelay.server.config.QuicEngine;
 import org.masquerelay.tools.apple.AppleProbe;
+import org.masquerelay.tools.apple.RelayPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,7 +56,9 @@ public final class RunCommand implements Callable<Integer> {
         return lines.toArray(String[]::new);
     }
 
-    @Option(names = "--client", split = ",", paramLabel = "PEER", description = "Client peers: apple-profile, netty-quiche, relay-client, jetty-http3 (default: all).")
+    @Option(names = "--client", split = ",", paramLabel = "PEER", description = "Client peers: apple-profile, netty-quiche, relay-client,"
+            + " jetty-http3 over HTTP/3; apple-profile-h2, jetty-http2, relay-client-h2 over HTTP/2; relay-client-http1.1, curl-http1.1"
+            + " over HTTP/1.1 (and curl-http2 with a curl that has --proxy-http2, see --curl), to the relay's TCP listener (default: all; 'none' for the faulty relays alone).")
     List<String> clients;
 
     @Option(names = "--server", split = ",", paramLabel = "PEER", description = "Server peers: relay-server, netty-relay (default: relay-server;"
@@ -69,13 +74,17 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: interop-out).")
     Path out = Path.of("interop-out");
 
+    @Option(names = "--curl", paramLabel = "PATH", description = "The curl of the curl rows (default: Debian's, /usr/bin/curl)."
+            + " One with --proxy-http2 (curl 8.1 or later with nghttp2) adds the curl-http2 row.")
+    Path curl = CurlPeer.DEBIAN_CURL;
+
     @Option(names = "--engine", description = "QUIC engine of our relay-server: kwik or quiche (default: the relay's default)")
     String engine;
 
     @Override
     public Integer call() throws Exception {
         QuicEngine chosen = engine == null ? null : QuicEngine.parse("--engine", engine);
-        RunReport report = execute(clients, servers, cases, variants, out, true, chosen);
+        RunReport report = execute(clients, servers, cases, variants, out, true, chosen, curl);
         return report.ok() ? 0 : 1;
     }
 
@@ -88,11 +97,27 @@ public final class RunCommand implements Callable<Integer> {
     /** The same with our relay on {@code engine} (null: the relay's default). */
     public static RunReport execute(List<String> clientNames, List<String> serverNames, List<String> caseCodes,
                                     List<String> variantIds, Path out, boolean print, QuicEngine engine) throws Exception {
+        return execute(clientNames, serverNames, caseCodes, variantIds, out, print, engine, CurlPeer.DEBIAN_CURL);
+    }
+
+    /** The same with {@code curl} for the curl rows. */
+    public static RunReport execute(List<String> clientNames, List<String> serverNames, List<String> caseCodes,
+                                    List<String> variantIds, Path out, boolean print, QuicEngine engine, Path curl) throws Exception {
         Files.createDirectories(out);
         Path logs = out.resolve("logs");
         Path keys = Files.createDirectories(out.resolve("keys"));
-        List<ClientPeer> clients = select(List.of(new AppleClientPeer(keys), new NettyClientPeer(), new RelayClientPeer(keys),
-                new JettyClientPeer(out.resolve("jetty-pem"))), clientNames, ClientPeer::name);
+        List<ClientPeer> all = new java.util.ArrayList<>(List.of(
+                // HTTP/3, to the relay's UDP listener
+                new AppleClientPeer(keys), new NettyClientPeer(), new RelayClientPeer(keys), new JettyClientPeer(out.resolve("jetty-pem")),
+                // HTTP/2 and HTTP/1.1, to its TCP listener
+                new AppleClientPeer(keys, RelayPath.H2), new JettyH2ClientPeer(),
+                new RelayClientPeer(keys, org.masquerelay.client.RelayTransport.H2),
+                new RelayClientPeer(keys, org.masquerelay.client.RelayTransport.HTTP1_1), new CurlPeer(curl, false, out.resolve("curl"))));
+        all.add(new CurlPeer(curl, true, out.resolve("curl")));
+        // curl-http2 runs by default only with a curl that can (asked for by name, its cells say why not).
+        List<ClientPeer> clients = clientNames == null || clientNames.isEmpty()
+                ? all.stream().filter(p -> !p.name().equals("curl-http2") || CurlPeer.supportsProxyHttp2(curl)).toList()
+                : select(all, clientNames, ClientPeer::name);
         List<ServerPeer> servers = serverNames == null || serverNames.isEmpty() ? List.<ServerPeer>of(new OurRelayPeer())
                 : select(List.<ServerPeer>of(new OurRelayPeer(), new NettyRelayPeer()), serverNames, ServerPeer::name);
         List<Case> cases = caseCodes == null ? List.of(Case.values()) : caseCodes.stream().map(Case::byCode).toList();
@@ -115,14 +140,17 @@ public final class RunCommand implements Callable<Integer> {
                 }
             });
             AppleProbe.Result ours = null;
+            AppleProbe.Result oursH2 = null;
             if (!variants.isEmpty()) {
                 try (ServerPeer.Running relay = new OurRelayPeer().start(env)) {
                     ours = VariantRunner.probe(relay.target(), env);
+                    oursH2 = VariantRunner.probe(relay.target(), env, RelayPath.H2);
                     Files.createDirectories(logs);
                     Files.write(logs.resolve("variant__relay-server.log"), ours.log());
+                    Files.write(logs.resolve("variant__relay-server-h2.log"), oursH2.log());
                 }
             }
-            RunReport report = new RunReport(started, (System.nanoTime() - t0) / 1_000_000, cases, cells, variantResults, ours);
+            RunReport report = new RunReport(started, (System.nanoTime() - t0) / 1_000_000, cases, cells, variantResults, ours, oursH2);
             List<Path> files = ReportFiles.write(report, out);
             if (print) {
                 System.out.println();
@@ -136,6 +164,9 @@ public final class RunCommand implements Callable<Integer> {
     private static <T> List<T> select(List<T> all, List<String> names, java.util.function.Function<T, String> name) {
         if (names == null || names.isEmpty()) {
             return all;
+        }
+        if (names.equals(List.of("none"))) {
+            return List.of();
         }
         List<T> chosen = all.stream().filter(p -> names.contains(name.apply(p))).toList();
         for (String wanted : names) {

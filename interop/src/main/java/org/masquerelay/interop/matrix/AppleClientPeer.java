@@ -6,6 +6,7 @@ import org.masquerelay.testpeers.TcpSinkServer;
 import org.masquerelay.tools.apple.AppleOutcome;
 import org.masquerelay.tools.apple.AppleProbe;
 import org.masquerelay.tools.apple.AppleProfileClient;
+import org.masquerelay.tools.apple.RelayPath;
 import org.masquerelay.tools.apple.Streams;
 import org.masquerelay.wire.H3;
 
@@ -22,28 +23,47 @@ import java.util.concurrent.TimeUnit;
 
 import static org.masquerelay.interop.matrix.CaseFailure.check;
 
-/** The Apple client profile as a matrix peer: each case judged by the outcome Apple's client would report. */
+/**
+ * The Apple client profile as a matrix peer: each case judged by the outcome Apple's client would report. Over HTTP/3
+ * (its {@code HTTP3RelayURL}) or over HTTP/2 ({@code HTTP2RelayURL}, the relay's TCP listener): there UDP flows go
+ * by extended CONNECT with DATAGRAM capsules, which is case C.
+ */
 public final class AppleClientPeer implements ClientPeer {
     static final Duration T = Duration.ofSeconds(10);
     private final Path keyLogDir;
+    private final RelayPath over;
 
-    /** @param keyLogDir where per-cell TLS key logs go, or null */
+    /** Over HTTP/3. @param keyLogDir where per-cell TLS key logs go, or null */
     public AppleClientPeer(Path keyLogDir) {
+        this(keyLogDir, RelayPath.H3);
+    }
+
+    /** @param over {@link RelayTransport#H3} or {@link RelayTransport#H2} */
+    public AppleClientPeer(Path keyLogDir, RelayPath over) {
         this.keyLogDir = keyLogDir;
+        this.over = over;
     }
 
     @Override
     public String name() {
-        return "apple-profile";
+        return over == RelayPath.H2 ? "apple-profile-h2" : "apple-profile";
+    }
+
+    @Override
+    public Transport transport() {
+        return over == RelayPath.H2 ? Transport.H2 : Transport.H3;
     }
 
     @Override
     public String unsupported(Case c) {
-        return c == Case.C ? "Apple's client sends UDP as QUIC datagrams; it has no capsule-only mode to offer" : null;
+        return c == Case.C && over == RelayPath.H3
+                ? "Apple's client sends UDP as QUIC datagrams over HTTP/3; it has no capsule-only mode to offer" : null;
     }
 
-    private AppleProfileClient.Config config(ServerUnderTest server, Case c, boolean withCredentials) {
-        AppleProfileClient.Config config = AppleProfileClient.Config.of(server.host(), server.port(), server.root())
+    private AppleProfileClient.Config config(ServerUnderTest server, Case c, boolean withCredentials) throws CaseFailure {
+        int port = over == RelayPath.H2 ? server.tcpPort() : server.port();
+        AppleProfileClient.Config config = AppleProfileClient.Config.of(server.host(), port, server.root())
+                .withTransport(over)
                 .withTimeout(Duration.ofSeconds(5))
                 .withExtraHeaders(withCredentials ? server.credentials() : Map.of());
         return keyLogDir == null ? config : config.withKeyLog(keyLogDir.resolve(name() + "__" + server.name() + "__" + c + ".keys"));
@@ -74,7 +94,7 @@ public final class AppleClientPeer implements ClientPeer {
                 switch (c) {
                     case H -> { }
                     case T -> tcpEcho(client, env, "after the 2xx".getBytes(StandardCharsets.UTF_8));
-                    case U -> {
+                    case U, C -> {
                         AppleOutcome udp = client.probeUdpEcho("127.0.0.1", env.udpEcho.port(), AppleProbe.QUIC_INITIAL_LIKE);
                         check(udp.isSuccess(), udp.toString());
                     }

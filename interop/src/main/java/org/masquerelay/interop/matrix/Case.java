@@ -28,6 +28,36 @@ public enum Case {
         this.description = description;
     }
 
+    /** Null when this case applies over {@code transport}; otherwise why not (the cell shows "–", not "?"). */
+    public String notApplicable(Transport transport) {
+        return switch (this) {
+            case U -> transport == Transport.H3 ? null
+                    : "QUIC DATAGRAM exists only over QUIC: over " + transport.label + " UDP rides in DATAGRAM capsules (case C)";
+            case X -> transport == Transport.H1
+                    ? "HTTP/1.1 carries one tunnel per connection: there is no tunnel beside it to disturb" : null;
+            default -> null;
+        };
+    }
+
+    /** What this case checks over a TCP transport when that differs from the HTTP/3 description, else null. */
+    public String over(Transport transport) {
+        return switch (transport) {
+            case H3 -> null;
+            case H2 -> switch (this) {
+                case H -> "TLS + ALPN h2; SETTINGS_ENABLE_CONNECT_PROTOCOL (0x8) = 1";
+                case C -> "connect-udp by extended CONNECT (RFC 8441): DATAGRAM capsules on the stream";
+                case P -> "8 TCP tunnels at once on one HTTP/2 connection";
+                default -> null;
+            };
+            case H1 -> switch (this) {
+                case H -> "TLS + ALPN http/1.1; GET /.well-known/pvd answered 200 with Alt-Svc h3";
+                case C -> "connect-udp by Upgrade: connect-udp (RFC 9298 §3.2): DATAGRAM capsules on the connection";
+                case P -> "8 TCP tunnels at once (HTTP/1.1: a connection each)";
+                default -> null;
+            };
+        };
+    }
+
     /** A case by its code, any case; an unknown code is named with the known ones. */
     public static Case byCode(String code) {
         String c = code.trim().toUpperCase(java.util.Locale.ROOT);

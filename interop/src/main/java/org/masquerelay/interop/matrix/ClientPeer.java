@@ -4,6 +4,11 @@ package org.masquerelay.interop.matrix;
 public interface ClientPeer {
     String name();
 
+    /** What it speaks to the relay: HTTP/3 unless it says otherwise. */
+    default Transport transport() {
+        return Transport.H3;
+    }
+
     /** Null when the case can be run; otherwise why this peer cannot do it (the cell shows "?"). */
     String unsupported(Case testCase);
 

@@ -23,7 +23,7 @@ import java.util.Map;
 
 /**
  * Everything a run needs on loopback: the dev CA (the "installed root"), targets (TCP echo, UDP echo, a 1 MiB TCP
- * source, a TCP sink, a port with nobody listening) and the PKI for faulty relays. Servers under test are started
+ * source, a TCP sink, an HTTP origin over the same content, a port with nobody listening) and the PKI for faulty relays. Servers under test are started
  * by their {@link ServerPeer}s against this.
  */
 public final class InteropEnv implements AutoCloseable {
@@ -44,6 +44,8 @@ public final class InteropEnv implements AutoCloseable {
     /** Serves {@link #LARGE_LENGTH} bytes to every connection (cases L and K). */
     public final TcpSourceServer largeSource;
     private String largeSha256;
+    /** HTTP over the same content, for clients that speak HTTP through a tunnel (curl). */
+    public final HttpOrigin httpOrigin;
     /** A loopback port with no listener: a connection there is refused. */
     public final int closedPort;
     private final RelaySettings devSettings;
@@ -67,6 +69,7 @@ public final class InteropEnv implements AutoCloseable {
         this.source = new TcpSourceServer(lo, SOURCE_LENGTH);
         this.sink = new TcpSinkServer(lo);
         this.largeSource = new TcpSourceServer(lo, LARGE_LENGTH, 0x1a26e);
+        this.httpOrigin = new HttpOrigin(lo, source, largeSource);
         try (ServerSocket s = new ServerSocket(0, 1, lo)) {
             this.closedPort = s.getLocalPort();
         }
@@ -84,18 +87,26 @@ public final class InteropEnv implements AutoCloseable {
 
     /** Our relay with its TCP listener (HTTP/2, HTTP/1.1) on the HTTP/3 port number, as Apple's HTTP2RelayURL expects. */
     public RelayServer startOurRelayWithTcpListener() throws IOException {
-        return RelayServer.start(devSettings.newBuilder().tcpListen(devSettings.listen()).build());
+        return startOurRelay(null);
+    }
+
+    /** The settings our relay runs with here (dev mode's, plus the credential), e.g. for a variant built on it. */
+    public RelaySettings devSettings() {
+        return devSettings;
     }
 
     /**
-     * A dedicated relay with the same settings, for one cell.
+     * A relay with the same settings and its TCP listener on the HTTP/3 port number, as the matrix's server peer and
+     * as a dedicated one for one cell.
      *
      * @param targetConnectTimeout its bound on connecting to a target, or null for the default
      */
     public RelayServer startOurRelay(Duration targetConnectTimeout) throws IOException {
-        RelaySettings s = targetConnectTimeout == null ? devSettings
-                : devSettings.newBuilder().tunnel(t -> t.connectTimeout(targetConnectTimeout)).build();
-        return RelayServer.start(s);
+        RelaySettings.Builder s = devSettings.newBuilder().tcpListen(devSettings.listen());
+        if (targetConnectTimeout != null) {
+            s.tunnel(t -> t.connectTimeout(targetConnectTimeout));
+        }
+        return RelayServer.start(s.build());
     }
 
     /** SHA-256 of what {@link #largeSource} sends, computed once. */
@@ -117,5 +128,6 @@ public final class InteropEnv implements AutoCloseable {
         source.close();
         sink.close();
         largeSource.close();
+        httpOrigin.close();
     }
 }

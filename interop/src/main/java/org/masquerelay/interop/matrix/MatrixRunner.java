@@ -34,7 +34,7 @@ public final class MatrixRunner {
                         String unsupported = serverPeer.unsupported(c, client.name());
                         CaseResult r = unsupported != null
                                 ? new CaseResult(client.name(), serverPeer.name(), c, CaseResult.Status.UNSUPPORTED,
-                                        unsupported, List.of("unsupported by the server: " + unsupported), 0)
+                                        unsupported, List.of("unsupported by the server: " + unsupported), 0, client.transport())
                                 : runCell(client, running.target(), c, env);
                         writeLog(logDir, r);
                         results.add(r);
@@ -49,12 +49,22 @@ public final class MatrixRunner {
     static CaseResult runCell(ClientPeer client, ServerUnderTest server, Case c, InteropEnv env) {
         CellLog log = new CellLog();
         long t0 = System.nanoTime();
-        String unsupported = client.unsupported(c);
+        Transport over = client.transport();
+        String notApplicable = c.notApplicable(over);
+        if (notApplicable != null) {
+            log.add("not applicable over " + over.label + ": " + notApplicable);
+            return new CaseResult(client.name(), server.name(), c, CaseResult.Status.NOT_APPLICABLE, notApplicable, log.lines(), 0, over);
+        }
+        String unsupported = over.overTcp() && server.tcpAddress() == null
+                ? "server peer " + server.name() + " has no TCP listener (HTTP/2, HTTP/1.1)" : client.unsupported(c);
         if (unsupported != null) {
             log.add("unsupported: " + unsupported);
-            return new CaseResult(client.name(), server.name(), c, CaseResult.Status.UNSUPPORTED, unsupported, log.lines(), 0);
+            return new CaseResult(client.name(), server.name(), c, CaseResult.Status.UNSUPPORTED, unsupported, log.lines(), 0, over);
         }
         log.add(c + " (" + c.title + "): " + c.description);
+        if (c.over(over) != null) {
+            log.add("over " + over.label + ": " + c.over(over));
+        }
         CompletableFuture<Void> cell = CompletableFuture.runAsync(() -> {
             try {
                 client.run(c, server, env, log);
@@ -84,7 +94,7 @@ public final class MatrixRunner {
             cause = "interrupted";
         }
         log.add(status.symbol + " " + (cause.isEmpty() ? "passed" : cause));
-        return new CaseResult(client.name(), server.name(), c, status, cause, log.lines(), (System.nanoTime() - t0) / 1_000_000);
+        return new CaseResult(client.name(), server.name(), c, status, cause, log.lines(), (System.nanoTime() - t0) / 1_000_000, over);
     }
 
     private static void writeLog(Path logDir, CaseResult r) throws IOException {

@@ -5,7 +5,10 @@ import org.masquerelay.server.RelayServer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Our relay-server as dev mode runs it (loopback-only policy, dev CA), with a required credential. */
+/**
+ * Our relay-server as dev mode runs it (loopback-only policy, dev CA), with a required credential, and its TCP listener
+ * (HTTP/2, HTTP/1.1) on the HTTP/3 port number as Apple's {@code HTTP2RelayURL} expects.
+ */
 public final class OurRelayPeer implements ServerPeer {
     @Override
     public String name() {
@@ -14,13 +17,13 @@ public final class OurRelayPeer implements ServerPeer {
 
     @Override
     public Running start(InteropEnv env) throws Exception {
-        return running(env, env.startOurRelay(), true);
+        return running(env, env.startOurRelay(null), true);
     }
 
     private Running running(InteropEnv env, RelayServer relay, boolean shared) {
         ServerUnderTest.Spawner spawner = shared ? (Duration connectTimeout) -> running(env, env.startOurRelay(connectTimeout), false) : null;
         ServerUnderTest target = new ServerUnderTest(name(), relay.addresses().get(0), env.root(), env.caPem,
-                InteropEnv.AUTH_HEADER, spawner);
+                InteropEnv.AUTH_HEADER, spawner, relay.tcpAddresses().isEmpty() ? null : relay.tcpAddresses().get(0));
         AtomicBoolean closed = new AtomicBoolean();
         return new Running() {
             @Override

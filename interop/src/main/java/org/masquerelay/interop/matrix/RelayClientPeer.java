@@ -3,6 +3,7 @@ package org.masquerelay.interop.matrix;
 import org.masquerelay.client.AuthenticationException;
 import org.masquerelay.client.RelayClient;
 import org.masquerelay.client.RelayException;
+import org.masquerelay.client.RelayTransport;
 import org.masquerelay.client.TargetUnreachableException;
 import org.masquerelay.client.TcpTunnel;
 import org.masquerelay.client.TunnelRefusedException;
@@ -28,21 +29,42 @@ import java.util.concurrent.TimeUnit;
 import static org.masquerelay.interop.matrix.CaseFailure.check;
 
 /**
- * Our relay-client library (Kwik) as a client peer: what an application using it sees, refusals judged by its
- * typed exceptions (AuthenticationException, TunnelRefusedException, TargetUnreachableException).
+ * Our relay-client library as a client peer: what an application using it sees, refusals judged by its typed
+ * exceptions (AuthenticationException, TunnelRefusedException, TargetUnreachableException). Over HTTP/3 (Kwik), or over
+ * the relay's TCP listener with its HTTP/2 or HTTP/1.1 transport ({@link RelayTransport}).
  */
 public final class RelayClientPeer implements ClientPeer {
     static final Duration T = Duration.ofSeconds(10);
     private final Path keyLogDir;
+    private final RelayTransport over;
 
-    /** @param keyLogDir where per-cell TLS key logs go, or null */
+    /** Over HTTP/3. @param keyLogDir where per-cell TLS key logs go, or null */
     public RelayClientPeer(Path keyLogDir) {
+        this(keyLogDir, RelayTransport.H3);
+    }
+
+    /** @param over H3, H2 or HTTP1_1 (not AUTO: a row has one transport) */
+    public RelayClientPeer(Path keyLogDir, RelayTransport over) {
         this.keyLogDir = keyLogDir;
+        this.over = over;
     }
 
     @Override
     public String name() {
-        return "relay-client";
+        return switch (over) {
+            case H2 -> "relay-client-h2";
+            case HTTP1_1 -> "relay-client-http1.1";
+            default -> "relay-client";
+        };
+    }
+
+    @Override
+    public Transport transport() {
+        return switch (over) {
+            case H2 -> Transport.H2;
+            case HTTP1_1 -> Transport.H1;
+            default -> Transport.H3;
+        };
     }
 
     @Override
@@ -50,9 +72,11 @@ public final class RelayClientPeer implements ClientPeer {
         return null;
     }
 
-    private RelayClient client(ServerUnderTest server, Case c, boolean withCredentials, UdpMode udpMode) {
+    private RelayClient client(ServerUnderTest server, Case c, boolean withCredentials, UdpMode udpMode) throws CaseFailure {
+        int port = over == RelayTransport.H3 ? server.port() : server.tcpPort();
         RelayClient.Builder b = RelayClient.builder()
-                .relay("https://" + server.host() + ":" + server.port() + "/")
+                .relay("https://" + server.host() + ":" + port + "/")
+                .transport(over)
                 .trustCaFile(server.rootPem())
                 .connectTimeout(Duration.ofSeconds(5))
                 .requestTimeout(T)
@@ -78,9 +102,17 @@ public final class RelayClientPeer implements ClientPeer {
         }
         try (RelayClient client = client(server, c, c != Case.A, c == Case.C ? UdpMode.CAPSULES : UdpMode.AUTO)) {
             Duration connect = client.connect();
-            log.add("connected in " + connect.toMillis() + " ms (Kwik), QUIC DATAGRAM usable: " + client.datagramsOffered());
+            log.add("connected in " + connect.toMillis() + " ms over " + client.transportChoice()
+                    + (over == RelayTransport.H3 ? ", QUIC DATAGRAM usable: " + client.datagramsOffered() : ""));
             switch (c) {
-                case H -> check(client.datagramsOffered(), "the relay does not offer QUIC DATAGRAM with H3_DATAGRAM=1");
+                case H -> {
+                    if (over == RelayTransport.H3) {
+                        check(client.datagramsOffered(), "the relay does not offer QUIC DATAGRAM with H3_DATAGRAM=1");
+                    } else {
+                        check(client.transportChoice().protocol().equals(over.protocolName()),
+                                "asked for " + over.protocolName() + ", connected with " + client.transportChoice());
+                    }
+                }
                 case T -> {
                     TcpTunnel t = open(client, env.tcpEcho.authority(), log);
                     echo(t, "after the 2xx");
@@ -200,7 +232,7 @@ public final class RelayClientPeer implements ClientPeer {
         }
     }
 
-    private static void parallel(RelayClient client, InteropEnv env, CellLog log) throws Exception {
+    private void parallel(RelayClient client, InteropEnv env, CellLog log) throws Exception {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             String text = "tunnel " + i;
@@ -219,7 +251,8 @@ public final class RelayClientPeer implements ClientPeer {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new CaseFailure("a parallel tunnel failed: " + e.getCause().getMessage());
         }
-        check(client.connectionsMade() == 1, "8 tunnels used " + client.connectionsMade() + " connections");
+        // HTTP/1.1 carries one tunnel per connection; the other transports share one.
+        check(over == RelayTransport.HTTP1_1 || client.connectionsMade() == 1, "8 tunnels used " + client.connectionsMade() + " connections");
     }
 
     private static void transfers(RelayClient client, InteropEnv env, CellLog log) throws Exception {

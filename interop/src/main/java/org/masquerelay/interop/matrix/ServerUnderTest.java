@@ -15,13 +15,19 @@ import java.util.Map;
  * @param rootPem     the same, as a PEM file (for peers that read files)
  * @param credentials headers a client must add (additionalHTTPHeaderFields)
  * @param spawner     starts a dedicated instance of the same server for one cell (cases K and E), or null
+ * @param tcpAddress  its TLS-over-TCP listener (HTTP/2 and HTTP/1.1), or null when it has none
  */
 public record ServerUnderTest(String name, InetSocketAddress address, X509Certificate root, Path rootPem,
-                              Map<String, String> credentials, Spawner spawner) {
+                              Map<String, String> credentials, Spawner spawner, InetSocketAddress tcpAddress) {
+
+    public ServerUnderTest(String name, InetSocketAddress address, X509Certificate root, Path rootPem,
+                           Map<String, String> credentials, Spawner spawner) {
+        this(name, address, root, rootPem, credentials, spawner, null);
+    }
 
     public ServerUnderTest(String name, InetSocketAddress address, X509Certificate root, Path rootPem,
                            Map<String, String> credentials) {
-        this(name, address, root, rootPem, credentials, null);
+        this(name, address, root, rootPem, credentials, null, null);
     }
 
     /** Starts a fresh instance, for a case that kills it or needs other settings than the shared one. */
@@ -45,5 +51,13 @@ public record ServerUnderTest(String name, InetSocketAddress address, X509Certif
 
     public int port() {
         return address.getPort();
+    }
+
+    /** The TCP listener's port; a {@link CaseFailure} when the server has none. */
+    public int tcpPort() throws CaseFailure {
+        if (tcpAddress == null) {
+            throw new CaseFailure("server peer " + name + " has no TCP listener (HTTP/2, HTTP/1.1)");
+        }
+        return tcpAddress.getPort();
     }
 }

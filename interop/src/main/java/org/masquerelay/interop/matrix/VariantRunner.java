@@ -3,6 +3,7 @@ package org.masquerelay.interop.matrix;
 import org.masquerelay.interop.variants.FaultyRelay;
 import org.masquerelay.tools.apple.AppleProbe;
 import org.masquerelay.tools.apple.AppleProfileClient;
+import org.masquerelay.tools.apple.RelayPath;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,9 +34,19 @@ public final class VariantRunner {
                 .withExtraHeaders(server.credentials()).withTimeout(Duration.ofSeconds(5));
     }
 
-    /** The probe against one server (our relay, for the "commits none of them" column). */
+    /** The probe against one server over HTTP/3 (our relay, for the "commits none of them" row). */
     public static AppleProbe.Result probe(ServerUnderTest server, InteropEnv env) {
-        return AppleProbe.run(probeConfig(server), env.tcpEcho.authority(), "127.0.0.1", env.udpEcho.port());
+        return probe(server, env, RelayPath.H3);
+    }
+
+    /** The same over {@code transport}; over HTTP/2 to the server's TCP listener (its UDP port number otherwise). */
+    public static AppleProbe.Result probe(ServerUnderTest server, InteropEnv env, RelayPath transport) {
+        AppleProfileClient.Config config = probeConfig(server).withTransport(transport);
+        if (transport == RelayPath.H2 && server.tcpAddress() != null) {
+            config = AppleProfileClient.Config.of(server.host(), server.tcpAddress().getPort(), server.root())
+                    .withExtraHeaders(server.credentials()).withTimeout(Duration.ofSeconds(5)).withTransport(transport);
+        }
+        return AppleProbe.run(config, env.tcpEcho.authority(), "127.0.0.1", env.udpEcho.port());
     }
 
     public static List<VariantResult> run(InteropEnv env, List<FaultyRelay> variants, Path logDir, Consumer<VariantResult> progress) throws IOException {
@@ -43,15 +54,15 @@ public final class VariantRunner {
         for (FaultyRelay v : variants) {
             long t0 = System.nanoTime();
             AppleProbe.Result probe;
-            try (FaultyRelay.AutoCloseableServer server = v.start(env.pki)) {
-                ServerUnderTest target = new ServerUnderTest(v.id, server.address(), env.root(), env.caPem, java.util.Map.of());
-                probe = probe(target, env);
+            try (FaultyRelay.AutoCloseableServer server = v.start(env)) {
+                ServerUnderTest target = new ServerUnderTest(v.id, server.address(), env.root(), env.caPem, server.credentials());
+                probe = probe(target, env, v.transport);
             }
             VariantResult r = new VariantResult(v, probe, (System.nanoTime() - t0) / 1_000_000);
             if (logDir != null) {
                 Files.createDirectories(logDir);
                 List<String> lines = new ArrayList<>();
-                lines.add("variant " + v.id + ": " + v.mistake);
+                lines.add("variant " + v.id + " (" + v.transport.label + "): " + v.mistake);
                 lines.add("expected: " + v.expected.label());
                 lines.addAll(probe.log());
                 lines.add("reported: " + probe.reported() + " at step " + probe.failedStep());

@@ -2,6 +2,7 @@ package org.masquerelay.interop.report;
 
 import org.masquerelay.interop.matrix.Case;
 import org.masquerelay.interop.matrix.CaseResult;
+import org.masquerelay.interop.matrix.Transport;
 import org.masquerelay.interop.matrix.VariantRunner.VariantResult;
 import org.masquerelay.tools.apple.AppleProbe;
 
@@ -30,7 +31,7 @@ final class HtmlReport {
         h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>MASQUE relay interop</title><style>")
                 .append("body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}")
                 .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:center;vertical-align:top}td.l,th.l{text-align:left}")
-                .append(".PASS,.yes{background:#dfd}.FAIL,.no{background:#fdd}.UNSUPPORTED{background:#eee}")
+                .append(".PASS,.yes{background:#dfd}.FAIL,.no{background:#fdd}.UNSUPPORTED{background:#eee}.NOT_APPLICABLE{background:#fff;color:#888}")
                 .append(".sym{font-size:16px}.why{display:block;max-width:16em;font-size:11px;text-align:left;color:#444;")
                 .append("overflow-wrap:anywhere}a{color:inherit}")
                 .append(".counts span{display:inline-block;margin-right:1.2em;padding:2px 8px;border-radius:3px}")
@@ -58,6 +59,10 @@ final class HtmlReport {
                     .append(r.count(CaseResult.Status.FAIL)).append(" failed</span>")
                     .append("<span class=UNSUPPORTED>? ").append(r.count(CaseResult.Status.UNSUPPORTED))
                     .append(" unsupported (the peer cannot do the case; not a failure)</span>");
+            if (r.count(CaseResult.Status.NOT_APPLICABLE) > 0) {
+                h.append("<span class=NOT_APPLICABLE>– ").append(r.count(CaseResult.Status.NOT_APPLICABLE))
+                        .append(" not applicable to the row's transport</span>");
+            }
         }
         if (!r.variants().isEmpty()) {
             long asExpected = r.variants().size() - r.variantMismatches();
@@ -68,7 +73,7 @@ final class HtmlReport {
     }
 
     private static void matrix(StringBuilder h, RunReport r) {
-        h.append("<h2>Matrix</h2><table><tr><th class=l>client → server</th>");
+        h.append("<h2>Matrix</h2><table><tr><th class=l>client → server</th><th>over</th>");
         for (Case c : r.cases()) {
             h.append("<th title=\"").append(esc(c.description)).append("\">").append(c.name())
                     .append("<br><small>").append(esc(c.title)).append("</small></th>");
@@ -76,7 +81,8 @@ final class HtmlReport {
         h.append("</tr>");
         for (String server : r.servers()) {
             for (String client : r.clients()) {
-                h.append("<tr><td class=l>").append(esc(client)).append(" → ").append(esc(server)).append("</td>");
+                h.append("<tr><td class=l>").append(esc(client)).append(" → ").append(esc(server)).append("</td><td>")
+                        .append(esc(r.transportOf(client).label)).append("</td>");
                 for (Case c : r.cases()) {
                     r.cell(client, server, c).ifPresentOrElse(cell -> cell(h, cell), () -> h.append("<td></td>"));
                 }
@@ -86,9 +92,23 @@ final class HtmlReport {
         h.append("</table><table><tr><th>code</th><th class=l>case</th></tr>");
         for (Case c : r.cases()) {
             h.append("<tr><td>").append(c.name()).append("</td><td class=l><b>").append(esc(c.title)).append("</b>: ")
-                    .append(esc(c.description)).append("</td></tr>");
+                    .append(esc(c.description));
+            for (Transport t : transports(r)) {
+                String meaning = c.notApplicable(t) != null ? "not applicable (" + c.notApplicable(t) + ")" : c.over(t);
+                if (meaning != null) {
+                    h.append("<br><i>over ").append(esc(t.label)).append(":</i> ").append(esc(meaning));
+                }
+            }
+            h.append("</td></tr>");
         }
         h.append("</table>");
+    }
+
+    /** The transports of the rows, in the order of {@link Transport}. */
+    private static java.util.Set<Transport> transports(RunReport r) {
+        java.util.Set<Transport> all = java.util.EnumSet.noneOf(Transport.class);
+        r.cells().forEach(c -> all.add(c.transport()));
+        return all;
     }
 
     private static void cell(StringBuilder h, CaseResult cell) {
@@ -103,11 +123,12 @@ final class HtmlReport {
 
     private static void variants(StringBuilder h, RunReport r) {
         h.append("<h2>Faulty relays: what Apple's client would report</h2><table><tr><th class=l>variant</th>")
-                .append("<th class=l>mistake</th><th class=l>Apple profile reports</th><th>step</th><th class=l>expected</th>")
+                .append("<th class=l>over</th><th class=l>mistake</th><th class=l>Apple profile reports</th><th>step</th><th class=l>expected</th>")
                 .append("<th>as expected</th><th class=l>fix</th></tr>");
         for (VariantResult v : r.variants()) {
             h.append("<tr><td class=l><a href=\"#variant-").append(v.variant().id).append("\">").append(esc(v.variant().id))
-                    .append("</a></td><td class=l>").append(esc(v.variant().mistake)).append("</td><td class=l>")
+                    .append("</a></td><td class=l>").append(esc(v.variant().transport.label)).append("</td><td class=l>")
+                    .append(esc(v.variant().mistake)).append("</td><td class=l>")
                     .append(esc(v.probe().reported().kind().label()));
             if (!v.matches()) {
                 h.append("<span class=why>").append(esc(cut(v.probe().reported().detail()))).append("</span>");
@@ -116,17 +137,22 @@ final class HtmlReport {
                     .append(esc(v.variant().expected.label())).append("</td><td class=").append(v.matches() ? "yes>✓" : "no>✕")
                     .append("</td><td class=l>").append(esc(v.variant().fix)).append("</td></tr>");
         }
-        AppleProbe.Result ours = r.ourRelayProbe();
-        if (ours != null) {
-            h.append("<tr><td class=l><b>relay-server (ours)</b></td><td class=l>same probe</td><td class=l>")
-                    .append(esc(ours.reported().kind().label()));
-            if (!ours.reported().isSuccess()) {
-                h.append("<span class=why>").append(esc(cut(ours.reported().detail()))).append("</span>");
-            }
-            h.append("</td><td>").append(esc(ours.failedStep())).append("</td><td class=l>success</td><td class=")
-                    .append(ours.reported().isSuccess() ? "yes>✓" : "no>✕").append("</td><td></td></tr>");
-        }
+        ours(h, r.ourRelayProbe(), "HTTP/3");
+        ours(h, r.ourRelayProbeH2(), "HTTP/2");
         h.append("</table>");
+    }
+
+    private static void ours(StringBuilder h, AppleProbe.Result ours, String over) {
+        if (ours == null) {
+            return;
+        }
+        h.append("<tr><td class=l><b>relay-server (ours)</b></td><td class=l>").append(over).append("</td><td class=l>same probe</td><td class=l>")
+                .append(esc(ours.reported().kind().label()));
+        if (!ours.reported().isSuccess()) {
+            h.append("<span class=why>").append(esc(cut(ours.reported().detail()))).append("</span>");
+        }
+        h.append("</td><td>").append(esc(ours.failedStep())).append("</td><td class=l>success</td><td class=")
+                .append(ours.reported().isSuccess() ? "yes>✓" : "no>✕").append("</td><td></td></tr>");
     }
 
     private static void details(StringBuilder h, RunReport r) {
@@ -134,7 +160,7 @@ final class HtmlReport {
         for (CaseResult c : r.cells()) {
             h.append("<details id=\"").append(anchor(c)).append("\"").append(c.status() == CaseResult.Status.FAIL ? " open" : "")
                     .append("><summary>").append(c.status().symbol).append(' ').append(esc(c.client())).append(" → ")
-                    .append(esc(c.server())).append(' ').append(c.testCase()).append(" (").append(c.millis()).append(" ms)")
+                    .append(esc(c.server())).append(" (").append(esc(c.transport().label)).append(") ").append(c.testCase()).append(" (").append(c.millis()).append(" ms)")
                     .append(c.cause().isEmpty() ? "" : ": " + esc(c.cause())).append("</summary><pre>")
                     .append(esc(excerpt(c.log()))).append("</pre></details>");
         }

@@ -33,12 +33,14 @@ public final class ReportFiles {
         m.put("passed", r.count(CaseResult.Status.PASS));
         m.put("failed", r.count(CaseResult.Status.FAIL));
         m.put("unsupported", r.count(CaseResult.Status.UNSUPPORTED));
+        m.put("notApplicable", r.count(CaseResult.Status.NOT_APPLICABLE));
         m.put("cases", r.cases().stream().map(c -> Map.of("code", c.name(), "title", c.title, "description", c.description)).toList());
         List<Object> cells = new ArrayList<>();
         for (CaseResult c : r.cells()) {
             Map<String, Object> cell = new LinkedHashMap<>();
             cell.put("client", c.client());
             cell.put("server", c.server());
+            cell.put("transport", c.transport().label);
             cell.put("case", c.testCase().name());
             cell.put("status", c.status().name().toLowerCase());
             cell.put("symbol", c.status().symbol);
@@ -52,6 +54,7 @@ public final class ReportFiles {
         for (VariantResult v : r.variants()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("variant", v.variant().id);
+            row.put("transport", v.variant().transport.label);
             row.put("mistake", v.variant().mistake);
             row.put("reported", v.probe().reported().kind().label());
             row.put("reportedDetail", v.probe().reported().detail());
@@ -65,6 +68,9 @@ public final class ReportFiles {
         m.put("variants", variants);
         if (r.ourRelayProbe() != null) {
             m.put("ourRelayProbe", Map.of("reported", r.ourRelayProbe().reported().toString(), "log", r.ourRelayProbe().log()));
+        }
+        if (r.ourRelayProbeH2() != null) {
+            m.put("ourRelayProbeH2", Map.of("reported", r.ourRelayProbeH2().reported().toString(), "log", r.ourRelayProbeH2().log()));
         }
         return m;
     }

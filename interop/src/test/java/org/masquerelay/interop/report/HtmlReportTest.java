@@ -3,6 +3,7 @@ package org.masquerelay.interop.report;
 import org.junit.jupiter.api.Test;
 import org.masquerelay.interop.matrix.Case;
 import org.masquerelay.interop.matrix.CaseResult;
+import org.masquerelay.interop.matrix.Transport;
 import org.masquerelay.interop.matrix.VariantRunner.VariantResult;
 import org.masquerelay.interop.variants.FaultyRelay;
 import org.masquerelay.tools.apple.AppleOutcome;
@@ -38,6 +39,27 @@ class HtmlReportTest {
                 new VariantResult(FaultyRelay.RESET_CONNECT, wrong, 5000));
         AppleProbe.Result ours = new AppleProbe.Result(List.of(new AppleProbe.Step("tcp", AppleOutcome.success("ok"))), List.of());
         return new RunReport(Instant.parse("2026-12-07T05:06:33.123456Z"), 98_765, List.of(Case.T, Case.U), cells, variants, ours);
+    }
+
+    /** A row over HTTP/2 beside the HTTP/3 ones: its transport named, a case it has no use for marked "–". */
+    @Test
+    void rowsNameTheirTransportAndNotApplicableCellsAreMarked() {
+        List<CaseResult> cells = List.of(
+                new CaseResult("apple-profile", "relay-server", Case.U, CaseResult.Status.PASS, "", List.of("ok"), 120),
+                new CaseResult("jetty-http2", "relay-server", Case.U, CaseResult.Status.NOT_APPLICABLE,
+                        Case.U.notApplicable(Transport.H2), List.of(), 0, Transport.H2),
+                new CaseResult("jetty-http2", "relay-server", Case.C, CaseResult.Status.PASS, "", List.of("ok"), 80, Transport.H2));
+        RunReport r = new RunReport(Instant.parse("2026-12-07T05:06:33Z"), 1000, List.of(Case.U, Case.C), cells, List.of(), null);
+        String html = HtmlReport.render(r, ZoneId.of("UTC"));
+        assertTrue(html.contains("jetty-http2 → relay-server</td><td>HTTP/2</td>"), html);
+        assertTrue(html.contains("apple-profile → relay-server</td><td>HTTP/3</td>"), html);
+        assertTrue(html.contains("– 1 not applicable to the row's transport"), html);
+        assertTrue(html.contains("<i>over HTTP/2:</i> connect-udp by extended CONNECT"), "the legend says what C means over HTTP/2");
+        assertTrue(r.ok(), "a '–' cell is not a failure");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        TerminalReport.print(r, new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        String terminal = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(terminal.contains("jetty-http2 → relay-server (HTTP/2)") && terminal.contains("1 not applicable"), terminal);
     }
 
     @Test

@@ -15,6 +15,7 @@ public final class ToolLogging {
     // JUL holds loggers weakly: keep the ones whose levels are set here.
     private static final Logger RELAY_LOGS = Logger.getLogger("org.masquerelay");
     private static final Logger KWIK = Logger.getLogger("tech.kwik");
+    private static final Logger NETTY = Logger.getLogger("io.netty");
 
     private ToolLogging() {}
 
@@ -30,5 +31,7 @@ public final class ToolLogging {
         root.addHandler(handler);
         RELAY_LOGS.setLevel(Level.WARNING);
         KWIK.setLevel(verbose ? Level.WARNING : Level.OFF);
+        // Netty's HTTP/2 codec tells at INFO of frames it ignores (DATA on a stream it reset): a probe's normal case.
+        NETTY.setLevel(verbose ? Level.INFO : Level.WARNING);
     }
 }
