@@ -18,13 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fleet lab, {@code deploy/lab/fleet/run}, as CI runs it (as root; it skips itself without root, ip or nft, and so
- * does this test): three relays behind the nftables balancer, a relay killed -9 and two clients rebound mid-transfer.
- * About 40 s on a loaded 2-core machine.
+ * does this test): three relays behind the nftables balancer, a relay killed -9, another drained (SIGTERM, GOAWAY) and
+ * two clients rebound mid-transfer.
+ * About a minute on a loaded 2-core machine.
  */
 class FleetLabTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     private static final Pattern SUMMARY = Pattern.compile(
-            "fleet: (\\d+) tunnels, (\\d+) ok, (\\d+) failed over, [0-9.]+ [MG]B, 0 B lost, drain .*");
+            "fleet: (\\d+) tunnels, (\\d+) ok, (\\d+) failed over, (\\d+) cut by the kill, [0-9.]+ [MG]B, 0 B lost,"
+                    + " drain [0-9.]+ s");
 
     @Test
     void noByteLostOnTheSurvivorsAndRebindingClientsKeepTheirRelay(@TempDir Path dir) throws Exception {
@@ -45,7 +47,10 @@ class FleetLabTest {
         Matcher m = SUMMARY.matcher(lines.getLast());
         assertTrue(m.matches(), "the summary line:\n" + output);
         assertTrue(Long.parseLong(m.group(2)) > 100, "tunnels completed:\n" + output);
-        assertTrue(Long.parseLong(m.group(3)) > 0, "the killed relay's tunnels failed over:\n" + output);
+        assertTrue(Long.parseLong(m.group(3)) > 0, "tunnels of the killed and drained relays' clients completed on"
+                + " another relay:\n" + output);
+        assertTrue(output.contains("(drained relay") && !output.contains("did NOT move"), "the drained relay's"
+                + " clients moved to another relay:\n" + output);
         assertTrue(Pattern.compile("rebinding: ([12]) of \\1 clients kept their relay").matcher(output).find(), output);
     }
 

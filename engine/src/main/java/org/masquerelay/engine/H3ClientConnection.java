@@ -7,7 +7,10 @@ import java.io.IOException;
 /** The client end of an HTTP/3 connection: it opens request streams. */
 public interface H3ClientConnection extends H3Connection {
 
-    /** Opens a bidirectional stream and sends the request HEADERS frame on it. */
+    /**
+     * Opens a bidirectional stream and sends the request HEADERS frame on it. Throws
+     * {@link RequestNotProcessedException} once the relay has sent GOAWAY.
+     */
     ClientStream openRequest(HttpFields requestHeaders) throws IOException;
 
     /**
@@ -16,6 +19,27 @@ public interface H3ClientConnection extends H3Connection {
      */
     default void sendControlFrame(long type, byte[] payload) throws IOException {
         throw new IOException("this engine cannot send extra control-stream frames");
+    }
+
+    /**
+     * Whether a new request may go on this connection: it is open and the relay has not sent GOAWAY (RFC 9114 §5.2).
+     * Requests opened before the GOAWAY run on; {@link #openRequest} afterwards throws
+     * {@link RequestNotProcessedException}.
+     */
+    default boolean acceptsNewStreams() {
+        return isOpen();
+    }
+
+    /**
+     * The stream id of the relay's GOAWAY, once one has arrived: over HTTP/3 the first request stream it will not
+     * process (RFC 9114 §5.2), over HTTP/2 the last one it may have (RFC 9113 §6.8).
+     */
+    default java.util.OptionalLong goAwayStreamId() {
+        return java.util.OptionalLong.empty();
+    }
+
+    /** Runs {@code listener} with the GOAWAY's stream id once the relay sends GOAWAY (at once if it has). */
+    default void onGoAway(java.util.function.LongConsumer listener) {
     }
 
     /** The peer's SETTINGS, once received (waits up to the given milliseconds); empty map if none arrived. */

@@ -117,6 +117,22 @@ public final class RelayClient implements AutoCloseable {
         return last().connection().datagrams();
     }
 
+    /**
+     * The local address of the current connection to the (last) relay, connecting if needed: what a load balancer in
+     * front of a fleet sees of this client.
+     */
+    public InetSocketAddress localAddress() throws RelayException {
+        return last().connection().connection().localAddress();
+    }
+
+    /**
+     * Sends the (last) relay something it ignores and acknowledges, so that a connection without open tunnels is not
+     * ended by the QUIC idle timeout; does nothing while there is no connection.
+     */
+    public void keepAlive() {
+        last().keepAlive();
+    }
+
     /** How many QUIC connections were made to the last relay (1 as long as the first one lives). */
     public int connectionsMade() {
         return last().connectionsMade();
@@ -125,6 +141,11 @@ public final class RelayClient implements AutoCloseable {
     /** Runs when the current connection to the last relay ends (connecting first if needed); for tests. */
     void onConnectionClosed(Runnable listener) throws RelayException {
         last().connection().connection().onClose(reason -> listener.run());
+    }
+
+    /** Runs when the relay sends GOAWAY on the current connection to the last relay (connecting first if needed); for tests. */
+    void onGoAway(Runnable listener) throws RelayException {
+        last().connection().connection().onGoAway(id -> listener.run());
     }
 
     /** The route policy's decision for a destination host. */

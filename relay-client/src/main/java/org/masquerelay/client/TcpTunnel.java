@@ -68,6 +68,14 @@ public final class TcpTunnel implements TcpChannel {
         return response.answeredAtNanos();
     }
 
+    /**
+     * The local address of the connection to the relay that carries this tunnel (after a retry on a new connection,
+     * that one's): what a load balancer in front of a fleet sees of it.
+     */
+    public java.net.InetSocketAddress localAddress() {
+        return stream.connection().localAddress();
+    }
+
     /** The QUIC stream of the CONNECT request (for logs). */
     public long streamId() {
         return stream.streamId();
@@ -115,8 +123,30 @@ public final class TcpTunnel implements TcpChannel {
         if (closed.get()) {
             return e;
         }
+        Optional<String> connectionEnded = connectionEnded();
+        if (connectionEnded.isPresent()) {
+            return new RelayException("the tunnel to " + target + " broke off: the connection to the relay ended ("
+                    + connectionEnded.get() + "); new tunnels go to a new connection", e);
+        }
         return new RelayException("the tunnel to " + target + " was reset (" + e.getMessage()
                 + "): the target or the relay ended it abruptly", e);
+    }
+
+    /**
+     * Why the connection to the relay ended, if it did: a stream can fail a moment before its connection reports the
+     * end (quiche closes the stream channels first), so that moment is waited for, briefly, on this error path.
+     */
+    private Optional<String> connectionEnded() {
+        java.util.concurrent.CompletableFuture<String> ended = new java.util.concurrent.CompletableFuture<>();
+        stream.connection().onClose(ended::complete);
+        try {
+            return Optional.of(ended.get(1, java.util.concurrent.TimeUnit.SECONDS));
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return stream.connection().closeReason();
+        }
     }
 
     private final class In extends InputStream {

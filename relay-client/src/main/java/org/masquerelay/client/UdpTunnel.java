@@ -52,6 +52,14 @@ public final class UdpTunnel implements UdpChannel {
         Thread.ofVirtual().name("udp-tunnel-" + stream.streamId()).start(() -> run(requestTimeout));
     }
 
+    /**
+     * The local address of the connection to the relay that carries this tunnel (after a retry on a new connection,
+     * that one's): what a load balancer in front of a fleet sees of it.
+     */
+    public java.net.InetSocketAddress localAddress() {
+        return stream.connection().localAddress();
+    }
+
     private void run(Duration timeout) {
         if (!response.read(stream, timeout, "connect-udp", target, closed::get)) {
             // The typed failure first, so a racing send() sees it; the stream is ended by close(), on the owner's

@@ -33,6 +33,12 @@ public final class TestRelay implements AutoCloseable {
         return start(stateDir, false, 0);
     }
 
+    /** A relay on a free port of 127.0.0.1 on the given QUIC engine (null: the default one). */
+    public static TestRelay start(Path stateDir, org.masquerelay.server.config.QuicEngine engine) throws IOException {
+        DevMode.Dev dev = DevMode.prepare(stateDir, List.of(new InetSocketAddress("127.0.0.1", 0)));
+        return new TestRelay(RelayServer.start(dev.settings().newBuilder().engine(engine).build()), dev.caCertificate());
+    }
+
     /** @param auth require "authorization: Bearer test-token" (401 otherwise) */
     public static TestRelay start(Path stateDir, boolean auth, int port) throws IOException {
         DevMode.Dev dev = DevMode.prepare(stateDir, List.of(new InetSocketAddress("127.0.0.1", port)));

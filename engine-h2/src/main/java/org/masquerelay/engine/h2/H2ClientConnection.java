@@ -48,6 +48,8 @@ final class H2ClientConnection extends ChannelInboundHandlerAdapter implements T
     private final CompletableFuture<Map<Long, Long>> settings = new CompletableFuture<>();
     private volatile String closeReason;
     private volatile boolean goAway;
+    private final java.util.List<java.util.function.LongConsumer> goAwayListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile long goAwayLastStream = -1;
 
     private H2ClientConnection(Channel channel, Duration timeout) {
         this.channel = channel;
@@ -95,8 +97,13 @@ final class H2ClientConnection extends ChannelInboundHandlerAdapter implements T
                 frame.settings().forEach((id, value) -> values.put((long) (char) id, value));
                 settings.complete(Map.copyOf(values));
             } else if (msg instanceof Http2GoAwayFrame frame) {
+                boolean first = !goAway;
+                goAwayLastStream = frame.lastStreamId();
                 goAway = true;
                 closeReason = "the relay sent GOAWAY (" + frame.errorCode() + ", last stream " + frame.lastStreamId() + ")";
+                if (first) {
+                    goAwayListeners.forEach(l -> l.accept(frame.lastStreamId()));
+                }
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -138,7 +145,11 @@ final class H2ClientConnection extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public ClientStream openRequest(HttpFields request) throws IOException {
-        if (goAway || !channel.isActive()) {
+        if (goAway) {
+            // RFC 9113 §6.8: no new stream after GOAWAY; this request was never sent, so it may go elsewhere
+            throw new org.masquerelay.engine.RequestNotProcessedException(closeReason, null);
+        }
+        if (!channel.isActive()) {
             throw new IOException(closeReason != null ? closeReason : "the HTTP/2 connection to the relay is closed");
         }
         if (request.contains(":protocol") && peerSettings(0).getOrDefault(ENABLE_CONNECT_PROTOCOL, 0L) != 1L) {
@@ -204,6 +215,27 @@ final class H2ClientConnection extends ChannelInboundHandlerAdapter implements T
             closeReason = "closed by the client: " + reason;
         }
         channel.close();
+    }
+
+    @Override
+    public boolean acceptsNewStreams() {
+        return isOpen();
+    }
+
+    /** The GOAWAY's last stream id (HTTP/2: the last stream the relay may process). */
+    @Override
+    public java.util.OptionalLong goAwayStreamId() {
+        long id = goAwayLastStream;
+        return id < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(id);
+    }
+
+    @Override
+    public void onGoAway(java.util.function.LongConsumer listener) {
+        goAwayListeners.add(listener);
+        long id = goAwayLastStream;
+        if (id >= 0) {
+            listener.accept(id); // arrived before: told at once (a listener added during the GOAWAY may hear twice)
+        }
     }
 
     /** Open, and no GOAWAY from the relay: new tunnels may go here. */

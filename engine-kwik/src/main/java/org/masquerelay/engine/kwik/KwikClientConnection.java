@@ -76,8 +76,15 @@ final class KwikClientConnection extends KwikConnection implements H3ClientConne
         writeControl(FrameWriter.encodeFrame(type, payload, 0, payload.length));
     }
 
+    /** The client end: the relay's GOAWAY is kept (acceptsNewStreams, onGoAway). */
+    @Override
+    protected boolean isClient() {
+        return true;
+    }
+
     @Override
     public ClientStream openRequest(HttpFields requestHeaders) throws IOException {
+        checkAcceptsNewRequests();
         ClientRequestStream stream = new ClientRequestStream(new KwikStreamIo(quic.createStream(true), this), this, qpack,
                 MAX_FIELD_SECTION_SIZE, MAX_DATA_FRAME_SIZE, () -> null);
         stream.sendRequest(requestHeaders);

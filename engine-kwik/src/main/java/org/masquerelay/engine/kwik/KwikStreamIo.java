@@ -10,9 +10,11 @@ import java.io.OutputStream;
 final class KwikStreamIo implements QuicStreamIo {
     private final QuicStream quic;
     private final OutputStream out;
+    private final InputStream in;
 
     KwikStreamIo(QuicStream quic, KwikConnection connection) {
         this.quic = quic;
+        this.in = new StrayInterruptGuard.Reads(quic.getInputStream());
         OutputStream quicOut = quic.getOutputStream();
         this.out = new StrayInterruptGuard(SendKicker.kicking(quicOut, quic.getStreamId(), connection::wakeSender,
                 connection::isOpen, GapProbe.of(connection.quic, quicOut, quic.getStreamId())));
@@ -25,7 +27,7 @@ final class KwikStreamIo implements QuicStreamIo {
 
     @Override
     public InputStream in() {
-        return quic.getInputStream();
+        return in;
     }
 
     @Override

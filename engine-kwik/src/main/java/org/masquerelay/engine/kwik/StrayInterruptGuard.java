@@ -68,4 +68,36 @@ final class StrayInterruptGuard extends FilterOutputStream {
             Thread.interrupted();
         }
     }
+
+    /**
+     * The same on the reading side: Kwik interrupts a reader blocked on a stream that is reset or whose connection
+     * ends ({@code StreamInputStreamImpl.interruptBlockingReader}), and the flag outlived the failed read: a client
+     * whose relay drained or died found its next blocking call (any, not Kwik's) failing with InterruptedException
+     * (FailoverTest, the Kwik relay's drain). Cleared after a read entered without one.
+     */
+    static final class Reads extends java.io.FilterInputStream {
+        Reads(java.io.InputStream kwikIn) {
+            super(kwikIn);
+        }
+
+        @Override
+        public int read() throws IOException {
+            boolean interruptedBefore = Thread.currentThread().isInterrupted();
+            try {
+                return in.read();
+            } finally {
+                clearStray(interruptedBefore);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            boolean interruptedBefore = Thread.currentThread().isInterrupted();
+            try {
+                return in.read(b, off, len);
+            } finally {
+                clearStray(interruptedBefore);
+            }
+        }
+    }
 }

@@ -40,8 +40,15 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
         bridge.channel().shutdownOutput((int) H3.H3_STREAM_CREATION_ERROR);
     }
 
+    /** The client end: the relay's GOAWAY is kept (acceptsNewStreams, onGoAway). */
+    @Override
+    protected boolean isClient() {
+        return true;
+    }
+
     @Override
     public ClientStream openRequest(HttpFields requestHeaders) throws IOException {
+        checkAcceptsNewRequests();
         if (!isOpen()) {
             throw new IOException("the connection to the relay is closed" + (closeDetail() == null ? "" : ": " + closeDetail()));
         }
@@ -125,6 +132,12 @@ final class QuicheClientConnection extends QuicheConnection implements H3ClientC
     @Override
     public void sendControlFrame(long type, byte[] payload) throws IOException {
         writeControl(org.masquerelay.wire.FrameWriter.encodeFrame(type, payload, 0, payload.length));
+    }
+
+    /** The client's own UDP socket: its port is what a load balancer sees of this connection. */
+    @Override
+    public java.net.InetSocketAddress localAddress() {
+        return (java.net.InetSocketAddress) udp.localAddress();
     }
 
     Channel udp() {

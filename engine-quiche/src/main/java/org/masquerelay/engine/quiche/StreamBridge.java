@@ -57,6 +57,8 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements QuicStr
     private long unwritten;
     private IOException writeFailure;
     private boolean inactive;
+    /** The code of the peer's RESET_STREAM, -1 while none arrived. */
+    private volatile long peerResetCode = -1;
 
     private final QuicStreamChannel channel;
     private final In in = new In();
@@ -196,6 +198,9 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements QuicStr
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof QuicStreamResetException reset) {
+            peerResetCode = reset.applicationProtocolCode();
+        }
         IOException failure = cause instanceof QuicStreamResetException reset
                 ? new IOException("stream reset by peer (" + org.masquerelay.wire.H3.errorName(reset.applicationProtocolCode()) + ")", cause)
                 : new IOException("stream failed: " + cause, cause);
@@ -208,6 +213,12 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements QuicStr
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public java.util.OptionalLong peerResetCode() {
+        long code = peerResetCode;
+        return code < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(code);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.masquerelay.engine.h3;
 
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.RequestNotProcessedException;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 
@@ -57,6 +58,19 @@ public final class ClientRequestStream extends FramedStream implements ClientStr
         }
     }
 
+    /**
+     * Whether the relay said this request was not processed (RFC 9114 §4.1.1, §5.2): a reset with H3_REQUEST_REJECTED,
+     * or a stream id at or past its GOAWAY. When the engine cannot tell the reset's code, a GOAWAY on its way is
+     * waited for, briefly.
+     */
+    private boolean notProcessed() {
+        java.util.OptionalLong code = io.peerResetCode();
+        if (code.isPresent() && code.getAsLong() == H3.H3_REQUEST_REJECTED) {
+            return true;
+        }
+        return connection.goAwayCovers(streamId(), code.isEmpty());
+    }
+
     private void readFinalResponse() {
         try {
             while (true) {
@@ -75,6 +89,11 @@ public final class ClientRequestStream extends FramedStream implements ClientStr
                 }
             }
         } catch (IOException e) {
+            if (notProcessed()) {
+                response.completeExceptionally(new RequestNotProcessedException("the relay did not process the request"
+                        + " on stream " + streamId() + " (" + e.getMessage() + "): it may be retried on another connection", e));
+                return;
+            }
             String detail = closeDetail.get();
             response.completeExceptionally(detail != null && !connection.isOpen()
                     ? new IOException(e.getMessage() + " (" + detail + ")", e) : e);

@@ -56,6 +56,10 @@ public abstract class H3ConnectionBase implements H3Connection {
     private long goAwayStreamId = -1;
     /** Whether our control stream carries SETTINGS already: a GOAWAY asked for before then waits for it. */
     private boolean controlStreamReady;
+    /** The peer's GOAWAY; only a client connection keeps it (a client's GOAWAY carries a push ID, and we never push). */
+    private final PeerGoAway peerGoAway = new PeerGoAway();
+    /** How long a request stream that failed before its response waits for the GOAWAY that may explain it. */
+    private static final long GOAWAY_GRACE_MILLIS = 1000;
 
     /** @param pendingDatagrams HTTP Datagrams held for request streams that do not take them yet */
     protected H3ConnectionBase(int pendingDatagrams) {
@@ -121,8 +125,8 @@ public abstract class H3ConnectionBase implements H3Connection {
     }
 
     /**
-     * Reads the peer's control stream (after its type) for as long as the connection lives: SETTINGS are kept;
-     * GOAWAY, PRIORITY_UPDATE, reserved and unknown frames are skipped (RFC 9114 §9). HTTP/2-only setting ids are a
+     * Reads the peer's control stream (after its type) for as long as the connection lives: SETTINGS are kept, and on
+     * a client connection the relay's GOAWAY; PRIORITY_UPDATE, reserved and unknown frames are skipped (RFC 9114 §9). HTTP/2-only setting ids are a
      * connection error in RFC 9114 §7.2.4.1; they are tolerated, as a sloppy peer's tunnels are worth more than the
      * rule. A malformed control stream, or its end, closes the connection as RFC 9114 §6.2.1 requires.
      */
@@ -134,7 +138,10 @@ public abstract class H3ConnectionBase implements H3Connection {
             peerSettingsArrived = true;
             peerSettingsReceived.countDown();
             while (true) {
-                reader.readFrame();
+                Frame frame = reader.readFrame();
+                if (frame.type() == H3.FRAME_GOAWAY && isClient()) {
+                    peerGoAway.received(goAwayId(frame.payload()));
+                }
             }
         } catch (H3StreamException e) {
             if (isOpen()) {
@@ -217,6 +224,60 @@ public abstract class H3ConnectionBase implements H3Connection {
         }
     }
 
+    /** Whether this is the client end of the connection: it then keeps the relay's GOAWAY. */
+    protected boolean isClient() {
+        return false;
+    }
+
+    private static long goAwayId(byte[] payload) throws H3StreamException {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(payload);
+        try {
+            long id = VarInt.read(in);
+            if (in.hasRemaining()) {
+                throw new H3StreamException(H3.H3_FRAME_ERROR, "GOAWAY frame longer than its stream id");
+            }
+            return id;
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new H3StreamException(H3.H3_FRAME_ERROR, "truncated GOAWAY frame");
+        }
+    }
+
+    /**
+     * Client side: whether new requests may go on this connection: it is open and the relay has sent no GOAWAY (RFC
+     * 9114 §5.2: "the client MUST NOT send new requests on the connection after receiving GOAWAY").
+     */
+    public final boolean acceptsNewStreams() {
+        return isOpen() && peerGoAway.streamId().isEmpty();
+    }
+
+    /** Client side: the stream id of the relay's GOAWAY, once one has arrived. */
+    public final java.util.OptionalLong goAwayStreamId() {
+        return peerGoAway.streamId();
+    }
+
+    /** Client side: runs {@code listener} with the GOAWAY's stream id when the relay sends one (at once if it has). */
+    public final void onGoAway(LongConsumer listener) {
+        peerGoAway.onGoAway(listener);
+    }
+
+    /** Client side, before a new request: refused as not processed once the relay has sent GOAWAY. */
+    protected final void checkAcceptsNewRequests() throws org.masquerelay.engine.RequestNotProcessedException {
+        java.util.OptionalLong id = peerGoAway.streamId();
+        if (id.isPresent()) {
+            throw new org.masquerelay.engine.RequestNotProcessedException("the relay sent GOAWAY (stream "
+                    + id.getAsLong() + "): no new request on this connection", null);
+        }
+    }
+
+    /**
+     * Client side: whether a request stream that failed before its response was not processed by the relay (RFC 9114
+     * §5.2): its id is at or past the relay's GOAWAY. A GOAWAY not read yet is waited for, briefly, while the
+     * connection lives (the relay sends it before it rejects a stream, on another stream).
+     */
+    final boolean goAwayCovers(long streamId, boolean wait) {
+        return peerGoAway.covers(streamId, wait && isOpen() ? GOAWAY_GRACE_MILLIS : 0);
+    }
+
     /** Appends whole frames to our control stream (after SETTINGS), one writer at a time. */
     protected abstract void writeControl(byte[] frames) throws IOException;
 
@@ -245,6 +306,7 @@ public abstract class H3ConnectionBase implements H3Connection {
         }
         datagramExecutor.shutdownNow();
         peerSettingsReceived.countDown();
+        peerGoAway.connectionEnded();
         for (Consumer<String> listener : closeListeners) {
             try {
                 listener.accept(reason);

@@ -25,6 +25,14 @@ public interface QuicStreamIo {
         out.close();
     }
 
+    /**
+     * The application error code of the peer's RESET_STREAM on this stream, when one arrived and the engine tells it
+     * (Kwik 0.10.8 does not: its reset reads as a bare "Stream reset by peer").
+     */
+    default java.util.OptionalLong peerResetCode() {
+        return java.util.OptionalLong.empty();
+    }
+
     /** RESET_STREAM with an application error code. */
     void resetOutput(long errorCode);
 

@@ -6,9 +6,12 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 import org.masquerelay.client.RelayClient;
 import org.masquerelay.client.TcpChannel;
+import org.masquerelay.client.TcpTunnel;
+import org.masquerelay.client.UdpTunnel;
 import org.masquerelay.client.UdpChannel;
 
 /**
@@ -25,17 +28,38 @@ final class Transfers {
     /** Sends {@code size} bytes to an echo target and checks every byte that comes back. */
     static Outcome tcpEcho(RelayClient client, String name, String host, int port, long size, long seed,
                            Duration deadline) {
-        return tcp(client, name, host, port, size, seed, deadline, true, v -> { });
+        return tcp(client, name, host, port, size, seed, deadline, true, v -> { }, p -> { });
+    }
+
+    /** As above; {@code relayPort} gets the local port of the relay connection that carried the tunnel. */
+    static Outcome tcpEcho(RelayClient client, String name, String host, int port, long size, long seed,
+                           Duration deadline, IntConsumer relayPort) {
+        return tcp(client, name, host, port, size, seed, deadline, true, v -> { }, relayPort);
     }
 
     /** Reads {@code size} bytes from a source target (its stream of {@code seed}); progress gets the bytes verified. */
     static Outcome tcpDownload(RelayClient client, String name, String host, int port, long size, long seed,
                                Duration deadline, LongConsumer progress) {
-        return tcp(client, name, host, port, size, seed, deadline, false, progress);
+        return tcp(client, name, host, port, size, seed, deadline, false, progress, p -> { });
+    }
+
+    /** The local port of the relay connection carrying a tunnel (a retried one: its last), or -1 for a direct one. */
+    private static int relayPort(Object channel) {
+        try {
+            if (channel instanceof TcpTunnel t) {
+                return t.localAddress().getPort();
+            }
+            if (channel instanceof UdpTunnel u) {
+                return u.localAddress().getPort();
+            }
+        } catch (RuntimeException e) {
+            // the connection is gone and with it its address
+        }
+        return -1;
     }
 
     private static Outcome tcp(RelayClient client, String name, String host, int port, long size, long seed,
-                               Duration deadline, boolean upload, LongConsumer progress) {
+                               Duration deadline, boolean upload, LongConsumer progress, IntConsumer relayPort) {
         long start = System.nanoTime();
         Payload.Checker checker = new Payload.Checker(seed);
         AtomicReference<Outcome> result = new AtomicReference<>();
@@ -60,8 +84,10 @@ final class Transfers {
                     progress.accept(checker.verified());
                 }
                 ended = n < 0;
+                relayPort.accept(relayPort(channel));
             } catch (IOException | RuntimeException e) {
                 failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+                relayPort.accept(relayPort(open.get()));
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             Outcome.Kind kind;
@@ -112,6 +138,12 @@ final class Transfers {
      */
     static Outcome udpEcho(RelayClient client, String name, String host, int port, int count, int size, long seed,
                            Duration wait, int tries, Duration deadline) {
+        return udpEcho(client, name, host, port, count, size, seed, wait, tries, deadline, p -> { });
+    }
+
+    /** As above; {@code relayPort} gets the local port of the relay connection that carried the tunnel. */
+    static Outcome udpEcho(RelayClient client, String name, String host, int port, int count, int size, long seed,
+                           Duration wait, int tries, Duration deadline, IntConsumer relayPort) {
         long start = System.nanoTime();
         long expected = (long) count * size;
         long[] verified = {0};
@@ -152,8 +184,10 @@ final class Transfers {
                         unanswered++;
                     }
                 }
+                relayPort.accept(relayPort(channel));
             } catch (IOException | RuntimeException e) {
                 failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+                relayPort.accept(relayPort(open.get()));
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             Outcome.Kind kind = corrupt ? Outcome.Kind.CORRUPT

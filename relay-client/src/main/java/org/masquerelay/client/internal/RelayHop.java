@@ -10,6 +10,7 @@ import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.RequestNotProcessedException;
 import org.masquerelay.engine.h2.H2ClientEngine;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
@@ -25,14 +26,19 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertPathValidatorException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
 
 /**
- * One relay of the chain and its (single, shared) connection: made on first use, made again when it has closed.
+ * One relay of the chain and its (single, shared) connection: made on first use, made again when it has closed or
+ * the relay sent GOAWAY (a draining relay: through a load balancer, the new connection reaches another relay; the
+ * tunnels of the old connection run on until they end). A request the relay did not process (it crossed the GOAWAY)
+ * is sent again once on a new connection ({@link ReplayableRequest}).
  * HTTP/3, or over TLS on TCP (HTTP/2; HTTP/1.1, one TCP connection per tunnel) as {@link RelayTransport} says, the
  * auto choice racing them ({@link TransportRace}); tunnels see the same stream interface whatever the transport. The
  * first hop is reached directly; each later hop with HTTP/3 through a connect-udp tunnel of the one before (its
@@ -68,7 +74,10 @@ public final class RelayHop {
     private final RelayTransport transport;
     private final TransportRace race;
     private Connected current;
+    /** Connections that take no new tunnels (GOAWAY, a rejected request) while their tunnels run on; closed with us. */
+    private final List<Connected> retired = new ArrayList<>();
     private int connectionsMade;
+    private volatile boolean closing;
 
     /**
      * @param previous     the hop before, for messages; null for the first hop (then {@code carrier} is null too)
@@ -129,14 +138,53 @@ public final class RelayHop {
         return openRequest(request.build());
     }
 
-    /** The current connection, connecting (and, for later hops, opening the carrier tunnel) when there is none. */
+    /**
+     * The connection new tunnels go on: the current one while it is open and the relay has not sent GOAWAY, else a
+     * new one (connecting, and for later hops opening the carrier tunnel).
+     */
     public synchronized Connected connection() throws RelayException {
-        if (current != null && current.connection().isOpen()) {
+        if (current != null && current.connection().acceptsNewStreams()) {
             return current;
         }
+        retire(current);
         current = connect();
         connectionsMade++;
+        watch(current.connection());
         return current;
+    }
+
+    /** -v says when the relay sends GOAWAY or the connection ends: new tunnels then go to a new connection. */
+    private void watch(H3ClientConnection connection) {
+        String via = previous == null ? "" : " via " + previous;
+        connection.onGoAway(id -> LOG.log(INFO, "relay sent GOAWAY; new tunnels go to a new connection ({0}{1};"
+                + " tunnels below stream {2} run on)", endpoint.authority(), via, Long.toString(id)));
+        connection.onClose(why -> {
+            if (!closing) {
+                LOG.log(INFO, "connection to the relay {0}{1} ended ({2}); new tunnels go to a new connection",
+                        endpoint.authority(), via, why);
+            }
+        });
+    }
+
+    /** No new tunnel goes on {@code c} any more; its open tunnels run on, and it is closed with the hop. */
+    private synchronized void retire(Connected c) {
+        retired.removeIf(r -> !r.connection().isOpen());
+        if (c == null) {
+            return;
+        }
+        if (c == current) {
+            current = null;
+        }
+        if (c.connection().isOpen() && !retired.contains(c)) {
+            retired.add(c);
+        }
+    }
+
+    /** An ack-eliciting frame the relay ignores on the current connection, if there is one (see H3Connection#keepAlive). */
+    public synchronized void keepAlive() {
+        if (current != null) {
+            current.connection().keepAlive();
+        }
     }
 
     public synchronized int connectionsMade() {
@@ -144,36 +192,50 @@ public final class RelayHop {
     }
 
     /**
-     * Opens a request stream, reconnecting once if the connection turned out to be gone. A connection that is still
-     * open is never dropped for one failed stream: its other tunnels live on it.
+     * Opens a request stream, on a new connection once if the current one turned out to be gone or going away (GOAWAY
+     * arrived meanwhile). A connection that is still open is never dropped for one failed stream: its other tunnels
+     * live on it.
      */
     private Opened openRequest(HttpFields request) throws RelayException {
         Connected c = connection();
         try {
-            return new Opened(c.connection().openRequest(request), request, c);
+            return opened(c, request);
         } catch (IOException first) {
-            if (c.connection().isOpen()) {
+            if (c.connection().isOpen() && !(first instanceof RequestNotProcessedException)) {
                 throw new RelayException("cannot open a request stream to " + endpoint + ": " + first.getMessage(), first);
             }
-            synchronized (this) {
-                if (current == c) {
-                    current = null;
-                }
-            }
+            retire(c);
             try {
-                Connected again = connection();
-                return new Opened(again.connection().openRequest(request), request, again);
+                return opened(connection(), request);
             } catch (IOException e) {
                 throw new RelayException("cannot open a request stream to " + endpoint + ": " + e.getMessage(), e);
             }
         }
     }
 
-    public synchronized void close() {
-        if (current != null) {
-            current.connection().close(H3.H3_NO_ERROR, "client closed");
-            current = null;
+    private Opened opened(Connected c, HttpFields request) throws IOException {
+        ClientStream stream = c.connection().openRequest(request);
+        String what = request.getOrNull(":method") + " " + request.getOrNull(":authority")
+                + (request.getOrNull(":path") == null ? "" : request.getOrNull(":path"));
+        // A relay that did not process the request (it crossed the GOAWAY): once more on a fresh connection.
+        return new Opened(new ReplayableRequest(stream, what, why -> {
+            retire(c);
+            return connection().connection().openRequest(request);
+        }), request, c);
+    }
+
+    public void close() {
+        closing = true;
+        List<Connected> all = new ArrayList<>();
+        synchronized (this) {
+            if (current != null) {
+                all.add(current);
+                current = null;
+            }
+            all.addAll(retired);
+            retired.clear();
         }
+        all.forEach(c -> c.connection().close(H3.H3_NO_ERROR, "client closed"));
     }
 
     /** A new connection over the chosen transport (auto: the race). */

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.masquerelay.client.LoopbackBalancer;
 import org.masquerelay.client.Origins;
 import org.masquerelay.client.TestRelay;
 
@@ -32,17 +33,20 @@ class CommandProcessTest {
     static Path state;
     static TestRelay relay;
     static HttpServer http;
+    static org.masquerelay.testpeers.TcpEchoServer echo;
 
     @BeforeAll
     static void start() throws Exception {
         relay = TestRelay.start(state);
         http = Origins.http();
+        echo = new org.masquerelay.testpeers.TcpEchoServer(InetAddress.getLoopbackAddress());
     }
 
     @AfterAll
     static void stop() {
         relay.close();
         http.stop(0);
+        echo.close();
     }
 
     private static String httpUrl(String path) {
@@ -174,6 +178,58 @@ class CommandProcessTest {
         } finally {
             doomed.close();
         }
+    }
+
+    /** The SOCKS5 front end after the relay's GOAWAY: -v says so, and the next flow goes to another relay. */
+    @Test
+    void proxyMovesToAnotherRelayWhenItsRelayDrains(@TempDir Path dir) throws Exception {
+        int socks = freePort();
+        try (TestRelay draining = TestRelay.start(dir);
+             TestRelay other = TestRelay.start(dir);
+             LoopbackBalancer balancer = new LoopbackBalancer(draining.port);
+             CommandProcess proxy = CommandProcess.start(Map.of(), "proxy", "-v", "--socks5", "127.0.0.1:" + socks,
+                     "-x", balancer.url(), "--proxy-cacert", draining.ca.toString())) {
+            proxy.awaitStderr(l -> l.contains(" connected in "), Duration.ofSeconds(30));
+            assertEquals(0, curlThroughSocks(socks), "through the first relay");
+            // A flow that stays open across the drain: it runs on, on the old connection.
+            java.net.Socket open = socks5(socks, echo.port());
+            open.getOutputStream().write("before".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("before", new String(open.getInputStream().readNBytes(6), StandardCharsets.US_ASCII));
+            balancer.newFlowsTo(other.port);
+            Thread drain = Thread.ofVirtual().start(() -> draining.server.drain(Duration.ofSeconds(30)));
+            String line = proxy.awaitStderr(l -> l.contains("relay sent GOAWAY"), Duration.ofSeconds(30));
+            assertTrue(line.contains("relay sent GOAWAY; new tunnels go to a new connection"), line);
+            assertEquals(0, curlThroughSocks(socks), "through the other relay");
+            assertEquals(1, balancer.flowsTo(other.port), "the proxy's second connection went to the other relay");
+            open.getOutputStream().write("after".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("after", new String(open.getInputStream().readNBytes(5), StandardCharsets.US_ASCII),
+                    "the open flow ran on through the drain");
+            open.close();
+            assertTrue(drain.join(Duration.ofSeconds(40)), "the drained relay stopped");
+            CommandProcess.Result stopped = proxy.stop();
+            assertFalse(stopped.stderr().contains("\tat "), stopped.stderr());
+        }
+    }
+
+    /** A SOCKS5 CONNECT (RFC 1928, no authentication) to 127.0.0.1:port through the front end. */
+    private static java.net.Socket socks5(int socks, int port) throws Exception {
+        java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), socks);
+        s.setSoTimeout(30_000);
+        s.getOutputStream().write(new byte[] {5, 1, 0});
+        assertEquals(2, s.getInputStream().readNBytes(2).length);
+        s.getOutputStream().write(new byte[] {5, 1, 0, 1, 127, 0, 0, 1, (byte) (port >> 8), (byte) port});
+        byte[] reply = s.getInputStream().readNBytes(10);
+        assertEquals(0, reply[1], "SOCKS5 reply: succeeded");
+        return s;
+    }
+
+    private static int curlThroughSocks(int socks) throws Exception {
+        Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "30", "--socks5-hostname", "127.0.0.1:" + socks,
+                httpUrl("/hello")).start();
+        assertTrue(curl.waitFor(60, TimeUnit.SECONDS));
+        String body = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(curl.exitValue() != 0 || body.startsWith("hello GET /hello"), body);
+        return curl.exitValue();
     }
 
     private static int freePort() throws Exception {
