@@ -12,6 +12,14 @@ public interface ClientEngine {
     H3ClientConnection connect(ClientEngineSettings settings) throws IOException;
 
     /**
+     * Does now the one-time work a first {@link #connect} would do before sending anything (native libraries, the TLS
+     * context, event-loop threads), so that a race against another transport (the client's auto mode) times the
+     * handshake rather than the loading of a QUIC stack. Optional; never connects.
+     */
+    default void prepare(ClientEngineSettings settings) throws IOException {
+    }
+
+    /**
      * Whether {@link ClientEngineSettings#socketSupplier()} is honoured: QUIC sent through a socket we provide (a
      * connected probe socket, or a connect-udp tunnel of another relay for chaining). Engines that need a UDP
      * channel of their own answer false and refuse a supplier.

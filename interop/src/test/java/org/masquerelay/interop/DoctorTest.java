@@ -59,6 +59,7 @@ class DoctorTest {
             assertLine(report, "HTTP/2 TLS, ALPN h2", Doctor.Mark.PASS, "ALPN h2");
             assertLine(report, "HTTP/2 SETTINGS 0x8", Doctor.Mark.PASS, "= 1");
             assertLine(report, "HTTP/2 classic CONNECT", Doctor.Mark.PASS, "tunnel carried bytes back");
+            assertLine(report, "HTTP/2 connect-udp", Doctor.Mark.PASS, "datagram echoed in a DATAGRAM capsule");
         }
     }
 

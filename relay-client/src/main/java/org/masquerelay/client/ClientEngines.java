@@ -33,6 +33,11 @@ public final class ClientEngines {
                 return (settings.socketSupplier() == null ? quiche : kwik).connect(settings);
             }
 
+            @Override
+            public void prepare(ClientEngineSettings settings) throws java.io.IOException {
+                (settings.socketSupplier() == null ? quiche : kwik).prepare(settings);
+            }
+
             /** A relay reached directly gets quiche's own channel; QUIC through a tunnel goes to Kwik. */
             @Override
             public boolean prefersOwnSocket() {
@@ -55,6 +60,7 @@ public final class ClientEngines {
      */
     public static void releaseThreads() {
         QuicheClientEngine.releaseThreads();
+        org.masquerelay.engine.h2.H2ClientEngine.releaseThreads();
     }
 
     /**

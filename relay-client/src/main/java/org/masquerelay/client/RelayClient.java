@@ -29,8 +29,10 @@ import static java.lang.System.Logger.Level.DEBUG;
 
 /**
  * A MASQUE relay client: TCP flows as classic HTTP/3 CONNECT and UDP flows as connect-udp, the way Apple's relay
- * client opens them, over one shared QUIC connection per relay (re-established when it has closed). With several
- * relays, each is reached through a connect-udp tunnel of the one before (NERelayManager's {@code relays} chain).
+ * client opens them, over one shared QUIC connection per relay (re-established when it has closed). Where UDP does
+ * not get through, the same tunnels go over HTTP/2 (or HTTP/1.1) on TLS over TCP ({@link Builder#transport}; auto
+ * races HTTP/3 and HTTP/2 as Apple's client does). With several relays, each is reached through a connect-udp tunnel
+ * of the one before (NERelayManager's {@code relays} chain).
  *
  * <pre>{@code
  * try (RelayClient client = RelayClient.builder().relay("https://relay.example:443/").trustCaFile(ca).build();
@@ -80,7 +82,8 @@ public final class RelayClient implements AutoCloseable {
             // can hold (~1233), so a carrier tunnel uses DATAGRAM capsules.
             RelayHop.Carrier carrier = before == null ? null
                     : () -> openUdpOn(before, endpoint.host(), endpoint.port(), UdpMode.CAPSULES, RELAYED);
-            previous = new RelayHop(endpoint, before == null ? null : before.endpoint(), carrier, engine, s, trust, b.headers);
+            previous = new RelayHop(endpoint, before == null ? null : before.endpoint(), carrier, engine, s, trust, b.headers,
+                    b.transport);
             list.add(previous);
         }
         this.hops = List.copyOf(list);
@@ -99,6 +102,14 @@ public final class RelayClient implements AutoCloseable {
     /** Connects to every hop now (otherwise the first tunnel does); returns the last hop's connect time. */
     public Duration connect() throws RelayException {
         return Duration.ofNanos(last().connection().connectNanos());
+    }
+
+    /**
+     * Which transport the connection to the first relay uses, and why (auto mode: how the race went); connects if
+     * needed. E.g. {@code h2 (auto: no HTTP/3 answer within the 300 ms head start, ...)}.
+     */
+    public RelayTransport.Choice transportChoice() throws RelayException {
+        return hops.get(0).connection().choice();
     }
 
     /** Whether UDP payloads can go as QUIC DATAGRAM frames on the (last hop's) connection; connects if needed. */
@@ -245,6 +256,7 @@ public final class RelayClient implements AutoCloseable {
         private RoutePolicy routePolicy = RoutePolicy.relayEverything();
         private UdpMode udpMode = UdpMode.AUTO;
         private ClientEngine engine = ClientEngines.auto();
+        private RelayTransport transport = RelayTransport.H3;
         private Path keyLogFile;
 
         private Builder() {}
@@ -329,7 +341,17 @@ public final class RelayClient implements AutoCloseable {
             return this;
         }
 
-        /** Write TLS secrets here (SSLKEYLOGFILE format) to decrypt captures. */
+        /**
+         * How to reach the (first) relay: HTTP/3 (the default), HTTP/2 or HTTP/1.1 over TLS on TCP, or auto (HTTP/3
+         * with HTTP/2 after a {@value RelayTransport#HEAD_START_MILLIS} ms head start, as Apple's client does). The
+         * TCP transports use the relay URL's host and port, as Apple's {@code HTTP2RelayURL} usually does.
+         */
+        public Builder transport(RelayTransport transport) {
+            this.transport = Objects.requireNonNull(transport);
+            return this;
+        }
+
+        /** Write TLS secrets here (SSLKEYLOGFILE format) to decrypt captures (QUIC engines only). */
         public Builder keyLogFile(Path file) {
             this.keyLogFile = file;
             return this;

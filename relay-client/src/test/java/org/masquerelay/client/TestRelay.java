@@ -19,9 +19,13 @@ public final class TestRelay implements AutoCloseable {
     public final int port;
 
     private TestRelay(RelayServer server, Path ca) {
+        this(server, ca, server.addresses().get(0).getPort());
+    }
+
+    private TestRelay(RelayServer server, Path ca, int port) {
         this.server = server;
         this.ca = ca;
-        this.port = server.addresses().get(0).getPort();
+        this.port = port;
     }
 
     /** Relays started with the same state dir share one dev CA. */
@@ -37,6 +41,33 @@ public final class TestRelay implements AutoCloseable {
             s.auth(new AuthConfig("authorization", List.of(TOKEN), 401));
         }
         return new TestRelay(RelayServer.start(s.build()), dev.caCertificate());
+    }
+
+    /**
+     * A relay with its TLS-over-TCP listener (HTTP/2, HTTP/1.1) too, on HTTP/3's port number (as {@code relay-server
+     * dev} runs it); {@code udp} false: that listener alone, no HTTP/3 (a network that blocks UDP, seen from the
+     * client, once the caller holds the UDP port).
+     */
+    public static TestRelay startWithTcp(Path stateDir, boolean udp) throws IOException {
+        InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+        for (int attempt = 1; ; attempt++) {
+            DevMode.Dev dev = DevMode.prepare(stateDir, udp ? List.of(loopback) : List.of());
+            RelayServer server = RelayServer.start(dev.settings().newBuilder().tcpListen(List.of(loopback)).build());
+            int tcp = server.tcpAddresses().get(0).getPort();
+            if (!udp) {
+                return new TestRelay(server, dev.caCertificate(), tcp);
+            }
+            if (server.addresses().get(0).getPort() == tcp || attempt == 5) {
+                // A relay URL names one port for both transports: HTTP/3's number was free on TCP (almost always).
+                return new TestRelay(server, dev.caCertificate(), server.addresses().get(0).getPort());
+            }
+            server.close();
+        }
+    }
+
+    /** The bound TCP listener's port (HTTP/2, HTTP/1.1). */
+    public int tcpPort() {
+        return server.tcpAddresses().get(0).getPort();
     }
 
     /**

@@ -57,6 +57,19 @@ public final class QuicheClientEngine implements ClientEngine {
         return false;
     }
 
+    /** The native library, a TLS context (BoringSSL's start-up) and the shared event loop: a cold start's cost. */
+    @Override
+    public void prepare(ClientEngineSettings settings) throws IOException {
+        NativeQuic.ensureAvailable("client");
+        Tls.client(settings);
+        synchronized (GROUP_LOCK) {
+            if (sharedGroup == null) {
+                sharedTransport = Transport.best();
+                sharedGroup = sharedTransport.newGroup(1, "quiche-client");
+            }
+        }
+    }
+
     @Override
     public H3ClientConnection connect(ClientEngineSettings settings) throws IOException {
         NativeQuic.ensureAvailable("client");

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeoutException;
                 "HTTP/1.1 (TLS for https://) goes over a classic CONNECT tunnel and HTTP/3 (--http3) over connect-udp,"
                         + " as curl does through proxies. A URL without a scheme is http://, as in curl."},
         footer = {"", "-w variables (times in seconds since the start):",
-                "  %%{time_connect}       QUIC+TLS to the relay done",
+                "  %%{time_connect}       QUIC+TLS (or TCP+TLS) to the relay done",
                 "  %%{time_tunnel}        the relay answered 2xx",
                 "  %%{time_starttransfer} first response byte",
                 "  %%{time_total}         the end",

@@ -2,6 +2,7 @@ package org.masquerelay.client.cli;
 
 import org.masquerelay.client.RelayClient;
 import org.masquerelay.client.RelayException;
+import org.masquerelay.client.RelayTransport;
 import org.masquerelay.client.proxy.LocalProxy;
 import org.masquerelay.display.Addresses;
 import picocli.CommandLine;
@@ -97,8 +98,12 @@ final class ProxyCommand implements Callable<Integer> {
         Thread.ofVirtual().name("relay-connect").start(() -> {
             try {
                 Duration took = client.connect();
+                RelayTransport.Choice transport = client.transportChoice();
                 err.println("relay-client: relay " + String.join(", ", client.relays().stream().map(Object::toString).toList())
-                        + " connected in " + took.toMillis() + " ms");
+                        + " connected in " + took.toMillis() + " ms over " + transport.protocol());
+                if (verbose) {
+                    err.println("* transport: " + transport);
+                }
             } catch (RelayException e) {
                 ExitCodes.Outcome outcome = ExitCodes.of(e);
                 if (outcome.code() == ExitCodes.CONNECT || outcome.code() == ExitCodes.TIMEOUT) {

@@ -2,6 +2,7 @@ package org.masquerelay.client.cli;
 
 import org.masquerelay.client.ClientEngines;
 import org.masquerelay.client.RelayClient;
+import org.masquerelay.client.RelayTransport;
 import org.masquerelay.client.RoutePolicy;
 import org.masquerelay.client.TrustMaterial;
 import org.masquerelay.client.UdpMode;
@@ -42,7 +43,7 @@ final class RelayOptions {
     @Option(names = "--proxy-pass", paramLabel = "PASSWORD", description = "Password of the PKCS#12 client certificate.")
     String proxyPass = "";
 
-    @Option(names = "--connect-timeout", paramLabel = "SECONDS", description = "Bound on the QUIC handshake with each relay (default ${DEFAULT-VALUE}).")
+    @Option(names = "--connect-timeout", paramLabel = "SECONDS", description = "Bound on the QUIC (or TCP+TLS) handshake with each relay (default ${DEFAULT-VALUE}).")
     double connectTimeout = 10;
 
     @Option(names = "--resolve", paramLabel = "HOST:PORT:ADDR",
@@ -78,6 +79,23 @@ final class RelayOptions {
     @Option(names = "--engine", paramLabel = "ENGINE",
             description = "QUIC engine: auto (default: quiche where its native library loads, kwik for chained relays and elsewhere), kwik (pure Java) or quiche (Netty + native quiche; faster).")
     String engine = ClientEngines.DEFAULT;
+
+    @Option(names = "--proxy-http3", description = "Talk to the relay over HTTP/3 (QUIC, UDP): the default.")
+    boolean proxyHttp3;
+
+    @Option(names = "--proxy-http2", description = "Talk to the relay over HTTP/2 on TLS over TCP (as curl; for networks that block UDP):"
+            + " classic CONNECT, and connect-udp by extended CONNECT with DATAGRAM capsules. A relay that only speaks"
+            + " HTTP/1.1 is used with HTTP/1.1.")
+    boolean proxyHttp2;
+
+    @Option(names = "--proxy-http1.1", description = "Talk to the relay over HTTP/1.1 on TLS over TCP (as curl): CONNECT host:port,"
+            + " and Upgrade: connect-udp; one TCP connection per tunnel.")
+    boolean proxyHttp11;
+
+    @Option(names = "--proxy-transport", paramLabel = "h3|h2|http/1.1|auto",
+            description = "The same choice by name; auto does what Apple's client does: HTTP/3 first, HTTP/2 after a "
+                    + RelayTransport.HEAD_START_MILLIS + " ms head start, the first to connect wins (-v says which and why).")
+    String proxyTransport;
 
     @Option(names = "--keylog", paramLabel = "FILE", description = "Write TLS secrets (SSLKEYLOGFILE format) for packet captures.")
     Path keyLog;
@@ -122,8 +140,38 @@ final class RelayOptions {
         }
     }
 
+    /**
+     * The transport the options ask for (HTTP/3 when none).
+     *
+     * @throws IllegalArgumentException when more than one is given, or an unknown name
+     */
+    RelayTransport transport() {
+        List<RelayTransport> asked = new ArrayList<>();
+        if (proxyHttp3) {
+            asked.add(RelayTransport.H3);
+        }
+        if (proxyHttp2) {
+            asked.add(RelayTransport.H2);
+        }
+        if (proxyHttp11) {
+            asked.add(RelayTransport.HTTP1_1);
+        }
+        if (proxyTransport != null) {
+            try {
+                asked.add(RelayTransport.parse(proxyTransport));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--proxy-transport " + e.getMessage());
+            }
+        }
+        if (asked.size() > 1) {
+            throw new IllegalArgumentException("give one of --proxy-http3, --proxy-http2, --proxy-http1.1 and --proxy-transport");
+        }
+        return asked.isEmpty() ? RelayTransport.H3 : asked.get(0);
+    }
+
     RelayClient build(Duration requestTimeout, List<String> relayUrls) {
         RelayClient.Builder b = RelayClient.builder()
+                .transport(transport())
                 .engine(ClientEngines.named("--engine", engine))
                 .connectTimeout(seconds(connectTimeout))
                 .requestTimeout(requestTimeout)

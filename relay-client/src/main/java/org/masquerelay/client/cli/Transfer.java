@@ -2,6 +2,7 @@ package org.masquerelay.client.cli;
 
 import org.masquerelay.client.RelayClient;
 import org.masquerelay.client.RelayException;
+import org.masquerelay.client.RelayTransport;
 import org.masquerelay.client.Route;
 import org.masquerelay.client.TcpChannel;
 import org.masquerelay.client.fetch.FetchListener;
@@ -63,7 +64,10 @@ final class Transfer implements FetchListener {
         if (route.relayed()) {
             client.connect();
             connected = System.nanoTime();
-            command.log("* QUIC to " + client.relays() + " up; QUIC datagrams offered: " + client.datagramsOffered());
+            RelayTransport.Choice transport = client.transportChoice();
+            command.log("* " + transport.protocol() + " to " + client.relays() + " up"
+                    + (transport.protocol().equals("h3") ? "; QUIC datagrams offered: " + client.datagramsOffered() : ""));
+            command.log("* transport: " + transport);
         }
         if (command.http3 && !url.tls()) {
             throw new ExitCodes.Failure(ExitCodes.USAGE, "--http3 needs an https:// URL, not " + url.text());

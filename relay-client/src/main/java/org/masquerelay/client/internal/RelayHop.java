@@ -2,6 +2,7 @@ package org.masquerelay.client.internal;
 
 import org.masquerelay.client.RelayEndpoint;
 import org.masquerelay.client.RelayException;
+import org.masquerelay.client.RelayTransport;
 import org.masquerelay.client.RelayTrustException;
 import org.masquerelay.client.RelayUnreachableException;
 import org.masquerelay.client.UdpChannel;
@@ -29,15 +30,21 @@ import java.util.Locale;
 import static java.lang.System.Logger.Level.DEBUG;
 
 /**
- * One relay of the chain and its (single, shared) HTTP/3 connection: made on first use, made again when it has
- * closed. The first hop is reached over plain UDP; each later hop through a connect-udp tunnel of the one before
+ * One relay of the chain and its (single, shared) connection: made on first use, made again when it has closed.
+ * HTTP/3, or over TLS on TCP (HTTP/2; HTTP/1.1, one TCP connection per tunnel) as {@link RelayTransport} says, the
+ * auto choice racing them ({@link TransportRace}); tunnels see the same stream interface whatever the transport. The first hop is reached over plain UDP; each later hop through a connect-udp tunnel of the one before
  * (its {@link Carrier}). It writes the tunnel requests (classic CONNECT, connect-udp) the way Apple's client does;
  * {@code RelayClient} turns the opened streams into tunnels.
  */
 public final class RelayHop {
     private static final System.Logger LOG = System.getLogger(RelayHop.class.getName());
-    /** A live connection with what the tunnels need from it. */
-    public record Connected(H3ClientConnection connection, boolean datagrams, long connectNanos) {}
+    /** A live connection with what the tunnels need from it, and which transport it is (and why, for -v). */
+    public record Connected(H3ClientConnection connection, boolean datagrams, long connectNanos, RelayTransport.Choice choice) {
+        /** The same connection, with what -v says about the choice. */
+        Connected because(RelayTransport.Choice why) {
+            return new Connected(connection, datagrams, connectNanos, why);
+        }
+    }
 
     /** A tunnel request sent on this hop: its stream, the header section it carried, and the connection it lives on. */
     public record Opened(ClientStream stream, HttpFields request, Connected connected) {}
@@ -55,15 +62,19 @@ public final class RelayHop {
     private final ClientEngineSettings settings;
     private final VerifyingTrustManager trust;
     private final List<HttpFields.Field> extraHeaders;
+    private final RelayTransport transport;
+    private final TransportRace race;
     private Connected current;
     private int connectionsMade;
 
     /**
      * @param previous     the hop before, for messages; null for the first hop (then {@code carrier} is null too)
      * @param extraHeaders added to every tunnel request (Apple's additionalHTTPHeaderFields), e.g. authorization
+     * @param transport    how to reach this relay; a later hop (reached through a carrier) only with HTTP/3
      */
     public RelayHop(RelayEndpoint endpoint, RelayEndpoint previous, Carrier carrier, ClientEngine engine,
-                    ClientEngineSettings settings, VerifyingTrustManager trust, List<HttpFields.Field> extraHeaders) {
+                    ClientEngineSettings settings, VerifyingTrustManager trust, List<HttpFields.Field> extraHeaders,
+                    RelayTransport transport) {
         this.endpoint = endpoint;
         this.previous = previous;
         this.carrier = carrier;
@@ -71,6 +82,10 @@ public final class RelayHop {
         this.settings = settings;
         this.trust = trust;
         this.extraHeaders = List.copyOf(extraHeaders);
+        this.transport = carrier == null ? transport : RelayTransport.H3;
+        this.race = new TransportRace(this::connectH3, () -> engine.prepare(settings),
+                reason -> TcpTransport.connect(endpoint, settings, trust, true, reason),
+                RelayTransport.HEAD_START_MILLIS, java.util.concurrent.TimeUnit.MINUTES.toNanos(RelayTransport.REMEMBER_MINUTES));
     }
 
     public RelayEndpoint endpoint() {
@@ -155,7 +170,17 @@ public final class RelayHop {
         }
     }
 
+    /** A new connection over the chosen transport (auto: the race). */
     private Connected connect() throws RelayException {
+        return switch (transport) {
+            case H3 -> connectH3(previous == null ? "asked for" : "a later hop, through the connect-udp tunnel of " + previous);
+            case H2 -> TcpTransport.connect(endpoint, settings, trust, true, "asked for");
+            case HTTP1_1 -> TcpTransport.connect(endpoint, settings, trust, false, "asked for");
+            case AUTO -> race.connect();
+        };
+    }
+
+    private Connected connectH3(String reason) throws RelayException {
         long start = System.nanoTime();
         trust.clear();
         ProbedDatagramSocket probe = null;
@@ -196,7 +221,8 @@ public final class RelayHop {
         // Wait (briefly) for the relay's SETTINGS: they decide whether HTTP Datagrams may be used.
         connection.peerSettings(Math.min(2000, settings.connectTimeout().toMillis()));
         // Datagrams that overtake their response are held by the engine until the tunnel asks for its stream's.
-        Connected c = new Connected(connection, connection.datagramsEnabled(), System.nanoTime() - start);
+        Connected c = new Connected(connection, connection.datagramsEnabled(), System.nanoTime() - start,
+                new RelayTransport.Choice("h3", reason));
         LOG.log(DEBUG, "connected to {0}{1} in {2} ms, HTTP datagrams: {3}", endpoint, via, c.connectNanos() / 1_000_000, c.datagrams());
         return c;
     }

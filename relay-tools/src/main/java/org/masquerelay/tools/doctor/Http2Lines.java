@@ -7,6 +7,12 @@ import org.masquerelay.tools.doctor.Doctor.Check;
 import org.masquerelay.tools.doctor.Doctor.Mark;
 import org.masquerelay.tools.doctor.Doctor.Request;
 
+import org.masquerelay.wire.Capsule;
+import org.masquerelay.wire.CapsuleReader;
+import org.masquerelay.wire.CapsuleType;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +27,7 @@ final class Http2Lines {
     private static final String TLS = "HTTP/2 TLS, ALPN h2";
     private static final String SETTINGS = "HTTP/2 SETTINGS 0x8";
     private static final String CONNECT = "HTTP/2 classic CONNECT";
+    private static final String CONNECT_UDP = "HTTP/2 connect-udp";
 
     private Http2Lines() {
     }
@@ -58,8 +65,57 @@ final class Http2Lines {
                     : new Check(SETTINGS, Mark.FAIL, "ENABLE_CONNECT_PROTOCOL missing or not 1", AppleOutcome.Kind.ECONNABORTED.label()
                     + " (UDP flows over HTTP/2)", "send SETTINGS_ENABLE_CONNECT_PROTOCOL (0x8) = 1 (RFC 8441) for connect-udp over HTTP/2"));
             checks.add(connectLine(probe, request));
+            checks.add(connectUdpLine(probe, request, connectProtocol != null && connectProtocol == 1L));
         }
         return checks;
+    }
+
+    /** connect-udp as Apple sends it over HTTP/2: extended CONNECT, the UDP payload in a DATAGRAM capsule. */
+    private static Check connectUdpLine(Http2Probe probe, Request request, boolean extendedConnect) {
+        if (request.udpTarget() == null) {
+            return new Check(CONNECT_UDP, Mark.SKIP, "no --udp-target given", null, null);
+        }
+        if (!extendedConnect) {
+            return new Check(CONNECT_UDP, Mark.SKIP, "not tried: the relay does not allow extended CONNECT (see SETTINGS 0x8)", null, null);
+        }
+        String target = request.udpTarget();
+        int colon = target.lastIndexOf(':');
+        int port;
+        try {
+            port = colon <= 0 ? -1 : Integer.parseInt(target.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            return new Check(CONNECT_UDP, Mark.FAIL, "--udp-target must be host:port, got " + target, null, "give host:port");
+        }
+        String host = target.substring(0, colon).replace("[", "").replace("]", "");
+        Http2Probe.Answer answer = probe.connectUdp(Doctor.selfAuthority(request), host, port, request.headers(), AppleProbe.QUIC_INITIAL_LIKE);
+        if (answer.status() == null) {
+            return new Check(CONNECT_UDP, Mark.FAIL, target + ": " + answer.failure(), AppleOutcome.Kind.ECONNABORTED.label(),
+                    "serve connect-udp by extended CONNECT over HTTP/2 (RFC 8441, RFC 9298) on the default template; answer with a status, never a reset");
+        }
+        AppleOutcome outcome = ResponseMapping.map(answer.status(), answer.proxyStatus());
+        if (!outcome.isSuccess()) {
+            return new Check(CONNECT_UDP, Mark.FAIL, target + ": " + outcome.detail(), outcome.kind().label(),
+                    Doctor.refusedByAuth(String.valueOf(answer.status())).orElse(Doctor.tcpFix(outcome)));
+        }
+        boolean capsules = "?1".equals(answer.capsuleProtocol());
+        String detail = target + ": " + answer.status() + (capsules ? " with capsule-protocol: ?1" : " WITHOUT capsule-protocol: ?1")
+                + answer.firstBytes().map(Http2Lines::echo).orElse(", no datagram came back (fine unless the target echoes)");
+        return capsules ? new Check(CONNECT_UDP, Mark.PASS, detail, null, null)
+                : new Check(CONNECT_UDP, Mark.WARN, detail, null, "send capsule-protocol: ?1 on the 2xx (RFC 9298 §3.5)");
+    }
+
+    /** What came back on the tunnel: a DATAGRAM capsule (type 0x00), or something Apple's client could not use. */
+    private static String echo(byte[] first) {
+        try {
+            Capsule capsule = new CapsuleReader(new ByteArrayInputStream(first), first.length).read();
+            return capsule != null && capsule.type() == CapsuleType.DATAGRAM
+                    ? ", datagram echoed in a DATAGRAM capsule" : ", a capsule of type " + (capsule == null ? "none" : capsule.type()) + " came back";
+        } catch (IOException e) {
+            return ", the first bytes back are not a whole capsule (" + e.getMessage() + ")";
+        }
     }
 
     private static Check connectLine(Http2Probe probe, Request request) {

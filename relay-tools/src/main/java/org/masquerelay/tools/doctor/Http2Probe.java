@@ -31,6 +31,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.util.ReferenceCountUtil;
+import org.masquerelay.wire.CapsuleWriter;
+import org.masquerelay.wire.UdpPayload;
 
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
@@ -44,7 +46,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The relay's TCP listener as Apple's client uses its {@code HTTP2RelayURL}: TLS with ALPN h2 to the same host and
- * port, then classic CONNECT over HTTP/2 (RFC 9113 §8.5) with optimistic data. Netty's HTTP/2 client, because the
+ * port, then classic CONNECT over HTTP/2 (RFC 9113 §8.5) with optimistic data, and connect-udp by extended CONNECT. Netty's HTTP/2 client, because the
  * JDK's cannot send a CONNECT without :scheme and :path.
  */
 final class Http2Probe implements AutoCloseable {
@@ -56,8 +58,11 @@ final class Http2Probe implements AutoCloseable {
     private final Duration timeout;
     private Channel connection;
 
-    /** What the classic CONNECT got: a status (and Proxy-Status), or the reason there was none; first tunnel bytes. */
-    record Answer(Integer status, String proxyStatus, String failure, Optional<byte[]> firstBytes) {
+    /**
+     * What a CONNECT got: a status (with Proxy-Status and capsule-protocol), or the reason there was none; the first
+     * bytes back through the tunnel.
+     */
+    record Answer(Integer status, String proxyStatus, String capsuleProtocol, String failure, Optional<byte[]> firstBytes) {
     }
 
     Http2Probe(Duration timeout) {
@@ -110,39 +115,62 @@ final class Http2Probe implements AutoCloseable {
     Answer connectTcp(String authority, Map<String, String> extraHeaders, byte[] optimisticData) {
         Http2Headers request = new DefaultHttp2Headers().method("CONNECT").authority(authority).add("priority", "i");
         extraHeaders.forEach(request::add);
+        return exchange(request, optimisticData, Duration.ofSeconds(1));
+    }
+
+    /**
+     * connect-udp by extended CONNECT (RFC 8441 §4, RFC 9298 §3.4) to the default template, as Apple's client sends it
+     * over HTTP/2, with one UDP payload in a DATAGRAM capsule (RFC 9297 §3.5) right behind the HEADERS: UDP has no
+     * other way over HTTP/2.
+     */
+    Answer connectUdp(String relayAuthority, String targetHost, int targetPort, Map<String, String> extraHeaders, byte[] udpPayload) {
+        String host = targetHost.contains(":") ? targetHost.replace(":", "%3A") : targetHost;
+        Http2Headers request = new DefaultHttp2Headers().method("CONNECT").authority(relayAuthority).scheme("https")
+                .path("/.well-known/masque/udp/" + host + "/" + targetPort + "/").add("capsule-protocol", "?1");
+        request.set(Http2Headers.PseudoHeaderName.PROTOCOL.value(), "connect-udp");
+        extraHeaders.forEach(request::add);
+        return exchange(request, CapsuleWriter.datagramCapsule(UdpPayload.CONTEXT_UDP, udpPayload, 0, udpPayload.length),
+                Duration.ofSeconds(2));
+    }
+
+    /** Opens a stream, sends the request and its first DATA, and waits for the response and the first DATA back. */
+    private Answer exchange(Http2Headers request, byte[] firstData, Duration waitForData) {
         StreamCatcher stream = new StreamCatcher();
         Http2StreamChannel channel;
         try {
             channel = new Http2StreamChannelBootstrap(connection).handler(stream).open().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             channel.write(new DefaultHttp2HeadersFrame(request, false));
-            channel.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(optimisticData), false));
+            channel.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(firstData), false));
         } catch (Exception e) {
-            return new Answer(null, null, "cannot open a stream: " + e, Optional.empty());
+            return new Answer(null, null, null, "cannot open a stream: " + e, Optional.empty());
         }
         try {
             Http2Headers response = stream.response.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             int status = Integer.parseInt(String.valueOf(response.status()));
-            CharSequence proxyStatus = response.get("proxy-status");
             Optional<byte[]> first = Optional.empty();
             if (status >= 200 && status < 300) {
                 try {
-                    first = Optional.of(stream.firstData.get(1, TimeUnit.SECONDS));
+                    first = Optional.of(stream.firstData.get(waitForData.toMillis(), TimeUnit.MILLISECONDS));
                 } catch (TimeoutException | ExecutionException quiet) {
-                    // The target sent nothing within a second, or ended: the tunnel was still opened.
+                    // The target sent nothing in time, or ended: the tunnel was still opened.
                 }
             }
-            return new Answer(status, proxyStatus == null ? null : proxyStatus.toString(), null, first);
+            return new Answer(status, text(response.get("proxy-status")), text(response.get("capsule-protocol")), null, first);
         } catch (TimeoutException e) {
-            return new Answer(null, null, "no response within " + timeout.toSeconds() + " s", Optional.empty());
+            return new Answer(null, null, null, "no response within " + timeout.toSeconds() + " s", Optional.empty());
         } catch (ExecutionException e) {
-            return new Answer(null, null, e.getCause().getMessage(), Optional.empty());
+            return new Answer(null, null, null, e.getCause().getMessage(), Optional.empty());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Answer(null, null, "interrupted", Optional.empty());
+            return new Answer(null, null, null, "interrupted", Optional.empty());
         } finally {
             // Closing a child channel that is still open resets its stream (CANCEL), as Apple's client does.
             channel.close();
         }
+    }
+
+    private static String text(CharSequence value) {
+        return value == null ? null : value.toString();
     }
 
     @Override
