@@ -159,10 +159,10 @@ final class TcpSplice {
     // ------------------------------------------------------------------------------------------ target to client
 
     /**
-     * Most target bytes framed at once. Netty reads up to 16 times per wake-up (64 KiB each at most); past this the
-     * frame goes out, and reading stops there if the stream cannot take more.
+     * Most target bytes framed at once, and the largest read of a target ({@link EventLoopSplicer}). Netty reads up to
+     * 16 times per wake-up; past this the frame goes out, and reading stops there if the stream cannot take more.
      */
-    private static final int BATCH = 256 * 1024;
+    static final int BATCH = 256 * 1024;
 
     /** Target bytes read in this read loop, not yet framed: one DATA frame per loop (or per {@link #BATCH}). */
     private CompositeByteBuf pending;
