@@ -38,8 +38,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  * Netty's QUIC stream channels allow half-closure by default (a peer's FIN leaves our sending side open, as a tunnel
  * needs). The end of the peer's data (FIN) is -1; a RESET_STREAM, or the stream or connection closing under the reader, is an
- * IOException. FIN is sent as an empty stream frame queued behind the data: Netty's {@code shutdownOutput()} would
- * send it ahead of data still waiting for flow-control credit.
+ * IOException. Closing the output sends FIN as {@link EndOfStream} says (behind the queued data, on an empty DATA
+ * frame).
  */
 final class StreamBridge extends ChannelInboundHandlerAdapter implements QuicStreamIo {
     static final int READ_HIGH_WATER = 512 * 1024;
@@ -365,8 +365,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements QuicStr
                 return;
             }
             closed = true;
-            // FIN behind the data still queued for flow-control credit (see the class comment).
-            channel().writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
+            channel().writeAndFlush(EndOfStream.frame(channel()));
         }
 
         void finishWith(byte[] bytes) throws IOException {
@@ -377,7 +376,8 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements QuicStr
             } finally {
                 lock.unlock();
             }
-            channel().writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(bytes), true));
+            channel().writeAndFlush(bytes.length == 0 ? EndOfStream.frame(channel())
+                    : new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(bytes), true));
         }
     }
 

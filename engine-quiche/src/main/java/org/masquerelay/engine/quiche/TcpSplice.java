@@ -4,14 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamResetException;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -30,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One classic CONNECT tunnel on the event loop: the request stream's DATA payloads go to the target's TCP channel as
  * slices of the buffers quiche handed us, and the target's bytes come back as DATA frames (a small header buffer and
- * the buffers of one read loop, one write, no copy). Every method runs on the one event loop both channels share, so there is no locking.
+ * the buffers of one read loop, one write, no copy). Every method runs on the one event loop both channels share, so
+ * there is no locking.
  *
  * <p>Backpressure: while the target cannot take more, the stream stops reading (quiche then stops extending the
  * client's flow-control window); while the stream cannot take more, the target stops reading (TCP pushes back on the
@@ -41,8 +40,6 @@ import java.util.concurrent.TimeUnit;
  * connection with an RST.
  */
 final class TcpSplice {
-    /** First retry of a FIN still queued; doubling to 1 s. */
-    private static final long FIN_KICK_MILLIS = 50;
     private final QuicStreamChannel stream;
     private final Channel tcp;
     private final DataFrameDecoder decoder;
@@ -212,28 +209,7 @@ final class TcpSplice {
         targetFinished = true;
         sendPending(); // what the target sent before its FIN goes first
         meter.ended("target closed");
-        // FIN behind the data still queued for flow-control credit (StreamBridge explains why not shutdownOutput()).
-        ChannelFuture fin = stream.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
-        fin.addListener(sent -> endIfBothFinished());
-        if (!fin.isDone()) {
-            kickUntilSent(fin, FIN_KICK_MILLIS);
-        }
-    }
-
-    /**
-     * A FIN queued in Netty's stream channel is retried only when quiche lists the stream as writable, and about one
-     * tunnel in a thousand never got its FIN although every byte arrived (docs/reliability.md). Any write to the
-     * channel retries its queue, so while the FIN waits an empty buffer goes after it now and then: it costs nothing
-     * once the FIN is out (a write after the FIN fails, and that failure is ignored). Bounded by the stream's life.
-     */
-    private void kickUntilSent(ChannelFuture fin, long delayMillis) {
-        stream.eventLoop().schedule(() -> {
-            if (fin.isDone() || !stream.isActive()) {
-                return;
-            }
-            stream.writeAndFlush(Unpooled.EMPTY_BUFFER, stream.newPromise());
-            kickUntilSent(fin, Math.min(delayMillis * 2, 1000));
-        }, delayMillis, TimeUnit.MILLISECONDS);
+        stream.writeAndFlush(EndOfStream.frame(stream)).addListener(sent -> endIfBothFinished());
     }
 
     private void targetFailed(Throwable cause) {
