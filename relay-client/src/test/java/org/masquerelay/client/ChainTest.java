@@ -33,6 +33,23 @@ class ChainTest {
         }
     }
 
+    /** Hop 1 over HTTP/2 (it has no UDP listener at all); hop 2's QUIC rides in DATAGRAM capsules on an HTTP/2 stream. */
+    @Test
+    void firstHopOverHttp2(@TempDir Path state) throws Exception {
+        TestEngine.assumeSuppliedSockets();
+        try (TestRelay first = TestRelay.startWithTcp(state, false); TestRelay second = TestRelay.start(state);
+             TcpEchoServer echo = new TcpEchoServer(InetAddress.getLoopbackAddress());
+             RelayClient client = TestEngine.builder().relay(first.url()).relay(second.url()).trustCaFile(first.ca)
+                     .transport(RelayTransport.H2).build();
+             TcpTunnel tunnel = client.openTcp("127.0.0.1", echo.port())) {
+            byte[] data = "h2 then h3".repeat(5000).getBytes(StandardCharsets.UTF_8);
+            tunnel.outputStream().write(data);
+            tunnel.shutdownOutput();
+            assertArrayEquals(data, tunnel.inputStream().readAllBytes());
+            assertEquals("h2", client.transportChoice().protocol());
+        }
+    }
+
     @Test
     void theSecondHopIsReachedThroughTheFirst(@TempDir Path state) throws Exception {
         TestEngine.assumeSuppliedSockets();

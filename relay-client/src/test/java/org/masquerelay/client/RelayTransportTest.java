@@ -175,6 +175,62 @@ class RelayTransportTest {
         }
     }
 
+    /**
+     * A target that does not read holds the writer back (HTTP/2: the stream's flow-control window the relay opens
+     * only as it reads; HTTP/1.1: TCP): the writer parks in its write with a bounded amount in flight, and finishes
+     * once the target reads. Without backpressure the 64 MiB would be buffered and the write would just end.
+     */
+    @ParameterizedTest
+    @EnumSource(value = RelayTransport.class, names = {"H2", "HTTP1_1"})
+    void aTargetThatDoesNotReadHoldsTheWriterBack(RelayTransport transport) throws Exception {
+        int total = 64 * 1024 * 1024;
+        try (java.net.ServerSocket target = new java.net.ServerSocket(0, 1, LOOPBACK);
+             RelayClient client = client(transport).build();
+             TcpTunnel tunnel = client.openTcp("127.0.0.1", target.getLocalPort());
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            tunnel.awaitEstablished();
+            try (java.net.Socket accepted = target.accept()) {
+                java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.atomic.AtomicReference<Thread> writer = new java.util.concurrent.atomic.AtomicReference<>();
+                Future<?> writing = pool.submit(() -> {
+                    writer.set(Thread.currentThread());
+                    byte[] chunk = new byte[64 * 1024];
+                    for (int i = 0; i < total; i += chunk.length) {
+                        tunnel.outputStream().write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                    tunnel.shutdownOutput();
+                    return null;
+                });
+                // Polled, bounded: the writer parked in a write and no byte went for two looks in a row.
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                long last = -1;
+                while (true) {
+                    assertTrue(!writing.isDone(), "all 64 MiB went out while the target read nothing: no backpressure");
+                    assertTrue(System.nanoTime() < deadline, "the writer neither finished nor parked");
+                    Thread t = writer.get();
+                    boolean parked = t != null && java.util.Arrays.stream(t.getStackTrace())
+                            .anyMatch(f -> f.getMethodName().equals("waitFor"));
+                    long now = written.get();
+                    if (parked && now == last) {
+                        break;
+                    }
+                    last = now;
+                    Thread.sleep(100);
+                }
+                System.out.println(transport + ": " + last / 1024 + " KiB in flight while the target did not read");
+                assertTrue(last < 40L * 1024 * 1024, last + " bytes in flight");
+                long read = 0;
+                byte[] buffer = new byte[256 * 1024];
+                for (int n; (n = accepted.getInputStream().read(buffer)) >= 0; ) {
+                    read += n;
+                }
+                writing.get();
+                assertEquals(total, read);
+            }
+        }
+    }
+
     private static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         in.transferTo(out);

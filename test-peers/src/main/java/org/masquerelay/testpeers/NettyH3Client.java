@@ -74,32 +74,57 @@ public final class NettyH3Client implements AutoCloseable {
      * @param timeout            bound for the handshake and for each blocking write
      * @param localAddress       the client's own address (another loopback address makes another client); null =
      *                           the server's address
+     * @param eventLoops         event loops shared by many clients (the caller shuts them down); null = a loop of
+     *                           the client's own, shut down by {@link #close()}. Thousands of connections from one
+     *                           process need shared loops: one thread per connection is what a real client avoids.
+     * @param idleTimeout        the QUIC idle timeout this client offers
      */
     public record Options(boolean insecureTrustAll, Path caCertificatePem, boolean datagrams,
-                          Map<Long, Long> extraSettings, Duration timeout, java.net.InetAddress localAddress) {
+                          Map<Long, Long> extraSettings, Duration timeout, java.net.InetAddress localAddress,
+                          EventLoopGroup eventLoops, Duration idleTimeout) {
         public Options {
             extraSettings = Map.copyOf(Objects.requireNonNull(extraSettings, "extraSettings"));
             Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+        }
+
+        public Options(boolean insecureTrustAll, Path caCertificatePem, boolean datagrams,
+                       Map<Long, Long> extraSettings, Duration timeout, java.net.InetAddress localAddress) {
+            this(insecureTrustAll, caCertificatePem, datagrams, extraSettings, timeout, localAddress, null,
+                    Duration.ofSeconds(60));
         }
 
         public static Options defaults() {
             return new Options(true, null, true, Map.of(), Duration.ofSeconds(10), null);
         }
 
+        public Options on(EventLoopGroup shared) {
+            return new Options(insecureTrustAll, caCertificatePem, datagrams, extraSettings, timeout, localAddress,
+                    shared, idleTimeout);
+        }
+
+        public Options withIdleTimeout(Duration value) {
+            return new Options(insecureTrustAll, caCertificatePem, datagrams, extraSettings, timeout, localAddress,
+                    eventLoops, value);
+        }
+
         public Options withDatagrams(boolean on) {
-            return new Options(insecureTrustAll, caCertificatePem, on, extraSettings, timeout, localAddress);
+            return new Options(insecureTrustAll, caCertificatePem, on, extraSettings, timeout, localAddress, eventLoops,
+                    idleTimeout);
         }
 
         public Options withExtraSettings(Map<Long, Long> settings) {
-            return new Options(insecureTrustAll, caCertificatePem, datagrams, settings, timeout, localAddress);
+            return new Options(insecureTrustAll, caCertificatePem, datagrams, settings, timeout, localAddress,
+                    eventLoops, idleTimeout);
         }
 
         public Options trusting(Path caPem) {
-            return new Options(false, caPem, datagrams, extraSettings, timeout, localAddress);
+            return new Options(false, caPem, datagrams, extraSettings, timeout, localAddress, eventLoops, idleTimeout);
         }
 
         public Options from(java.net.InetAddress local) {
-            return new Options(insecureTrustAll, caCertificatePem, datagrams, extraSettings, timeout, local);
+            return new Options(insecureTrustAll, caCertificatePem, datagrams, extraSettings, timeout, local, eventLoops,
+                    idleTimeout);
         }
     }
 
@@ -140,7 +165,8 @@ public final class NettyH3Client implements AutoCloseable {
         if (!server.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("test peers talk to loopback only: " + server);
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup group = options.eventLoops() != null ? options.eventLoops()
+                : new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         State state = new State();
         try {
             QuicSslContextBuilder tls = QuicSslContextBuilder.forClient()
@@ -157,7 +183,7 @@ public final class NettyH3Client implements AutoCloseable {
                     // Without a peer host the engine has nothing to check the certificate's names against, and
                     // Netty 4.2 clients verify host names by default: every trusted certificate would fail.
                     .sslEngineProvider(q -> ssl.newEngine(q.alloc(), server.getHostString(), server.getPort()))
-                    .maxIdleTimeout(60, TimeUnit.SECONDS)
+                    .maxIdleTimeout(options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .initialMaxData(64L << 20)
                     .initialMaxStreamDataBidirectionalLocal(16L << 20)
                     .initialMaxStreamDataBidirectionalRemote(16L << 20)
@@ -200,7 +226,9 @@ public final class NettyH3Client implements AutoCloseable {
             }
             return new NettyH3Client(options, group, udp, connecting.getNow(), state);
         } catch (Exception e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (group != options.eventLoops()) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
             if (e instanceof PeerException p) {
                 throw p;
             }
@@ -454,7 +482,9 @@ public final class NettyH3Client implements AutoCloseable {
             }
             udp.close().awaitUninterruptibly(options.timeout().toMillis());
         } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(options.timeout().toMillis());
+            if (group != options.eventLoops()) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(options.timeout().toMillis());
+            }
         }
     }
 

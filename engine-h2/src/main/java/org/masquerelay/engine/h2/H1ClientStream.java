@@ -52,6 +52,8 @@ final class H1ClientStream extends ChannelInboundHandlerAdapter implements Clien
     private final Outbound outbound;
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile boolean established;
+    /** The relay ended its side (close_notify or FIN). */
+    private volatile boolean relayEnded;
 
     private H1ClientStream(Channel channel, H1ClientConnection connection, boolean upgradeUdp) {
         this.channel = channel;
@@ -127,6 +129,8 @@ final class H1ClientStream extends ChannelInboundHandlerAdapter implements Clien
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if ((event instanceof SslCloseCompletionEvent || event instanceof ChannelInputShutdownEvent) && established) {
             inbound.end();
+            relayEnded = true;
+            closeWhenBothEnded();
         }
         ctx.fireUserEventTriggered(event);
     }
@@ -211,9 +215,20 @@ final class H1ClientStream extends ChannelInboundHandlerAdapter implements Clien
                     if (ssl != null && channel.isActive()) {
                         ssl.closeOutbound();
                     }
+                    closeWhenBothEnded();
                 });
             }
         });
+    }
+
+    /**
+     * Event loop: both sides have ended, so the connection has nothing left to carry (the relay's last bytes are in
+     * {@link Inbound} already) and is closed rather than left for the relay to close.
+     */
+    private void closeWhenBothEnded() {
+        if (relayEnded && finished.get() && channel.isOpen()) {
+            channel.close();
+        }
     }
 
     /** A TCP reset: HTTP/1.1's only abort. */

@@ -57,6 +57,15 @@ public final class H2ClientEngine {
         return new H1ClientConnection(settings, tls, dialed.channel());
     }
 
+    /**
+     * Does now the one-time work of a first {@link #connect} (the JDK's TLS context, the event loop), so that a race
+     * with HTTP/3 (the client's auto mode) times handshakes, not class loading. Never connects.
+     */
+    public static void prepare(ClientEngineSettings settings) throws IOException {
+        ClientTls.context(settings, true).newEngine(io.netty.buffer.ByteBufAllocator.DEFAULT).closeOutbound();
+        group();
+    }
+
     /** A TLS connection ready for its protocol: for h2 with Netty's HTTP/2 codec installed. */
     record Dialed(Channel channel, String protocol, H2ClientConnection h2) {}
 

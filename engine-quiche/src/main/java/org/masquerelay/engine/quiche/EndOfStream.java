@@ -16,10 +16,11 @@ import io.netty.handler.codec.quic.QuicStreamType;
  * stream's sending side complete once every byte up to the final size is acknowledged, without asking whether the
  * FIN itself was sent. A zero-length FIN written after the last data went out, whose acknowledgement arrives before
  * quiche's next send (the congestion window full, say), is thrown away with the stream: the peer gets every byte and
- * never the end. Seen as about one tunnel in 300 of eight parallel echoes on a fresh connection (qlog: the FIN moved to
- * quiche, the data acknowledged, the stream collected, no STREAM frame with FIN ever sent); docs/upstream.md. Two bytes
- * of its own cannot be acknowledged before they are sent, and every emission of them carries the FIN. An empty DATA
- * frame is allowed wherever DATA is (RFC 9114 §7.2.1) and reads as nothing.
+ * never the end. Seen in 6 of 960 tunnels of eight parallel echoes on fresh connections (TunnelEndTest) and in 1 of
+ * 1,000-2,600 soak tunnels (qlog: the FIN moved to quiche, the data acknowledged, the stream collected, no STREAM frame
+ * with FIN ever sent); docs/upstream.md. Two bytes of its own cannot be acknowledged before they are sent, and every
+ * emission of them carries the FIN. An empty DATA frame is allowed wherever DATA is (RFC 9114 §7.2.1) and reads as
+ * nothing.
  */
 final class EndOfStream {
     /** Type 0x00 (DATA), length 0. */

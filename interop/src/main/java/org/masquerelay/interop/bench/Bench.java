@@ -77,7 +77,7 @@ final class Bench {
             udpEcho = new UdpEchoServer(Targets.LOOPBACK);
             tcp.startSocat();
             warmUp();
-            sections(true);
+            sections(cfg.engines().get(0), true);
             first.close();
             for (String engine : cfg.engines().subList(1, cfg.engines().size())) {
                 progress.println("[bench] relay on the " + engine + " engine");
@@ -89,7 +89,7 @@ final class Bench {
                                 + cfg.out().resolve("relay-" + engine).resolve("relay.log") + ")");
                         continue;
                     }
-                    sections(false);
+                    sections(engine, false);
                 } catch (IOException e) {
                     results.notes.add("the relay on the " + engine + " engine did not start: " + e.getMessage());
                 } finally {
@@ -114,7 +114,7 @@ final class Bench {
     }
 
     /** The scenarios in their order; the profile (with JFR) only on the first engine. */
-    private void sections(boolean withProfile) {
+    private void sections(String engine, boolean withProfile) {
         section("tcp", tcp::run);
         section("udp", new UdpScenario(this)::run);
         section("latency", new LatencyScenario(this)::run);
@@ -123,6 +123,7 @@ final class Bench {
         if (withProfile) {
             section("profile", new ProfileScenario(this)::run);
         }
+        section("scale", new ScaleScenario(this, engine)::run);
     }
 
     private interface Section {

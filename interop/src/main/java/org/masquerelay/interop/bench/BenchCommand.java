@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmarks the relay beside baselines (direct loopback, socat, a Netty/quiche client).",
-                "Prints a table and writes results.json, table.md and profile.md. Loopback only; about 4 minutes with"
+                "Prints a table and writes results.json, table.md and profile.md. Loopback only; about 10 minutes with"
                         + " the defaults."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Every row once with tiny sizes: a smoke test, not a measurement.")
@@ -26,7 +26,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where results.json, profile.md, JFR files and the relay's log go (default bench-out).")
     Path out;
 
-    @Option(names = "--only", paramLabel = "SECTIONS", description = "Sections to run, from tcp,udp,latency,setup,cost,profile (default all); vs-h2o alone runs just the comparison with h2o.")
+    @Option(names = "--only", paramLabel = "SECTIONS", description = "Sections to run, from tcp,udp,latency,setup,cost,profile,scale (default all); vs-h2o alone runs just the comparison with h2o.")
     String only;
 
     @Option(names = "--tcp-mib", paramLabel = "N", description = "MiB per TCP run through the relay (default 32).")
@@ -40,6 +40,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--engines", paramLabel = "LIST", description = "Relay QUIC engines: the first gets every row, the others the relay rows (default kwik,quiche).")
     String engines;
+
+    @Option(names = "--scale-tunnels", paramLabel = "N", description = "Idle TCP tunnels held at once in the scale rows, 2,000 per connection (default 10000).")
+    Integer scaleTunnels;
+
+    @Option(names = "--scale-connections", paramLabel = "N", description = "Idle client connections held at once in the scale rows (default 10000; at most 1000 on Kwik).")
+    Integer scaleConnections;
 
     @Option(names = "--h2o", paramLabel = "PATH", description = "h2o for the external baseline (default ../peers/bin/h2o, as ../shared/tools/build-peers.sh installs it; skipped with a note when missing).")
     Path h2o;
@@ -70,6 +76,8 @@ public final class BenchCommand implements Callable<Integer> {
         add(args, "--udp-rates", udpRates);
         add(args, "--udp-seconds", udpSeconds);
         add(args, "--engines", engines);
+        add(args, "--scale-tunnels", scaleTunnels);
+        add(args, "--scale-connections", scaleConnections);
         add(args, "--h2o", h2o);
         add(args, "--curl", curl);
         add(args, "--h2o-mib", h2oMib);

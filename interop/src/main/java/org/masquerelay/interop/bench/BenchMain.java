@@ -12,8 +12,8 @@ import java.util.Set;
 /**
  * {@code bench}: the relay's throughput, latency, set-up rate and cost beside baselines, as a table and JSON.
  * <pre>
- *   bench [--quick] [--runs N] [--out DIR] [--only tcp,udp,latency,setup,cost,profile,vs-h2o] [--tcp-mib N]
- *         [--udp-rates 20,50,100,200] [--udp-seconds S] [--engines kwik,quiche]
+ *   bench [--quick] [--runs N] [--out DIR] [--only tcp,udp,latency,setup,cost,profile,scale,vs-h2o] [--tcp-mib N]
+ *         [--udp-rates 20,50,100,200] [--udp-seconds S] [--engines kwik,quiche] [--scale-tunnels N] [--scale-connections N]
  *         [--h2o PATH --curl PATH] [--h2o-mib N] [--h2o-rounds N]
  * </pre>
  * Exit code 0 when every row has at least one value, 1 otherwise, 2 for a usage error.
@@ -26,10 +26,12 @@ public final class BenchMain {
               --quick        every row with tiny sizes and one run (a smoke test, not a measurement)
               --runs N       runs per figure (default 3)
               --out DIR      where results.json, profile.md, JFR files and the relay's log go (default bench-out)
-              --only LIST    sections: tcp,udp,latency,setup,cost,profile (default all)
+              --only LIST    sections: tcp,udp,latency,setup,cost,profile,scale (default all)
               --tcp-mib N    MiB per TCP run through the relay (default 32)
               --udp-rates L  offered UDP rates in Mbit/s (default 20,50,100,200)
               --udp-seconds S  length of each UDP train (default 1.0)
+              --scale-tunnels N      idle TCP tunnels held at once in the scale rows, 2,000 per connection (default 10000)
+              --scale-connections N  idle client connections held at once (default 10000; at most 1000 on Kwik)
               --engines L    relay QUIC engines, the first with every row, the others with the relay rows (default kwik,quiche)
               --h2o PATH, --curl PATH  the external baseline: h2o as a relay and curl with HTTP/3 proxying, as built
                              by ../shared/tools/build-peers.sh (default: ../peers/bin/h2o and ../peers/bin/curl when
@@ -59,8 +61,10 @@ public final class BenchMain {
             return external.run(cfg.out(), out, progress) ? 0 : 1;
         }
         Bench bench = run(cfg, progress);
-        if (!Arrays.asList(args).contains("--quick") || external.named()) {
-            external.run(cfg.out(), out, progress); // a smoke run measures nothing, so no h2o unless asked for
+        // A smoke run measures nothing, and --only names what to run: no h2o unless asked for.
+        List<String> a = Arrays.asList(args);
+        if ((!a.contains("--quick") && !a.contains("--only")) || external.named()) {
+            external.run(cfg.out(), out, progress);
         }
         bench.results.printTable(out);
         if (!bench.profileSummary.isEmpty()) {
@@ -115,6 +119,16 @@ public final class BenchMain {
                         throw new IllegalArgumentException("--engines takes kwik and/or quiche, not " + engines);
                     }
                     cfg = cfg.withEngines(engines);
+                }
+                case "--scale-tunnels" -> {
+                    BenchConfig.Scale sc = cfg.scale();
+                    cfg = cfg.withScale(new BenchConfig.Scale(positive(value(args, ++i, arg), arg),
+                            sc.tunnelsPerConnection(), sc.connections(), sc.rowLimit()));
+                }
+                case "--scale-connections" -> {
+                    BenchConfig.Scale sc = cfg.scale();
+                    cfg = cfg.withScale(new BenchConfig.Scale(sc.tunnels(), sc.tunnelsPerConnection(),
+                            positive(value(args, ++i, arg), arg), sc.rowLimit()));
                 }
                 case "-h", "--help" -> throw new IllegalArgumentException("");
                 default -> throw new IllegalArgumentException("unknown argument: " + arg);

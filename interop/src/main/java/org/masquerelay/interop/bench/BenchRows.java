@@ -35,16 +35,17 @@ final class BenchRows {
         List<String> engines = cfg.engines();
         for (int i = 0; i < engines.size(); i++) {
             String e = engines.get(i);
-            declare(results, cfg, i == 0 ? "" : "@" + e, i == 0 ? "" : " -- relay on the " + e + " engine", i == 0);
+            declare(results, cfg, e, i == 0 ? "" : "@" + e, i == 0 ? "" : " -- relay on the " + e + " engine", i == 0);
         }
     }
 
     /**
+     * @param engine  the relay's engine
      * @param v       row id suffix of a relay variant ("" for the first engine)
      * @param g       group title suffix
      * @param all     every row (baselines, profile); otherwise the rows that measure the relay only
      */
-    private static void declare(Results results, BenchConfig cfg, String v, String g, boolean all) {
+    private static void declare(Results results, BenchConfig cfg, String engine, String v, String g, boolean all) {
         if (cfg.runs("tcp")) {
             for (int k : cfg.tunnelCounts()) {
                 String group = "TCP download through CONNECT, " + k + (k == 1 ? " tunnel" : " tunnels (one connection)") + g;
@@ -125,6 +126,35 @@ final class BenchRows {
             results.row("cost.retained.heap" + v, group, "heap retained after all closed (leak check)", "KiB", Sign.ANY);
             results.row("cost.retained.threads" + v, group, "threads left after all closed (leak check)", "threads", Sign.ANY);
         }
+        if (cfg.runs("scale")) {
+            declareScale(results, cfg, engine, v, g);
+        }
+    }
+
+    /** The scale rows: one run each (a ramp of up to two minutes), on a relay of their own with the per-client caps lifted. */
+    private static void declareScale(Results results, BenchConfig cfg, String engine, String v, String g) {
+        String group = String.format(java.util.Locale.ROOT, "Scale: %,d idle TCP tunnels, %,d per connection, Netty/quiche"
+                + " client (relay process: heap after GC, /proc)", cfg.scaleTunnels(), cfg.scaleTunnelsPerConnection()) + g;
+        results.row("scale.tunnels.open" + v, group, "tunnels open at once", "tunnels", Sign.POSITIVE);
+        results.row("scale.tunnels.connections" + v, group, "connections carrying them", "connections", Sign.POSITIVE);
+        results.row("scale.tunnels.rate" + v, group, "set-up rate (" + ScaleScenario.IN_FLIGHT + " in flight)", "1/s", Sign.POSITIVE);
+        results.row("scale.tunnels.heap" + v, group, "heap per idle tunnel", "KiB", Sign.POSITIVE);
+        results.row("scale.tunnels.rss" + v, group, "RSS per idle tunnel", "KiB", Sign.ANY);
+        results.row("scale.tunnels.threads" + v, group, "threads per idle tunnel (all, incl. virtual)", "threads", Sign.ANY);
+        results.row("scale.tunnels.platform" + v, group, "platform threads of the relay, all open", "threads", Sign.POSITIVE);
+        results.row("scale.tunnels.fds" + v, group, "file descriptors per idle tunnel", "fds", Sign.POSITIVE);
+        results.row("scale.tunnels.probe" + v, group, "new client at that load: handshake + CONNECT + first byte (best of 3)", "ms", Sign.POSITIVE);
+        group = String.format(java.util.Locale.ROOT, "Scale: %,d idle client connections, Netty/quiche client on %d event"
+                + " loops", ScaleScenario.connections(cfg, engine), ScaleScenario.CLIENT_LOOPS) + g;
+        results.row("scale.conns.open" + v, group, "connections open at once", "connections", Sign.POSITIVE);
+        results.row("scale.conns.rate" + v, group, "handshake rate (handshake + SETTINGS, " + ScaleScenario.IN_FLIGHT + " in flight)", "1/s", Sign.POSITIVE);
+        results.row("scale.conns.heap" + v, group, "heap per idle connection", "KiB", Sign.ANY);
+        results.row("scale.conns.rss" + v, group, "RSS per idle connection", "KiB", Sign.ANY);
+        results.row("scale.conns.threads" + v, group, "threads per idle connection (all, incl. virtual)", "threads", Sign.ANY);
+        results.row("scale.conns.platform" + v, group, "platform threads of the relay, all open", "threads", Sign.POSITIVE);
+        results.row("scale.conns.fds" + v, group, "file descriptors of the relay, all open", "fds", Sign.POSITIVE);
+        results.row("scale.conns.probe" + v, group, "new client at that load: handshake + CONNECT + first byte (best of 3)", "ms", Sign.POSITIVE);
+        results.row("scale.conns.probe.old" + v, group, "new tunnel on the first connection (idle through the ramp)", "ms", Sign.POSITIVE);
     }
 
     private BenchRows() {}

@@ -1,5 +1,6 @@
 package org.masquerelay.interop.bench;
 
+import io.netty.channel.EventLoopGroup;
 import org.masquerelay.client.TrustMaterial;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
@@ -229,6 +230,17 @@ final class Clients {
 
         static Netty connect(InetSocketAddress relay, Path caCertificate) {
             return new Netty(NettyH3Client.connect(relay, NettyH3Client.Options.defaults().trusting(caCertificate)));
+        }
+
+        /** A connection on event loops shared with other clients, offering {@code idleTimeout} (scale rows). */
+        static Netty connect(InetSocketAddress relay, Path caCertificate, EventLoopGroup loops, Duration idleTimeout)
+                throws IOException {
+            try {
+                return new Netty(NettyH3Client.connect(relay, NettyH3Client.Options.defaults().trusting(caCertificate)
+                        .on(loops).withIdleTimeout(idleTimeout)));
+            } catch (PeerException e) {
+                throw new IOException(e.getMessage(), e);
+            }
         }
 
         @Override

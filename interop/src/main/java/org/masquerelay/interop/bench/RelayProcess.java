@@ -60,6 +60,12 @@ final class RelayProcess implements AutoCloseable {
 
     /** @param engine the relay's QUIC engine: kwik or quiche */
     static RelayProcess start(Path dir, String engine, List<String> extraJvmOptions) throws IOException {
+        return start(dir, engine, extraJvmOptions, List.of());
+    }
+
+    /** @param workerArgs more arguments of {@link RelayWorker} after the engine: tunnels per connection, "scale" */
+    static RelayProcess start(Path dir, String engine, List<String> extraJvmOptions, List<String> workerArgs)
+            throws IOException {
         Files.createDirectories(dir);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>();
@@ -71,6 +77,7 @@ final class RelayProcess implements AutoCloseable {
         cmd.add(RelayWorker.class.getName());
         cmd.add(dir.toAbsolutePath().toString());
         cmd.add(engine);
+        cmd.addAll(workerArgs);
         Path log = dir.resolve("relay.log");
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         return new RelayProcess(p, log);
@@ -89,9 +96,37 @@ final class RelayProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Open file descriptors of the relay process (/proc), or -1 where there is no /proc. */
+    long openFiles() {
+        try (var files = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            return files.count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Resident set size of the relay process in bytes (/proc/PID/status VmRSS), or -1 where there is no /proc. */
+    long rss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no /proc: not Linux
+        }
+        return -1;
+    }
+
     synchronized Stats stats() throws IOException {
         String[] f = ask("stats", Duration.ofSeconds(60)).split(" ");
         return new Stats(Long.parseLong(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4]));
+    }
+
+    /** The relay's live objects per class ({@code jcmd PID GC.class_histogram}), written to {@code file}. */
+    synchronized void histogram(Path file) throws IOException {
+        ask("histogram " + file.toAbsolutePath(), Duration.ofSeconds(60));
     }
 
     synchronized long cpuNanos() throws IOException {

@@ -6,6 +6,7 @@ import jdk.jfr.Recording;
 import org.masquerelay.server.DevMode;
 import org.masquerelay.server.RelayServer;
 import org.masquerelay.server.RelaySettings;
+import org.masquerelay.server.config.ClientLimits;
 import org.masquerelay.server.config.QuicEngine;
 
 import java.io.BufferedReader;
@@ -31,11 +32,13 @@ import java.util.regex.Pattern;
  *   ready PORT CA_PEM_PATH           (once, at start)
  *   stats  -> stats HEAP_USED_AFTER_GC PLATFORM_THREADS ALL_THREADS CPU_NANOS
  *   cpu    -> cpu CPU_NANOS
+ *   histogram PATH -> ok      (the live objects per class, as jcmd PID GC.class_histogram, written to PATH)
  *   jfr-start -> ok;  jfr-stop PATH -> ok
  *   quit
  * </pre>
  * Dev-mode identity and the loopback-only policy; more tunnels per connection than dev mode's 256, so the cost rows
- * can hold 1,000 tunnels on one connection.
+ * can hold 1,000 tunnels on one connection. A fourth argument {@code scale} lifts the per-client caps for the scale
+ * rows ({@link #scaled}).
  */
 public final class RelayWorker {
     private static final Pattern TID = Pattern.compile("\"tid\"\\s*:");
@@ -46,9 +49,11 @@ public final class RelayWorker {
         Path dir = Path.of(args[0]);
         QuicEngine engine = args.length > 1 ? QuicEngine.parse("engine", args[1]) : QuicEngine.KWIK;
         int tunnelsPerConnection = args.length > 2 ? Integer.parseInt(args[2]) : 2048;
+        boolean scale = args.length > 3 && args[3].equals("scale");
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         DevMode.Dev dev = DevMode.prepare(dir, List.of(new InetSocketAddress("127.0.0.1", 0)));
-        RelaySettings settings = dev.settings().newBuilder().tunnelsPerConnection(tunnelsPerConnection).engine(engine).build();
+        RelaySettings.Builder builder = dev.settings().newBuilder().tunnelsPerConnection(tunnelsPerConnection).engine(engine);
+        RelaySettings settings = (scale ? scaled(builder, dev.settings()) : builder).build();
         Recording recording = null;
         try (RelayServer relay = RelayServer.start(settings)) {
             out.println("ready " + relay.addresses().get(0).getPort() + " " + dev.caCertificate().toAbsolutePath());
@@ -60,6 +65,10 @@ public final class RelayWorker {
                     case "stats" -> out.println("stats " + heapAfterGc() + " " + platformThreads() + " "
                             + allThreads(dir) + " " + cpuNanos());
                     case "cpu" -> out.println("cpu " + cpuNanos());
+                    case "histogram" -> {
+                        Files.writeString(Path.of(cmd[1]), classHistogram());
+                        out.println("ok");
+                    }
                     case "jfr-start" -> {
                         recording = new Recording(Configuration.getConfiguration("profile"));
                         // Native samples too: time in syscalls (sendmsg/recvmsg) shows up there.
@@ -88,6 +97,23 @@ public final class RelayWorker {
         }
     }
 
+    /**
+     * The scale rows' relay (ScaleScenario): every bench client comes from 127.0.0.1, so the per-address caps that
+     * keep one client from starving others (256 connections, 50 new a second, 500 new tunnels a second per
+     * connection) are off, as an operator behind a carrier-grade NAT would set them; room for 10,000 connections and
+     * tunnels plus the probes; a 5 min QUIC idle timeout, so connections made early in a ramp of a minute or more are
+     * still there when the last one is up (the bench clients never ping).
+     */
+    static RelaySettings.Builder scaled(RelaySettings.Builder builder, RelaySettings base) {
+        ClientLimits limits = base.clientLimits().withPerAddress(0, 0).withNewTunnelsPerSecond(0)
+                .withMaxTunnels(SCALE_MAX_TUNNELS);
+        return builder.clientLimits(limits).engineSettings(e -> e.maxConnections(SCALE_MAX_CONNECTIONS)
+                .idleTimeout(Duration.ofMinutes(5)));
+    }
+
+    static final int SCALE_MAX_TUNNELS = 16_000;
+    static final int SCALE_MAX_CONNECTIONS = 16_000;
+
     /** Used heap after full collections, the usual estimate of live data. */
     static long heapAfterGc() throws InterruptedException {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -98,6 +124,13 @@ public final class RelayWorker {
             used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
         }
         return used;
+    }
+
+    /** What {@code jcmd PID GC.class_histogram} prints (after a full collection: live objects only). */
+    static String classHistogram() throws Exception {
+        return (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
     }
 
     static int platformThreads() {

@@ -63,7 +63,8 @@ class BenchSmokeTest {
         assertTrue(bench.results.facts.containsKey("cores") && bench.results.facts.containsKey("jdk")
                 && bench.results.facts.containsKey("os"), "machine facts");
         String json = Files.readString(dir.resolve("results.json"));
-        assertTrue(json.contains("\"tcp.kwik.1\"") && json.contains("\"cost.tunnel.heap.1000\""), json);
+        assertTrue(json.contains("\"tcp.kwik.1\"") && json.contains("\"cost.tunnel.heap.1000\"")
+                && json.contains("\"scale.tunnels.heap\"") && json.contains("\"scale.conns.probe@quiche\""), json);
         assertTrue(bench.profileSummary.contains("execution samples"), bench.profileSummary);
     }
 }

@@ -10,6 +10,7 @@ import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.h2.H2ClientEngine;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 import org.masquerelay.wire.Target;
@@ -26,14 +27,16 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertPathValidatorException;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import static java.lang.System.Logger.Level.DEBUG;
 
 /**
  * One relay of the chain and its (single, shared) connection: made on first use, made again when it has closed.
  * HTTP/3, or over TLS on TCP (HTTP/2; HTTP/1.1, one TCP connection per tunnel) as {@link RelayTransport} says, the
- * auto choice racing them ({@link TransportRace}); tunnels see the same stream interface whatever the transport. The first hop is reached over plain UDP; each later hop through a connect-udp tunnel of the one before
- * (its {@link Carrier}). It writes the tunnel requests (classic CONNECT, connect-udp) the way Apple's client does;
+ * auto choice racing them ({@link TransportRace}); tunnels see the same stream interface whatever the transport. The
+ * first hop is reached directly; each later hop with HTTP/3 through a connect-udp tunnel of the one before (its
+ * {@link Carrier}). It writes the tunnel requests (classic CONNECT, connect-udp) the way Apple's client does;
  * {@code RelayClient} turns the opened streams into tunnels.
  */
 public final class RelayHop {
@@ -83,9 +86,12 @@ public final class RelayHop {
         this.trust = trust;
         this.extraHeaders = List.copyOf(extraHeaders);
         this.transport = carrier == null ? transport : RelayTransport.H3;
-        this.race = new TransportRace(this::connectH3, () -> engine.prepare(settings),
+        this.race = new TransportRace(this::connectH3, () -> {
+                    engine.prepare(settings);
+                    H2ClientEngine.prepare(settings);
+                },
                 reason -> TcpTransport.connect(endpoint, settings, trust, true, reason),
-                RelayTransport.HEAD_START_MILLIS, java.util.concurrent.TimeUnit.MINUTES.toNanos(RelayTransport.REMEMBER_MINUTES));
+                RelayTransport.HEAD_START_MILLIS, TimeUnit.MINUTES.toNanos(RelayTransport.REMEMBER_MINUTES));
     }
 
     public RelayEndpoint endpoint() {

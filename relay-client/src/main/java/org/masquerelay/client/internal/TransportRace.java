@@ -36,7 +36,7 @@ final class TransportRace {
     private long h2WonAt;
     private boolean h2Remembered;
 
-    /** The QUIC stack's one-time start-up (see ClientEngine.prepare), done before HTTP/3's head start is counted. */
+    /** Both stacks' one-time start-up (ClientEngine.prepare, H2ClientEngine.prepare), done before the clock starts. */
     @FunctionalInterface
     interface Preparation {
         void prepare() throws java.io.IOException;
@@ -67,11 +67,12 @@ final class TransportRace {
 
     private RelayHop.Connected race() throws RelayException {
         // A cold process would otherwise spend HTTP/3's head start loading its QUIC stack (0.5-1.5 s measured on a
-        // loaded 2-core machine) and hand every first race to HTTP/2. A failure here is the attempt's to report.
+        // loaded 2-core machine) and hand every first race to HTTP/2, and HTTP/2's fallback would take as long again
+        // loading the JDK's TLS. A failure here is the attempt's to report.
         try {
             prepareH3.prepare();
         } catch (java.io.IOException | RuntimeException e) {
-            LOG.log(DEBUG, "auto: preparing the QUIC stack failed: {0}", e.toString());
+            LOG.log(DEBUG, "auto: preparing the transports failed: {0}", e.toString());
         }
         long start = System.nanoTime();
         CompletableFuture<RelayHop.Connected> h3Attempt = start(h3, "auto: HTTP/3 connected within the "
@@ -98,8 +99,10 @@ final class TransportRace {
                         + headStartMillis + " ms head start)"))));
         h2Attempt.thenAccept(c -> winner.complete(c.because(new RelayTransport.Choice(c.choice().protocol(),
                 c.choice().reason() + "; connected first, " + millisSince(start) + " ms in"))));
+        // Only when both failed: allOf fails as soon as both are done and one of them failed, and may run before the
+        // winner's thenAccept (dependents run last-registered first).
         CompletableFuture.allOf(h3Attempt, h2Attempt).whenComplete((ignored, failure) -> {
-            if (failure != null) {
+            if (h3Attempt.isCompletedExceptionally() && h2Attempt.isCompletedExceptionally()) {
                 winner.completeExceptionally(bothFailed(h3Attempt, h2Attempt));
             }
         });
