@@ -2,6 +2,8 @@ package org.masquerelay.server;
 
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.TcpEchoServer;
+import org.masquerelay.testpeers.TcpSinkServer;
+import org.masquerelay.testpeers.TcpSourceServer;
 import org.masquerelay.testpeers.Tunnel;
 import org.masquerelay.wire.H3;
 import org.junit.jupiter.api.AfterEach;
@@ -113,6 +115,22 @@ class ClassicConnectTest {
         for (int i = 0; i < chunks; i++) {
             tunnel.write(chunk);
             assertArrayEquals(chunk, tunnel.readBytes(chunk.length, T), "chunk " + i);
+        }
+    }
+
+    /**
+     * A target that sends as fast as it can and closes: many reads per wake-up, which the quiche data plane frames
+     * together (TcpSplice's batches), then the FIN. Every byte arrives, in order, before the FIN.
+     */
+    @Test
+    void fastTargetsDownloadArrivesWholeBeforeTheFin() throws IOException {
+        try (TcpSourceServer source = new TcpSourceServer(InetAddress.getByName("127.0.0.1"), 8L << 20)) {
+            NettyH3Client client = relay.client();
+            Tunnel tunnel = client.openTcp("127.0.0.1:" + source.port(), Map.of(), null);
+            assertEquals(200, tunnel.awaitResponse(T).status());
+            byte[] received = tunnel.readToEnd(T.multipliedBy(3));
+            assertEquals(source.length(), received.length);
+            assertEquals(source.sha256(), TcpSinkServer.sha256Hex(received));
         }
     }
 }

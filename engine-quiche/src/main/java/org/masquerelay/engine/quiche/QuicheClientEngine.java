@@ -111,12 +111,13 @@ public final class QuicheClientEngine implements ClientEngine {
                 // Apple's QUIC-in-MASQUE flows would be dropped. 1350 is what browsers use.
                 .maxSendUdpPayloadSize(QuicheConnection.MAX_UDP_PAYLOAD)
                 .maxRecvUdpPayloadSize(QuicheConnection.MAX_UDP_PAYLOAD)
+                .flushStrategy(transport.flushStrategy(QuicheConnection.MAX_UDP_PAYLOAD))
                 .build();
         Channel udp;
         try {
             InetAddress any = remote.getAddress() instanceof Inet6Address
                     ? InetAddress.getByName("::") : InetAddress.getByName("0.0.0.0");
-            udp = new Bootstrap().group(group).channel(transport.datagramChannel()).handler(codec)
+            udp = transport.udpOptions(new Bootstrap()).group(group).channel(transport.datagramChannel()).handler(codec)
                     .bind(new InetSocketAddress(any, 0)).sync().channel();
         } catch (Exception e) {
             if (e instanceof InterruptedException) {

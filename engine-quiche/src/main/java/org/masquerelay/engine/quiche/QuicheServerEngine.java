@@ -89,6 +89,7 @@ public final class QuicheServerEngine implements ServerEngine {
                 .maxRecvUdpPayloadSize(QuicheConnection.MAX_UDP_PAYLOAD)
                 .tokenHandler(new RetryUnderLoad(settings.retryAboveHandshakes(), handshaking))
                 .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, transport.segmentedAllocator())
+                .flushStrategy(transport.flushStrategy(QuicheConnection.MAX_UDP_PAYLOAD))
                 .option(QuicChannelOption.QLOG, qlog())
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
@@ -152,7 +153,7 @@ public final class QuicheServerEngine implements ServerEngine {
                 QuicServerCodecBuilder single = settings.routableIds().isEmpty() ? codecs : codecs.clone()
                         .localConnectionIdLength(QuicLbConnectionId.LENGTH)
                         .connectionIdAddressGenerator(new RoutableConnectionIds(settings.routableIds().get(), 0));
-                sockets.add(new Bootstrap().group(group).channel(transport.datagramChannel()).handler(single.build())
+                sockets.add(transport.udpOptions(new Bootstrap()).group(group).channel(transport.datagramChannel()).handler(single.build())
                         .bind(bind).sync().channel());
             } else {
                 QuicCodecDispatcher dispatcher;
@@ -171,7 +172,7 @@ public final class QuicheServerEngine implements ServerEngine {
                         }
                     };
                 }
-                Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.datagramChannel())
+                Bootstrap bootstrap = transport.udpOptions(new Bootstrap()).group(group).channel(transport.datagramChannel())
                         .option(EpollChannelOption.SO_REUSEPORT, true).handler(dispatcher);
                 InetSocketAddress address = bind;
                 for (int i = 0; i < loops; i++) {

@@ -1,6 +1,7 @@
 package org.masquerelay.engine.quiche;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,11 +28,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * One classic CONNECT tunnel on the event loop: the request stream's DATA payloads go to the target's TCP channel as
  * slices of the buffers quiche handed us, and the target's bytes come back as DATA frames (a small header buffer and
- * the received buffer, no copy). Every method runs on the one event loop both channels share, so there is no locking.
+ * the buffers of one read loop, one write, no copy). Every method runs on the one event loop both channels share, so
+ * there is no locking.
  *
  * <p>Backpressure: while the target cannot take more, the stream stops reading (quiche then stops extending the
  * client's flow-control window); while the stream cannot take more, the target stops reading (TCP pushes back on the
- * target). Memory per tunnel is bounded by one read of each side. Endings mirror the blocking tunnel: the client's FIN
+ * target). Memory per tunnel is bounded by one read of the client's side and one read loop of the target's
+ * (at most {@link #BATCH} bytes, framed together). Endings mirror the blocking tunnel: the client's FIN
  * becomes a TCP half-close and the target's FIN our FIN; a target reset becomes RESET_STREAM and STOP_SENDING with
  * H3_CONNECT_ERROR; a reset stream, a framing error, the connection's end or the idle timeout abort the TCP
  * connection with an RST.
@@ -69,6 +72,7 @@ final class TcpSplice {
         for (ByteBuf data : targetBytes) {
             fromTarget(data);
         }
+        sendPending();
         stream.flush();
         if (held != null && held.failure != null) {
             targetFailed(held.failure);
@@ -151,6 +155,15 @@ final class TcpSplice {
 
     // ------------------------------------------------------------------------------------------ target to client
 
+    /**
+     * Most target bytes framed at once, and the largest read of a target ({@link EventLoopSplicer}). Netty reads up to
+     * 16 times per wake-up; past this the frame goes out, and reading stops there if the stream cannot take more.
+     */
+    static final int BATCH = 256 * 1024;
+
+    /** Target bytes read in this read loop, not yet framed: one DATA frame per loop (or per {@link #BATCH}). */
+    private CompositeByteBuf pending;
+
     private void fromTarget(ByteBuf data) {
         int n = data.readableBytes();
         if (n == 0) {
@@ -158,11 +171,32 @@ final class TcpSplice {
             return;
         }
         meter.down(n);
-        ByteBuf header = stream.alloc().buffer(VarInt.length(H3.FRAME_DATA) + VarInt.length(n));
+        if (pending == null) {
+            pending = stream.alloc().compositeDirectBuffer(64);
+        }
+        pending.addComponent(true, data);
+        if (pending.readableBytes() >= BATCH) {
+            sendPending();
+        }
+    }
+
+    /**
+     * Writes what the target sent as one DATA frame, header and payload in one write: Netty's stream channel passes
+     * every write to quiche and builds and sends packets at once (quiche_conn_send), so a header written on its own
+     * went out as a packet of its own, and each 64 KiB read ended in a part-filled packet.
+     */
+    private void sendPending() {
+        CompositeByteBuf frame = pending;
+        if (frame == null) {
+            return;
+        }
+        pending = null;
+        int n = frame.readableBytes();
+        ByteBuf header = stream.alloc().directBuffer(VarInt.length(H3.FRAME_DATA) + VarInt.length(n));
         writeVarInt(header, H3.FRAME_DATA);
         writeVarInt(header, n);
-        stream.write(header, stream.voidPromise());
-        stream.write(data, stream.voidPromise());
+        frame.addComponent(true, 0, header);
+        stream.write(frame, stream.voidPromise());
         if (!stream.isWritable()) {
             tcp.config().setAutoRead(false);
         }
@@ -173,6 +207,7 @@ final class TcpSplice {
             return;
         }
         targetFinished = true;
+        sendPending(); // what the target sent before its FIN goes first
         meter.ended("target closed");
         stream.writeAndFlush(EndOfStream.frame(stream)).addListener(sent -> endIfBothFinished());
     }
@@ -198,13 +233,22 @@ final class TcpSplice {
     private void endIfBothFinished() {
         if (clientFinished && targetFinished && !over.isDone()) {
             tcp.close();
+            releasePending();
             over.complete(null);
         }
     }
 
     private void endWith(String why) {
         meter.ended(why);
+        releasePending();
         over.complete(null);
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
     }
 
     /** STOP_SENDING and RESET_STREAM with one code, unless the stream is gone already. */
@@ -302,6 +346,9 @@ final class TcpSplice {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (!over.isDone()) {
+                sendPending();
+            }
             stream.flush();
         }
 

@@ -35,7 +35,12 @@ import java.util.concurrent.TimeUnit;
 final class H2oComparison {
     record Sample(String relay, String path, double bytesPerSecond, double cpuSeconds, long bytes) {}
 
-    private static final int WARM_UP_ROUNDS = 2;
+    /**
+     * Untimed rounds first. After 2 (what this was), our relay's JIT compiler threads still burned 60-450 ms of CPU
+     * per 64 MiB transfer besides the event loop's ~150-250 ms, which the timed rounds then counted; they settle
+     * after 9-13 transfers of a path (per-thread CPU from /proc, docs/benchmark.md "Against h2o").
+     */
+    private static final int WARM_UP_ROUNDS = 12;
 
     private final Path h2o;
     private final Path curl;
@@ -99,8 +104,8 @@ final class H2oComparison {
             for (Relay relay : relays.values()) {
                 awaitRelay(relay, tcpUrl);
             }
-            // Untimed warm-up rounds of both paths on both relays: a JVM compiles its hot paths in the first few
-            // hundred MB, and the figures are meant to describe a relay that has been running, as a deployed one has.
+            // Untimed warm-up rounds of both paths on both relays: a JVM compiles its hot paths in the first GB or
+            // so, and the figures are meant to describe a relay that has been running, as a deployed one has.
             for (int i = 0; i < WARM_UP_ROUNDS; i++) {
                 for (Relay relay : relays.values()) {
                     fetch("warm-up", "tcp", relay, List.of("--proxy-http3", "-p", tcpUrl));
