@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class UnfinishedRequests {
     /** One timer thread for the whole process: it only stops the reading of streams that took too long. */
     private static final ScheduledThreadPoolExecutor TIMER = timer();
+    /** How long a request over its connection's share may take to arrive whole (it is held in memory meanwhile). */
+    static final Duration OVER_SHARE_GRACE = Duration.ofSeconds(1);
 
     private final Duration headerTimeout;
     private final int perConnection;
@@ -78,11 +80,10 @@ public final class UnfinishedRequests {
          * has not arrived within the timeout, and {@link Pending#done()} must be called once it has, or the read failed.
          */
         public Pending start(Runnable onTimeout) {
-            if (mine.incrementAndGet() > perConnection) {
-                mine.decrementAndGet();
-                return new Pending(429, "this connection already has " + perConnection
-                        + " requests whose header section has not arrived");
-            }
+            // Over this connection's share the request is not refused at once: a burst of whole requests (a page
+            // opening 64 tunnels at once) has its streams counted before their readers ran, though every header
+            // section is already here. It gets a short grace instead, and the 429 only if it is still unfinished then.
+            boolean overShare = mine.incrementAndGet() > perConnection;
             // The last quarter is kept for connections with no other unfinished request, which is every normal
             // client (a request arrives whole in a packet or two): one client that fills the rest does not lock
             // everyone else out until its requests time out.
@@ -93,12 +94,14 @@ public final class UnfinishedRequests {
                 return new Pending(503, "the relay already holds " + (now - 1)
                         + " requests whose header section has not arrived");
             }
-            Pending pending = new Pending(this);
+            Pending pending = overShare
+                    ? new Pending(this, 429, "this connection already has " + perConnection + " requests whose header section has not arrived")
+                    : new Pending(this, 408, "request header section not complete within " + seconds(headerTimeout));
             pending.timer = TIMER.schedule(() -> {
                 if (pending.timedOut.compareAndSet(false, true)) {
                     onTimeout.run();
                 }
-            }, headerTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            }, (overShare ? OVER_SHARE_GRACE : headerTimeout).toNanos(), TimeUnit.NANOSECONDS);
             return pending;
         }
 
@@ -117,12 +120,14 @@ public final class UnfinishedRequests {
         private final AtomicBoolean done = new AtomicBoolean();
         private volatile ScheduledFuture<?> timer;
 
-        private Pending(Connection owner) {
+        /** Being read: if its timer fires first it is answered {@code status} with {@code reason}. */
+        private Pending(Connection owner, int status, String reason) {
             this.owner = owner;
-            this.refusalStatus = 0;
-            this.refusal = null;
+            this.refusalStatus = status;
+            this.refusal = reason;
         }
 
+        /** Refused unread. */
         private Pending(int refusalStatus, String refusal) {
             this.owner = null;
             this.refusalStatus = refusalStatus;
@@ -130,12 +135,15 @@ public final class UnfinishedRequests {
             done.set(true);
         }
 
-        /** Whether the request must be refused unread: too many unfinished already. */
+        /** Whether the request must be refused unread: the relay holds too many unfinished already. */
         public boolean refused() {
-            return refusal != null;
+            return owner == null;
         }
 
-        /** 429 (this connection's limit) or 503 (the relay's). */
+        /**
+         * The answer to a refused request, or to one whose timer fired first: 408 (its header section took too
+         * long), 429 (this connection's share, after a short grace) or 503 (the relay's limit).
+         */
         public int refusalStatus() {
             return refusalStatus;
         }
@@ -160,6 +168,10 @@ public final class UnfinishedRequests {
             // Claim the timeout so that it cannot fire after the request was read.
             return !timedOut.compareAndSet(false, true);
         }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     private static ScheduledThreadPoolExecutor timer() {

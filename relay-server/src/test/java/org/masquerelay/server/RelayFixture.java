@@ -43,6 +43,10 @@ final class RelayFixture implements AutoCloseable {
         return relay.addresses().get(0);
     }
 
+    RelayServer server() {
+        return relay;
+    }
+
     Path caCertificate() {
         return caCertificate;
     }

@@ -47,9 +47,8 @@ public final class RequestDispatch {
             failure = e;
         }
         if (pending.done()) {
-            LOG.log(DEBUG, "{0}: request header section not complete within {1}", stream, unfinished.headerTimeout());
-            refuseUnread(stream, handler, 408, "request header section not complete within "
-                    + seconds(unfinished.headerTimeout()));
+            LOG.log(DEBUG, "{0}: {1}", stream, pending.refusal());
+            refuseUnread(stream, handler, pending.refusalStatus(), pending.refusal());
             return;
         }
         if (failure != null) {
@@ -81,10 +80,6 @@ public final class RequestDispatch {
                 respondQuietly(stream, 500);
             }
         }
-    }
-
-    private static String seconds(java.time.Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     /** A request refused before (or instead of) reading it: the handler answers with its Proxy-Status. */
