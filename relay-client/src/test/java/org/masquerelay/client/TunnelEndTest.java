@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every tunnel ends: the relay's FIN arrives after the target's last byte. On the quiche relay (the default engine)
@@ -35,14 +36,28 @@ class TunnelEndTest {
     @TempDir
     static Path state;
 
+    /**
+     * A round whose connection never completes its handshake is run again, once in the whole test: Kwik's client
+     * handshake occasionally stalls (docs/upstream.md; a clean-clone CI run here: "no QUIC answer ... within 10000 ms",
+     * 1 of ~1,000 fresh Kwik connections to the quiche relay). This test is about the ends of tunnels that opened.
+     */
+    private static final int HANDSHAKE_RETRIES = 1;
+
     @Test
     void everyTunnelOfParallelEchoesOnFreshConnectionsEnds() throws Exception {
         List<String> hung = new ArrayList<>();
+        int retries = 0;
         try (TcpEchoServer echo = new TcpEchoServer(InetAddress.getLoopbackAddress());
              TestRelay relay = TestRelay.start(state);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int round = 0; round < ROUNDS; round++) {
                 try (RelayClient client = relay.client().build()) {
+                    if (!handshake(client, echo)) {
+                        assertTrue(++retries <= HANDSHAKE_RETRIES, "a second handshake failed in round " + round);
+                        System.out.println("round " + round + ": the connection's handshake did not complete; the round runs again");
+                        round--;
+                        continue;
+                    }
                     AtomicIntegerArray received = new AtomicIntegerArray(TUNNELS);
                     List<Future<byte[]>> results = new ArrayList<>();
                     for (int i = 0; i < TUNNELS; i++) {
@@ -68,6 +83,18 @@ class TunnelEndTest {
             }
         }
         assertEquals(List.of(), hung);
+    }
+
+    /** Opens the round's connection with one echo; false when its handshake did not complete (RelayUnreachableException). */
+    private static boolean handshake(RelayClient client, TcpEchoServer echo) throws java.io.IOException {
+        try (TcpTunnel t = client.openTcp("127.0.0.1", echo.port())) {
+            t.outputStream().write(1);
+            t.shutdownOutput();
+            assertEquals(1, t.inputStream().readAllBytes().length);
+            return true;
+        } catch (RelayUnreachableException e) {
+            return false;
+        }
     }
 
     private static byte[] payload(int tunnel) {
