@@ -47,9 +47,19 @@ final class RelayProcess implements AutoCloseable {
         return CertificateTool.create(dir, List.of("localhost", "127.0.0.1"), false);
     }
 
-    /** Starts {@code relay-server run -c config} with these extra arguments. */
+    /**
+     * Starts {@code relay-server run -c config} with these extra arguments, with the signals it handles at their
+     * defaults, as a service manager starts it: whatever ran the tests may have started them with SIGHUP or SIGINT
+     * ignored ({@code nohup}, a script's {@code &}), and an ignored signal stays ignored in every process below it.
+     */
     static RelayProcess start(Path config, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return start(List.of("env", "--default-signal=HUP,INT,TERM"), config, args);
+    }
+
+    /** As {@link #start(Path, String...)}, run through {@code prefix} (e.g. {@code env --ignore-signal=HUP}). */
+    static RelayProcess start(List<String> prefix, Path config, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 "org.masquerelay.server.cli.RelayServerCli", "run", "-c", config.toString(),
                 "--engine", RelayFixture.ENGINE.configName()));

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -91,6 +92,22 @@ class ReloadTest {
             relay.signal("HUP"); // twice: a second reload of a broken file refuses again, and never ends the relay
             relay.awaitCount("refused, the running configuration stays", 2, T);
             assertTrue(relay.isAlive(), "still running after two SIGHUPs");
+        }
+    }
+
+    /**
+     * Started under {@code nohup} (here: {@code env --ignore-signal=HUP}), a relay never sees SIGHUP: the JVM keeps an
+     * inherited "ignore". A clean-clone CI run started that way failed every reload test without a word from the
+     * relay; now it says so when it starts.
+     */
+    @Test
+    void aRelayStartedWithSighupIgnoredSaysSoAtStartUp() throws Exception {
+        CertificateTool.Result certs = RelayProcess.certificates(dir);
+        try (RelayProcess relay = RelayProcess.start(List.of("env", "--ignore-signal=HUP"), RelayProcess.config(dir, certs, ""))) {
+            String warning = relay.awaitLine(l -> l.contains("SIGHUP is ignored in this process"), T);
+            assertTrue(warning.contains("cannot be reloaded without a restart"), warning);
+            assertTrue(!relay.output().contains("SIGTERM is ignored") && !relay.output().contains("SIGINT is ignored"),
+                    "only the ignored signal is named:\n" + relay.output());
         }
     }
 

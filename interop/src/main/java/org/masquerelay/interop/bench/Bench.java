@@ -120,6 +120,7 @@ final class Bench {
         section("latency", new LatencyScenario(this)::run);
         section("setup", new SetupScenario(this)::run);
         section("cost", new CostScenario(this)::run);
+        section("cli", new CliScenario(this)::run);
         if (withProfile) {
             section("profile", new ProfileScenario(this)::run);
         }

@@ -26,7 +26,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where results.json, profile.md, JFR files and the relay's log go (default bench-out).")
     Path out;
 
-    @Option(names = "--only", paramLabel = "SECTIONS", description = "Sections to run, from tcp,udp,latency,setup,cost,profile,scale (default all); vs-h2o alone runs just the comparison with h2o.")
+    @Option(names = "--only", paramLabel = "SECTIONS", description = "Sections to run, from tcp,udp,latency,setup,cost,cli,profile,scale (default all); vs-h2o alone runs just the comparison with h2o.")
     String only;
 
     @Option(names = "--tcp-mib", paramLabel = "N", description = "MiB per TCP run through the relay (default 32).")

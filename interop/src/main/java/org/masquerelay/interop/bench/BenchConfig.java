@@ -44,7 +44,7 @@ record BenchConfig(boolean quick, int runs, long tcpBytes, long tcpBaselineBytes
      */
     record Scale(int tunnels, int tunnelsPerConnection, int connections, Duration rowLimit) {}
 
-    static final Set<String> ALL_SECTIONS = Set.of("tcp", "udp", "latency", "setup", "cost", "profile", "scale");
+    static final Set<String> ALL_SECTIONS = Set.of("tcp", "udp", "latency", "setup", "cost", "cli", "profile", "scale");
     static final long MiB = 1024 * 1024;
 
     static BenchConfig defaults() {

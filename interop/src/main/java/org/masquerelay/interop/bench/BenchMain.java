@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * {@code bench}: the relay's throughput, latency, set-up rate and cost beside baselines, as a table and JSON.
  * <pre>
- *   bench [--quick] [--runs N] [--out DIR] [--only tcp,udp,latency,setup,cost,profile,scale,vs-h2o] [--tcp-mib N]
+ *   bench [--quick] [--runs N] [--out DIR] [--only tcp,udp,latency,setup,cost,cli,profile,scale,vs-h2o] [--tcp-mib N]
  *         [--udp-rates 20,50,100,200] [--udp-seconds S] [--engines kwik,quiche] [--scale-tunnels N] [--scale-connections N]
  *         [--h2o PATH --curl PATH] [--h2o-mib N] [--h2o-rounds N]
  * </pre>
@@ -26,7 +26,7 @@ public final class BenchMain {
               --quick        every row with tiny sizes and one run (a smoke test, not a measurement)
               --runs N       runs per figure (default 3)
               --out DIR      where results.json, profile.md, JFR files and the relay's log go (default bench-out)
-              --only LIST    sections: tcp,udp,latency,setup,cost,profile,scale (default all)
+              --only LIST    sections: tcp,udp,latency,setup,cost,cli,profile,scale (default all)
               --tcp-mib N    MiB per TCP run through the relay (default 32)
               --udp-rates L  offered UDP rates in Mbit/s (default 20,50,100,200)
               --udp-seconds S  length of each UDP train (default 1.0)

@@ -126,6 +126,12 @@ final class BenchRows {
             results.row("cost.retained.heap" + v, group, "heap retained after all closed (leak check)", "KiB", Sign.ANY);
             results.row("cost.retained.threads" + v, group, "threads left after all closed (leak check)", "threads", Sign.ANY);
         }
+        if (cfg.runs("cli")) {
+            String group = CliScenario.group(g);
+            results.row("cli.fetch.wall" + v, group, "wall clock, process start to exit (median of rounds)", "ms", Sign.POSITIVE);
+            results.row("cli.fetch.cpu" + v, group, "CPU of the process (user + system)", "ms", Sign.POSITIVE);
+            results.row("cli.fetch.total" + v, group, "time_total as the fetch reports it (connect, CONNECT, response)", "ms", Sign.POSITIVE);
+        }
         if (cfg.runs("scale")) {
             declareScale(results, cfg, engine, v, g);
         }

@@ -26,7 +26,7 @@ final class Running {
         long[] stopAsked = {0};
         boolean handled = true;
         for (String name : new String[] {"TERM", "INT"}) {
-            handled &= Signals.handle(name, signal -> {
+            Signals.Outcome outcome = Signals.handle(name, signal -> {
                 Thread drain = Thread.ofPlatform().name("relay-drain").unstarted(() -> {
                     server.drain(drainTimeout);
                     stopped.countDown();
@@ -40,15 +40,21 @@ final class Running {
                     drainer.get().interrupt(); // the drain stops waiting and closes everything
                 }
             });
+            handled &= outcome != Signals.Outcome.UNAVAILABLE;
+            // A shell without job control starts its '&' jobs with SIGINT ignored, by design (Ctrl-C is for what
+            // runs in the foreground): only an ignored SIGTERM is a surprise worth a line.
+            if (name.equals("TERM")) {
+                warnIfIgnored(name, outcome, "it will not drain and stop the relay");
+            }
         }
         // SIGHUP's default is to end the JVM: a service manager's reload must never do that.
-        Signals.handle("HUP", signal -> {
+        warnIfIgnored("HUP", Signals.handle("HUP", signal -> {
             try {
                 reload.run();
             } catch (RuntimeException e) {
                 Logging.direct(Level.WARNING, "SIGHUP: reload failed, the running configuration stays: " + e);
             }
-        });
+        }), "the configuration cannot be reloaded without a restart");
         if (!handled) {
             // No signal handling on this JVM (-Xrs, or a platform without these signals): close when it exits.
             String where = String.join(", ", server.addresses().stream().map(Addresses::format).toList());
@@ -73,5 +79,13 @@ final class Running {
             }
         }
         Logging.direct(Level.INFO, "stopped in " + (System.nanoTime() - stopAsked[0]) / 1_000_000 + " ms");
+    }
+
+    /** A signal the operator expects to work but that can never arrive deserves a line at start-up, not silence. */
+    private static void warnIfIgnored(String name, Signals.Outcome outcome, String consequence) {
+        if (outcome == Signals.Outcome.IGNORED_BY_PARENT) {
+            Logging.direct(Level.WARNING, "SIG" + name + " is ignored in this process (inherited from what started it,"
+                    + " e.g. nohup or a script's '&'): " + consequence);
+        }
     }
 }

@@ -12,16 +12,27 @@ import java.util.function.Consumer;
 final class Signals {
     private Signals() {}
 
-    /**
-     * Runs {@code handler} (with the signal's name, e.g. "TERM") each time the signal arrives, instead of the JVM's
-     * default. False when the signal cannot be handled here (unknown on this platform, or reserved: {@code -Xrs}).
-     */
-    static boolean handle(String name, Consumer<String> handler) {
+    /** What became of a request to handle a signal. */
+    enum Outcome {
+        HANDLED,
+        /**
+         * The process started with the signal ignored ({@code nohup} ignores SIGHUP; a shell without job control
+         * ignores SIGINT in what it starts with {@code &}). The JVM keeps it ignored rather than install our handler,
+         * so it never arrives.
+         */
+        IGNORED_BY_PARENT,
+        /** Unknown on this platform, or reserved ({@code -Xrs}). */
+        UNAVAILABLE
+    }
+
+    /** Runs {@code handler} (with the signal's name, e.g. "TERM") each time the signal arrives, instead of the JVM's default. */
+    static Outcome handle(String name, Consumer<String> handler) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> handler.accept(signal.getName()));
-            return true;
+            sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal(name),
+                    signal -> handler.accept(signal.getName()));
+            return previous == sun.misc.SignalHandler.SIG_IGN ? Outcome.IGNORED_BY_PARENT : Outcome.HANDLED;
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            return false;
+            return Outcome.UNAVAILABLE;
         }
     }
 }
