@@ -1,19 +1,14 @@
 package org.masquerelay.interop.bench;
 
-import java.io.BufferedReader;
+import org.masquerelay.interop.worker.WorkerProcess;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /** The parent's handle on a {@link RelayWorker} JVM: start, query, stop. Every wait is bounded. */
 final class RelayProcess implements AutoCloseable {
@@ -22,36 +17,10 @@ final class RelayProcess implements AutoCloseable {
 
     record Stats(long heapUsed, int platformThreads, int allThreads, long cpuNanos) {}
 
-    private final Process process;
-    private final PrintWriter commands;
-    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    private final Path log;
-    private final int port;
-    private final Path caCertificate;
+    private final WorkerProcess worker;
 
-    private RelayProcess(Process process, Path log) throws IOException {
-        this.process = process;
-        this.log = log;
-        this.commands = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
-        Thread.ofVirtual().name("relay-worker-stdout").start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the worker ended
-            }
-            lines.add("eof");
-        });
-        String ready = next(Duration.ofSeconds(60));
-        if (!ready.startsWith("ready ")) {
-            close();
-            throw new IOException("relay worker did not start: " + ready + "; log " + log + ":\n" + tail());
-        }
-        String[] f = ready.split(" ", 3);
-        this.port = Integer.parseInt(f[1]);
-        this.caCertificate = Path.of(f[2]);
+    private RelayProcess(WorkerProcess worker) {
+        this.worker = worker;
     }
 
     static RelayProcess start(Path dir, List<String> extraJvmOptions) throws IOException {
@@ -66,39 +35,29 @@ final class RelayProcess implements AutoCloseable {
     /** @param workerArgs more arguments of {@link RelayWorker} after the engine: tunnels per connection, "scale" */
     static RelayProcess start(Path dir, String engine, List<String> extraJvmOptions, List<String> workerArgs)
             throws IOException {
-        Files.createDirectories(dir);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java);
-        cmd.addAll(JVM_OPTIONS);
-        cmd.addAll(extraJvmOptions);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(RelayWorker.class.getName());
-        cmd.add(dir.toAbsolutePath().toString());
-        cmd.add(engine);
-        cmd.addAll(workerArgs);
-        Path log = dir.resolve("relay.log");
-        Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-        return new RelayProcess(p, log);
+        List<String> jvm = new ArrayList<>(JVM_OPTIONS);
+        jvm.addAll(extraJvmOptions);
+        List<String> args = new ArrayList<>(List.of(dir.toAbsolutePath().toString(), engine));
+        args.addAll(workerArgs);
+        return new RelayProcess(WorkerProcess.start("relay worker", dir, jvm, RelayWorker.class, args));
     }
 
     InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", port);
+        return new InetSocketAddress("127.0.0.1", worker.port());
     }
 
     /** The dev CA that issued the relay's certificate. */
     Path caCertificate() {
-        return caCertificate;
+        return worker.ca();
     }
 
     long pid() {
-        return process.pid();
+        return worker.pid();
     }
 
     /** Open file descriptors of the relay process (/proc), or -1 where there is no /proc. */
     long openFiles() {
-        try (var files = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+        try (var files = Files.list(Path.of("/proc", Long.toString(worker.pid()), "fd"))) {
             return files.count();
         } catch (IOException e) {
             return -1;
@@ -108,7 +67,7 @@ final class RelayProcess implements AutoCloseable {
     /** Resident set size of the relay process in bytes (/proc/PID/status VmRSS), or -1 where there is no /proc. */
     long rss() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(worker.pid()), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
@@ -119,77 +78,34 @@ final class RelayProcess implements AutoCloseable {
         return -1;
     }
 
-    synchronized Stats stats() throws IOException {
+    Stats stats() throws IOException {
         String[] f = ask("stats", Duration.ofSeconds(60)).split(" ");
         return new Stats(Long.parseLong(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4]));
     }
 
     /** The relay's live objects per class ({@code jcmd PID GC.class_histogram}), written to {@code file}. */
-    synchronized void histogram(Path file) throws IOException {
+    void histogram(Path file) throws IOException {
         ask("histogram " + file.toAbsolutePath(), Duration.ofSeconds(60));
     }
 
-    synchronized long cpuNanos() throws IOException {
+    long cpuNanos() throws IOException {
         return Long.parseLong(ask("cpu", Duration.ofSeconds(10)).split(" ")[1]);
     }
 
-    synchronized void jfrStart() throws IOException {
+    void jfrStart() throws IOException {
         ask("jfr-start", Duration.ofSeconds(30));
     }
 
-    synchronized void jfrStop(Path file) throws IOException {
+    void jfrStop(Path file) throws IOException {
         ask("jfr-stop " + file.toAbsolutePath(), Duration.ofSeconds(60));
     }
 
     private String ask(String command, Duration timeout) throws IOException {
-        commands.println(command);
-        String answer = next(timeout);
-        String word = command.split(" ")[0];
-        if (!(answer.startsWith(word) || answer.equals("ok"))) {
-            throw new IOException("relay worker answered '" + answer + "' to " + command);
-        }
-        return answer;
-    }
-
-    private String next(Duration timeout) throws IOException {
-        try {
-            String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (line == null) {
-                throw new IOException("relay worker silent for " + timeout + "; log:\n" + tail());
-            }
-            if (line.equals("eof")) {
-                lines.add(line);
-                throw new IOException("relay worker exited; log:\n" + tail());
-            }
-            return line;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        }
-    }
-
-    String tail() {
-        try {
-            List<String> all = Files.readAllLines(log);
-            return String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size()));
-        } catch (IOException e) {
-            return "(no log)";
-        }
+        return worker.ask(command, timeout);
     }
 
     @Override
     public void close() {
-        try {
-            commands.println("quit");
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroy();
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        worker.close();
     }
 }
