@@ -220,6 +220,9 @@ class RelayTransportTest {
                 }
                 System.out.println(transport + ": " + last / 1024 + " KiB in flight while the target did not read");
                 assertTrue(last < 40L * 1024 * 1024, last + " bytes in flight");
+                // And not too little: the relay grants 1 MiB per HTTP/2 stream, and a relay that stopped returning
+                // credit early would cap every upload at a window per round trip (once seen at ~128 KiB).
+                assertTrue(last >= 1024 * 1024, last / 1024 + " KiB in flight: the relay holds the client back early");
                 long read = 0;
                 byte[] buffer = new byte[256 * 1024];
                 for (int n; (n = accepted.getInputStream().read(buffer)) >= 0; ) {
