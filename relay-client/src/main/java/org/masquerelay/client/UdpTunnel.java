@@ -181,6 +181,11 @@ public final class UdpTunnel implements UdpChannel {
         return failure;
     }
 
+    /** Whether {@link #close()} was called: the tunnel ended on this side, not by a failure. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
     /** The 2xx answer if it has arrived. */
     public Optional<HttpFields> response() {
         return Optional.ofNullable(response.successNow());

@@ -156,4 +156,62 @@ class FetchLibraryTest {
         assertEquals(List.of("tunnel CONNECT connect-udp", "relay 200", "request :method: GET", "response :status: 200",
                 "first byte"), events.seen);
     }
+
+    /**
+     * Closing an HTTP/3 exchange through connect-udp closes the inner QUIC connection and then its tunnel, while Kwik
+     * still drains that connection: its sender and receiver used to find the tunnel gone and log errors with stack
+     * traces (what {@code fetch -v --http3} printed after every response). The tunnel's socket now lets the engine
+     * finish its close; this waits for the engine's receiver to end and asserts it ended without an error.
+     */
+    @Test
+    void http3ThroughConnectUdpClosesWithoutAnErrorFromTheQuicEngine() throws Exception {
+        List<java.util.logging.LogRecord> records = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Logger kwik = java.util.logging.Logger.getLogger("tech.kwik");
+        java.util.logging.Level level = kwik.getLevel();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        kwik.setLevel(java.util.logging.Level.WARNING); // what -v shows
+        kwik.addHandler(capture);
+        try {
+            java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+            List<Thread> receivers;
+            try (RelayClient client = relay.client().build()) {
+                try (FetchResponse response = Http3Exchange.send(client, true, "127.0.0.1", relay.port,
+                        get(true, relay.port, "/.well-known/pvd"), new TargetTls(false, relay.ca), Duration.ofSeconds(10),
+                        Duration.ofSeconds(15), new Events())) {
+                    assertEquals(200, response.status());
+                    response.body().readAllBytes();
+                    // The inner connection's receiver: the one reading from the tunnel (the relay hop may run on
+                    // Kwik too, with a receiver of its own that lives until the client closes).
+                    receivers = Thread.getAllStackTraces().entrySet().stream()
+                            .filter(e -> !before.contains(e.getKey()) && e.getKey().getName().equals("receiver")
+                                    && java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().endsWith("TunnelDatagramSocket")))
+                            .map(java.util.Map.Entry::getKey).toList();
+                }
+                assertTrue(!receivers.isEmpty(), "the inner connection runs on Kwik, with a receiver thread");
+                for (Thread t : receivers) {
+                    t.join(15_000); // Kwik drains for three PTOs, then stops its receiver
+                    assertTrue(!t.isAlive(), "Kwik's receiver never stopped");
+                }
+            }
+            List<String> errors = records.stream().filter(r -> r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+                    .map(r -> r.getMessage() + (r.getThrown() == null ? "" : ": " + r.getThrown())).toList();
+            assertEquals(List.of(), errors, "the QUIC engine logged errors while the exchange closed");
+        } finally {
+            kwik.removeHandler(capture);
+            kwik.setLevel(level);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package org.masquerelay.client.internal;
 
 import org.masquerelay.client.UdpChannel;
+import org.masquerelay.client.UdpTunnel;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -26,6 +27,9 @@ public final class TunnelDatagramSocket extends DatagramSocket {
     @Override
     public void send(DatagramPacket p) throws IOException {
         peer = p.getSocketAddress();
+        if (closedHere()) {
+            return; // see closedHere: a datagram to nowhere, as on a UDP path that went away
+        }
         tunnel.send(p.getData(), p.getOffset(), p.getLength());
     }
 
@@ -35,6 +39,10 @@ public final class TunnelDatagramSocket extends DatagramSocket {
         try {
             payload = tunnel.receive(null);
         } catch (IOException e) {
+            if (closedHere()) {
+                awaitEngineStop();
+                throw new SocketException("socket closed");
+            }
             throw new SocketException("tunnel ended: " + e.getMessage());
         }
         int n = Math.min(payload.length, p.getData().length - p.getOffset());
@@ -60,6 +68,28 @@ public final class TunnelDatagramSocket extends DatagramSocket {
     public int getReceiveBufferSize() {
         return 1 << 20;
     }
+
+    /**
+     * The tunnel's owner closed it, as it does right after closing the QUIC connection inside: Kwik then still drains
+     * that connection (three PTOs after its CONNECTION_CLOSE) before it stops its threads. Until then this socket
+     * drops what the engine sends and holds its receive, so that the engine finds its socket closed while it was
+     * closing, which it takes quietly, instead of a failing socket, which it logs as an error with a stack trace
+     * (what `fetch -v --http3` printed after every response).
+     */
+    private boolean closedHere() {
+        return tunnel instanceof UdpTunnel t && t.isClosed() && t.failure() == null;
+    }
+
+    /** Kwik stops its receiver by interrupting it; bounded, for an engine that never does. */
+    private static void awaitEngineStop() {
+        try {
+            Thread.sleep(ENGINE_STOP_BOUND_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final long ENGINE_STOP_BOUND_MILLIS = 10_000;
 
     @Override
     public void close() {
