@@ -9,7 +9,7 @@ public interface ClientEngine {
      * Connects (QUIC + TLS 1.3, ALPN h3, QUIC DATAGRAM offered) and starts HTTP/3 (control stream, SETTINGS with
      * H3_DATAGRAM=1). Throws an IOException whose message says what failed (timeout, TLS alert, certificate).
      */
-    H3ClientConnection connect(ClientEngineSettings settings) throws IOException;
+    ClientConnection connect(ClientEngineSettings settings) throws IOException;
 
     /**
      * Does now the one-time work a first {@link #connect} would do before sending anything (native libraries, the TLS

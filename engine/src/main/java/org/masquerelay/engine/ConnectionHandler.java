@@ -6,7 +6,7 @@ package org.masquerelay.engine;
  */
 @FunctionalInterface
 public interface ConnectionHandler {
-    RequestHandler connected(H3Connection connection);
+    RequestHandler connected(HttpConnection connection);
 
     /**
      * A client whose TLS handshake failed (never a connection, so never {@link #connected}); {@code reason} is from a

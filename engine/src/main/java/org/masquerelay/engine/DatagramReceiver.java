@@ -1,7 +1,7 @@
 package org.masquerelay.engine;
 
 /**
- * Takes the HTTP Datagrams of one request stream ({@link H3Stream#receiveDatagrams}). Called in arrival order on
+ * Takes the HTTP Datagrams of one request stream ({@link RequestStream#receiveDatagrams}). Called in arrival order on
  * the connection's one datagram thread, so keep it short (a socket send, a queue offer) and never block on the
  * stream itself.
  */

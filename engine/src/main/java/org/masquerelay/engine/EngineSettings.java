@@ -110,7 +110,7 @@ public final class EngineSettings {
 
     /**
      * Mutual TLS: when not empty, every client must present a certificate issued by one of these CAs, or the
-     * handshake fails with a TLS alert; the verified certificate is then {@link H3Connection#peerCertificate()}.
+     * handshake fails with a TLS alert; the verified certificate is then {@link HttpConnection#peerCertificate()}.
      * Empty: no client certificates asked for.
      */
     public List<X509Certificate> clientCaCertificates() {

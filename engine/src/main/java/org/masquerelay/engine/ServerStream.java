@@ -5,7 +5,7 @@ import org.masquerelay.wire.HttpFields;
 import java.io.IOException;
 
 /** A request stream as the server sees it: the request's field section has been read already. */
-public interface ServerStream extends H3Stream {
+public interface ServerStream extends RequestStream {
 
     HttpFields requestHeaders();
 

@@ -2,7 +2,7 @@ package org.masquerelay.client;
 
 import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.engine.kwik.KwikClientEngine;
 import org.masquerelay.engine.quiche.NativeQuic;
 import org.masquerelay.engine.quiche.QuicheClientEngine;
@@ -29,7 +29,7 @@ public final class ClientEngines {
         ClientEngine quiche = new QuicheClientEngine();
         return new ClientEngine() {
             @Override
-            public H3ClientConnection connect(ClientEngineSettings settings) throws java.io.IOException {
+            public ClientConnection connect(ClientEngineSettings settings) throws java.io.IOException {
                 return (settings.socketSupplier() == null ? quiche : kwik).connect(settings);
             }
 

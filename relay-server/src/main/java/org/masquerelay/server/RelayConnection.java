@@ -1,6 +1,6 @@
 package org.masquerelay.server;
 
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.engine.TokenBucket;
@@ -35,7 +35,7 @@ final class RelayConnection implements RequestHandler {
     private static final System.Logger LOG = System.getLogger(RelayConnection.class.getName());
 
     private final Supplier<Serving> serving;
-    private final H3Connection connection;
+    private final HttpConnection connection;
     /** Per-connection limits as they were when the connection began (a reload applies to new connections). */
     private final int tunnelsPerConnection;
     private final Semaphore tunnels;
@@ -52,7 +52,7 @@ final class RelayConnection implements RequestHandler {
      * @param relayTunnels the relay-wide tunnel limit, shared by every connection of every listener
      * @param transport    h3 (or h2): the metrics' label for this connection's listener
      */
-    RelayConnection(Supplier<Serving> serving, H3Connection connection, InFlight inFlight, TunnelLimit relayTunnels,
+    RelayConnection(Supplier<Serving> serving, HttpConnection connection, InFlight inFlight, TunnelLimit relayTunnels,
                     RelayMetrics metrics, String transport) {
         this.serving = serving;
         this.connection = connection;

@@ -4,7 +4,7 @@ import org.masquerelay.engine.EngineSettings;
 import org.masquerelay.engine.ServerEngine;
 import org.masquerelay.engine.ClientAdmission;
 import org.masquerelay.engine.ConnectionHandler;
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.UnfinishedRequests;
 import org.masquerelay.engine.h2.H2ServerEngine;
@@ -166,7 +166,7 @@ public final class RelayServer implements AutoCloseable {
                                                  TunnelLimit relayTunnels, RelayMetrics metrics, String transport) {
         return new ConnectionHandler() {
             @Override
-            public RequestHandler connected(H3Connection connection) {
+            public RequestHandler connected(HttpConnection connection) {
                 return new RelayConnection(serving::get, connection, inFlight, relayTunnels, metrics, transport);
             }
 

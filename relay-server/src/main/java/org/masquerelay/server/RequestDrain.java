@@ -1,6 +1,6 @@
 package org.masquerelay.server;
 
-import org.masquerelay.engine.H3Stream;
+import org.masquerelay.engine.RequestStream;
 import org.masquerelay.wire.H3;
 
 import java.io.IOException;
@@ -33,7 +33,7 @@ final class RequestDrain {
     private RequestDrain() {}
 
     /** Blocks (on the stream's own virtual thread) until the client ends the stream, or the bound is reached. */
-    static void drain(H3Stream stream) {
+    static void drain(RequestStream stream) {
         ScheduledFuture<?> stop = TIMER.schedule(() -> stream.stopSending(H3.H3_NO_ERROR), DRAIN_MILLIS, TimeUnit.MILLISECONDS);
         long total = 0;
         try {

@@ -1,6 +1,6 @@
 package org.masquerelay.server;
 
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -12,7 +12,7 @@ import java.util.function.IntSupplier;
  * Keeps a connection that carries open tunnels from ending at its QUIC idle timeout (30 s by default) while its
  * tunnels' own idle timeout ({@code timeouts.idle}, 5 min) has not passed: a quiet SSH session through the relay
  * used to die after 30 s. Three times per QUIC idle period, a connection with a tunnel open sends an ack-eliciting
- * frame the client ignores ({@link H3Connection#keepAlive}); one without tunnels is left to idle out as before. A
+ * frame the client ignores ({@link HttpConnection#keepAlive}); one without tunnels is left to idle out as before. A
  * client that has gone away does not acknowledge, so its connection still ends at the idle timeout.
  */
 final class TunnelKeepAlive {
@@ -20,7 +20,7 @@ final class TunnelKeepAlive {
 
     private TunnelKeepAlive() {}
 
-    static void start(H3Connection connection, Duration quicIdleTimeout, IntSupplier openTunnels) {
+    static void start(HttpConnection connection, Duration quicIdleTimeout, IntSupplier openTunnels) {
         long period = Math.max(200, quicIdleTimeout.toMillis() / 3);
         ScheduledFuture<?> task = TIMER.scheduleAtFixedRate(() -> {
             if (openTunnels.getAsInt() > 0 && connection.isOpen()) {

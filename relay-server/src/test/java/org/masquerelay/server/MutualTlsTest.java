@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.engine.kwik.KwikClientEngine;
 import org.masquerelay.engine.quiche.QuicheClientEngine;
 import org.masquerelay.server.certs.CertificateAuthority;
@@ -55,7 +55,7 @@ class MutualTlsTest extends RelayTestBase {
     static KeyStore alice;
     static KeyStore mallory;
 
-    private final List<H3ClientConnection> connections = new ArrayList<>();
+    private final List<ClientConnection> connections = new ArrayList<>();
 
     @BeforeAll
     static void issueClientCertificates() {
@@ -77,15 +77,15 @@ class MutualTlsTest extends RelayTestBase {
         relay = RelayFixture.start(dir, s -> more.apply(s.engineSettings(e -> e.clientCaCertificates(List.of(clientCa.certificate())))));
     }
 
-    private H3ClientConnection connect(boolean kwik, KeyStore identity) throws IOException {
+    private ClientConnection connect(boolean kwik, KeyStore identity) throws IOException {
         ClientEngineSettings settings = ClientEngineSettings.builder().relay("127.0.0.1", relay.address().getPort())
                 .insecure(true).connectTimeout(T).clientIdentity(identity, PASSWORD).build();
-        H3ClientConnection c = kwik ? new KwikClientEngine().connect(settings) : new QuicheClientEngine().connect(settings);
+        ClientConnection c = kwik ? new KwikClientEngine().connect(settings) : new QuicheClientEngine().connect(settings);
         connections.add(c);
         return c;
     }
 
-    private ClientStream openEchoTunnel(H3ClientConnection c, Map<String, String> headers) throws IOException {
+    private ClientStream openEchoTunnel(ClientConnection c, Map<String, String> headers) throws IOException {
         HttpFields.Builder request = HttpFields.builder().add(":method", "CONNECT")
                 .add(":authority", "127.0.0.1:" + echo.port());
         headers.forEach(request::add);
@@ -122,7 +122,7 @@ class MutualTlsTest extends RelayTestBase {
         assertTrue(refused.getMessage().contains("TLS alert"), refused.getMessage());
 
         // TLS 1.3: the client's side of the handshake completes before the relay checks it; the alert then closes it.
-        H3ClientConnection anonymous = connect(false, null);
+        ClientConnection anonymous = connect(false, null);
         CompletableFuture<String> closed = new CompletableFuture<>();
         anonymous.onClose(closed::complete);
         String reason = closed.get(T.toSeconds(), TimeUnit.SECONDS);
@@ -133,7 +133,7 @@ class MutualTlsTest extends RelayTestBase {
     @Test
     void authCanAskForTheCertificateAndACredential() throws Exception {
         startMutualTls(s -> s.auth(new AuthConfig("authorization", List.of("Bearer s3cret"), 407, true)));
-        H3ClientConnection c = connect(false, alice);
+        ClientConnection c = connect(false, alice);
         assertEquals("407", openEchoTunnel(c, Map.of()).awaitResponse(T).getOrNull(":status"));
         ClientStream stream = openEchoTunnel(c, Map.of("authorization", "Bearer s3cret"));
         assertEquals("200", stream.awaitResponse(T).getOrNull(":status"));

@@ -18,7 +18,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.DatagramReceiver;
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 import org.masquerelay.wire.HttpFields;
 
 import java.io.IOException;
@@ -178,7 +178,7 @@ final class H1ClientStream extends ChannelInboundHandlerAdapter implements Clien
     }
 
     @Override
-    public H3Connection connection() {
+    public HttpConnection connection() {
         return connection;
     }
 

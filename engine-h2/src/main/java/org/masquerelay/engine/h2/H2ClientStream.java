@@ -14,7 +14,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.DatagramReceiver;
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 import org.masquerelay.wire.HttpFields;
 
 import java.io.IOException;
@@ -155,7 +155,7 @@ final class H2ClientStream extends ChannelInboundHandlerAdapter implements Clien
     }
 
     @Override
-    public H3Connection connection() {
+    public HttpConnection connection() {
         return connection;
     }
 

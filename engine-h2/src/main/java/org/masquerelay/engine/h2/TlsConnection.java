@@ -2,7 +2,7 @@ package org.masquerelay.engine.h2;
 
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import java.net.InetSocketAddress;
@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * connect-udp payloads travel as DATAGRAM capsules in the request stream's body (RFC 9297 §3.5), which the relay's
  * UDP tunnel reads and writes itself.
  */
-final class TlsConnection implements H3Connection {
+final class TlsConnection implements HttpConnection {
     private final Channel channel;
     private final String protocol;
     private final Set<TlsStream> streams = ConcurrentHashMap.newKeySet();

@@ -5,7 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import org.masquerelay.engine.DatagramReceiver;
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.engine.TcpSplicer;
 import org.masquerelay.engine.h3.SocketSplicer;
@@ -69,7 +69,7 @@ abstract class TlsStream implements ServerStream {
     protected abstract void stopAfterFinish(long h3ErrorCode);
 
     @Override
-    public H3Connection connection() {
+    public HttpConnection connection() {
         return connection;
     }
 

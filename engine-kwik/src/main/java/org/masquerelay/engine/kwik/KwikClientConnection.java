@@ -2,7 +2,7 @@ package org.masquerelay.engine.kwik;
 
 import org.masquerelay.engine.h3.LocalSettings;
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.engine.h3.ClientRequestStream;
 import org.masquerelay.engine.h3.Qpack;
 import org.masquerelay.wire.FrameWriter;
@@ -21,7 +21,7 @@ import java.util.Map;
  * The client end of an HTTP/3 connection on Kwik, written directly on QUIC streams: Flupke's client discards the
  * headers of CONNECT responses and cannot enable datagrams (docs/upstream.md).
  */
-final class KwikClientConnection extends KwikConnection implements H3ClientConnection {
+final class KwikClientConnection extends KwikConnection implements ClientConnection {
     private static final System.Logger LOG = System.getLogger(KwikClientConnection.class.getName());
     static final int MAX_FIELD_SECTION_SIZE = 64 * 1024;
     static final long MAX_DATA_FRAME_SIZE = 16 * 1024 * 1024;

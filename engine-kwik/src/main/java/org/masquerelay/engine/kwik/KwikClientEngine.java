@@ -2,7 +2,7 @@ package org.masquerelay.engine.kwik;
 
 import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.wire.H3;
 import tech.kwik.core.QuicClientConnection;
 
@@ -13,7 +13,7 @@ import java.net.InetAddress;
 public final class KwikClientEngine implements ClientEngine {
 
     @Override
-    public H3ClientConnection connect(ClientEngineSettings settings) throws IOException {
+    public ClientConnection connect(ClientEngineSettings settings) throws IOException {
         QuicClientConnection.Builder builder = QuicClientConnection.newBuilder()
                 .host(settings.host())
                 .port(settings.port())

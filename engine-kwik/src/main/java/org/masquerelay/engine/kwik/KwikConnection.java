@@ -13,7 +13,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 
 /**
- * {@link H3Connection} over a Kwik {@link QuicConnection}, shared by the server and client sides: datagrams, peer
+ * {@link HttpConnection} over a Kwik {@link QuicConnection}, shared by the server and client sides: datagrams, peer
  * SETTINGS, close notification.
  */
 class KwikConnection extends H3ConnectionBase {

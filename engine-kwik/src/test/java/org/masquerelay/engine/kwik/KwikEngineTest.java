@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.EngineSettings;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerEngine;
 import org.masquerelay.engine.ServerStream;
@@ -49,7 +49,7 @@ class KwikEngineTest {
 
     private ServerEngine server;
     private NettyH3Client netty;
-    private H3ClientConnection client;
+    private ClientConnection client;
 
     @BeforeAll
     static void certificates() throws Exception {
@@ -159,7 +159,7 @@ class KwikEngineTest {
 
     // ------------------------------------------------------------------------------------------ our client engine
 
-    private H3ClientConnection connect(InetSocketAddress relay) throws IOException {
+    private ClientConnection connect(InetSocketAddress relay) throws IOException {
         return new KwikClientEngine().connect(ClientEngineSettings.builder().relay("127.0.0.1", relay.getPort())
                 .insecure(true).connectTimeout(T).build());
     }

@@ -8,7 +8,7 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.concurrent.Future;
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 
@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** The client end of an HTTP/3 connection on quiche: it opens request streams; the relay may open none. */
-final class QuicheClientConnection extends QuicheConnection implements H3ClientConnection {
+final class QuicheClientConnection extends QuicheConnection implements ClientConnection {
     static final int MAX_FIELD_SECTION_SIZE = 64 * 1024;
     static final long MAX_DATA_FRAME_SIZE = 16 * 1024 * 1024;
 

@@ -14,7 +14,7 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
 import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -71,7 +71,7 @@ public final class QuicheClientEngine implements ClientEngine {
     }
 
     @Override
-    public H3ClientConnection connect(ClientEngineSettings settings) throws IOException {
+    public ClientConnection connect(ClientEngineSettings settings) throws IOException {
         NativeQuic.ensureAvailable("client");
         if (settings.socketSupplier() != null) {
             throw new IOException("the quiche engine cannot send through a supplied UDP socket (relay chaining); "

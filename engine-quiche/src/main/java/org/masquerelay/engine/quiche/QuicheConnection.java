@@ -39,7 +39,7 @@ import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
- * {@link H3Connection} over a Netty/quiche {@link QuicChannel}, shared by the server and client sides: our control
+ * {@link HttpConnection} over a Netty/quiche {@link QuicChannel}, shared by the server and client sides: our control
  * stream, the peer's unidirectional streams, datagrams, peer SETTINGS, close notification, the peer certificate.
  * HTTP/3 itself is the wire module's codec on raw QUIC streams, exactly as in the Kwik engine.
  */

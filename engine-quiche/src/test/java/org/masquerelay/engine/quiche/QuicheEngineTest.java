@@ -6,8 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.EngineSettings;
-import org.masquerelay.engine.H3ClientConnection;
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.ClientConnection;
+import org.masquerelay.engine.HttpConnection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.testpeers.NettyH3Client;
@@ -53,7 +53,7 @@ class QuicheEngineTest {
 
     private QuicheServerEngine server;
     private NettyH3Client netty;
-    private H3ClientConnection client;
+    private ClientConnection client;
 
     @BeforeAll
     static void certificates() throws Exception {
@@ -84,7 +84,7 @@ class QuicheEngineTest {
     }
 
     /** CONNECT (classic or extended) → 200 and the DATA echoed; datagrams echoed on their stream; anything else → 404. */
-    private static RequestHandler echo(H3Connection connection) {
+    private static RequestHandler echo(HttpConnection connection) {
         return stream -> {
             stream.receiveDatagrams((buffer, offset, length) -> {
                 UdpPayload p = UdpPayload.decode(buffer, offset, length);
@@ -198,7 +198,7 @@ class QuicheEngineTest {
 
     // ------------------------------------------------------------------------------------------ our client engine
 
-    private H3ClientConnection connect(InetSocketAddress relay, KeyStore identity) throws IOException {
+    private ClientConnection connect(InetSocketAddress relay, KeyStore identity) throws IOException {
         ClientEngineSettings settings = ClientEngineSettings.builder().relay("127.0.0.1", relay.getPort()).insecure(true)
                 .connectTimeout(T).clientIdentity(identity, TestPki.PASSWORD).build();
         return new QuicheClientEngine().connect(settings);

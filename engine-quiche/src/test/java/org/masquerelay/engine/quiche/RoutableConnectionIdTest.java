@@ -4,7 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.masquerelay.engine.EngineSettings;
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 import org.masquerelay.engine.RequestHandler;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.TestPki;
@@ -147,7 +147,7 @@ class RoutableConnectionIdTest {
         }
     }
 
-    private static RequestHandler echo(H3Connection connection) {
+    private static RequestHandler echo(HttpConnection connection) {
         return stream -> {
             try {
                 stream.requestHeaders();

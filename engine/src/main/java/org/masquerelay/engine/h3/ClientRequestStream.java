@@ -1,7 +1,7 @@
 package org.masquerelay.engine.h3;
 
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 import org.masquerelay.engine.RequestNotProcessedException;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;

@@ -1,8 +1,8 @@
 package org.masquerelay.engine.h3;
 
 import org.masquerelay.engine.DatagramReceiver;
-import org.masquerelay.engine.H3Connection;
-import org.masquerelay.engine.H3Stream;
+import org.masquerelay.engine.HttpConnection;
+import org.masquerelay.engine.RequestStream;
 import org.masquerelay.wire.FrameReader;
 import org.masquerelay.wire.FrameWriter;
 import org.masquerelay.wire.HttpDatagram;
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * bulk reads, a DATA-frame cap, unknown frames skipped, one writer at a time. (Flupke's own reader takes byte 0xFF
  * for end of stream and closes the stream on unknown frames; see docs/upstream.md.)
  */
-public abstract class FramedStream implements H3Stream {
+public abstract class FramedStream implements RequestStream {
     protected final QuicStreamIo io;
     protected final H3ConnectionBase connection;
     protected final Qpack qpack;
@@ -40,7 +40,7 @@ public abstract class FramedStream implements H3Stream {
     }
 
     @Override
-    public H3Connection connection() {
+    public HttpConnection connection() {
         return connection;
     }
 

@@ -1,6 +1,6 @@
 package org.masquerelay.engine.h3;
 
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 import org.masquerelay.wire.ControlStreamReader;
 import org.masquerelay.wire.Frame;
 import org.masquerelay.wire.FrameWriter;
@@ -28,12 +28,12 @@ import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
- * What every engine's {@link H3Connection} does the same way: HTTP Datagrams routed to their request streams in
+ * What every engine's {@link HttpConnection} does the same way: HTTP Datagrams routed to their request streams in
  * order on one virtual thread ({@link DatagramDemux}; those that arrive before their stream asks are kept, bounded),
  * the peer's unidirectional and control streams read (SETTINGS kept, everything else skipped as RFC 9114 §9 says),
  * and the close notification. An engine supplies the QUIC side: addresses, sending QUIC datagrams, closing.
  */
-public abstract class H3ConnectionBase implements H3Connection {
+public abstract class H3ConnectionBase implements HttpConnection {
     private static final System.Logger LOG = System.getLogger(H3ConnectionBase.class.getName());
     /** Datagrams kept while their stream has no receiver yet: a client may send them right behind its request. */
     public static final int DEFAULT_PENDING_DATAGRAMS = 64;

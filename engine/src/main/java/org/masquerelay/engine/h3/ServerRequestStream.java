@@ -1,6 +1,6 @@
 package org.masquerelay.engine.h3;
 
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 import org.masquerelay.engine.ServerStream;
 import org.masquerelay.engine.TcpSplicer;
 import org.masquerelay.wire.FrameWriter;

@@ -1,7 +1,7 @@
 package org.masquerelay.engine.h3;
 
 
-import org.masquerelay.engine.H3Stream;
+import org.masquerelay.engine.RequestStream;
 import org.masquerelay.engine.TunnelMeter;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.H3StreamException;
@@ -23,13 +23,13 @@ public final class SocketSplice {
     /** Per direction. Small enough that an idle tunnel costs little, large enough for a full DATA frame per read. */
     static final int BUFFER_SIZE = 16 * 1024;
 
-    private final H3Stream stream;
+    private final RequestStream stream;
     private final Socket socket;
     private final Duration idleTimeout;
     private final TunnelMeter record;
     private volatile long lastActivityNanos = System.nanoTime();
 
-    SocketSplice(H3Stream stream, Socket socket, Duration idleTimeout, TunnelMeter record) {
+    SocketSplice(RequestStream stream, Socket socket, Duration idleTimeout, TunnelMeter record) {
         this.stream = stream;
         this.socket = socket;
         this.idleTimeout = idleTimeout;

@@ -1,6 +1,6 @@
 package org.masquerelay.engine.h3;
 
-import org.masquerelay.engine.H3Stream;
+import org.masquerelay.engine.RequestStream;
 import org.masquerelay.engine.TcpSplicer;
 import org.masquerelay.engine.TcpTarget;
 import org.masquerelay.engine.TunnelMeter;
@@ -16,9 +16,9 @@ import java.util.concurrent.CompletableFuture;
  * blocking connect on a virtual thread per attempt, then {@link SocketSplice}'s two copying threads.
  */
 public final class SocketSplicer implements TcpSplicer {
-    private final H3Stream stream;
+    private final RequestStream stream;
 
-    public SocketSplicer(H3Stream stream) {
+    public SocketSplicer(RequestStream stream) {
         this.stream = stream;
     }
 

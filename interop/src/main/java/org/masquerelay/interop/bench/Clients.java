@@ -4,7 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import org.masquerelay.client.TrustMaterial;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.engine.kwik.KwikClientEngine;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.testpeers.PeerException;
@@ -78,9 +78,9 @@ final class Clients {
     // ------------------------------------------------------------------------------------------------ Kwik
 
     static final class Kwik implements Client {
-        private final H3ClientConnection connection;
+        private final ClientConnection connection;
 
-        private Kwik(H3ClientConnection connection) {
+        private Kwik(ClientConnection connection) {
             this.connection = connection;
         }
 

@@ -8,7 +8,7 @@ import org.masquerelay.client.UdpTunnel;
 import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.wire.H3;
 import org.masquerelay.wire.HttpFields;
 
@@ -54,7 +54,7 @@ public final class Http3Exchange {
                 .connectTimeout(connectTimeout)
                 .socketSupplier(chosen == null ? null : () -> chosen)
                 .build();
-        H3ClientConnection h3;
+        ClientConnection h3;
         try {
             // The relay hop keeps its engine; this inner connection needs one that sends through a supplied socket.
             ClientEngine inner = chosen == null ? client.engine() : ClientEngines.throughTunnel(client.engine());

@@ -9,7 +9,7 @@ import org.masquerelay.client.UdpChannel;
 import org.masquerelay.engine.ClientEngine;
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.engine.RequestNotProcessedException;
 import org.masquerelay.engine.h2.H2ClientEngine;
 import org.masquerelay.wire.H3;
@@ -48,7 +48,7 @@ import static java.lang.System.Logger.Level.INFO;
 public final class RelayHop {
     private static final System.Logger LOG = System.getLogger(RelayHop.class.getName());
     /** A live connection with what the tunnels need from it, and which transport it is (and why, for -v). */
-    public record Connected(H3ClientConnection connection, boolean datagrams, long connectNanos, RelayTransport.Choice choice) {
+    public record Connected(ClientConnection connection, boolean datagrams, long connectNanos, RelayTransport.Choice choice) {
         /** The same connection, with what -v says about the choice. */
         Connected because(RelayTransport.Choice why) {
             return new Connected(connection, datagrams, connectNanos, why);
@@ -154,7 +154,7 @@ public final class RelayHop {
     }
 
     /** -v says when the relay sends GOAWAY or the connection ends: new tunnels then go to a new connection. */
-    private void watch(H3ClientConnection connection) {
+    private void watch(ClientConnection connection) {
         String via = previous == null ? "" : " via " + previous;
         connection.onGoAway(id -> LOG.log(INFO, "relay sent GOAWAY; new tunnels go to a new connection ({0}{1};"
                 + " tunnels below stream {2} run on)", endpoint.authority(), via, Long.toString(id)));
@@ -180,7 +180,7 @@ public final class RelayHop {
         }
     }
 
-    /** An ack-eliciting frame the relay ignores on the current connection, if there is one (see H3Connection#keepAlive). */
+    /** An ack-eliciting frame the relay ignores on the current connection, if there is one (see HttpConnection#keepAlive). */
     public synchronized void keepAlive() {
         if (current != null) {
             current.connection().keepAlive();
@@ -277,7 +277,7 @@ public final class RelayHop {
             throw e;
         }
         DatagramSocket chosen = socket;
-        H3ClientConnection connection;
+        ClientConnection connection;
         try {
             connection = engine.connect(chosen == null ? settings : settings.newBuilder().socketSupplier(() -> chosen).build());
         } catch (IOException | RuntimeException e) {

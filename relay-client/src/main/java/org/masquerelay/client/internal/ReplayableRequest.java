@@ -2,7 +2,7 @@ package org.masquerelay.client.internal;
 
 import org.masquerelay.engine.ClientStream;
 import org.masquerelay.engine.DatagramReceiver;
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 import org.masquerelay.engine.RequestNotProcessedException;
 import org.masquerelay.wire.HttpFields;
 
@@ -119,7 +119,7 @@ public final class ReplayableRequest implements ClientStream {
     }
 
     @Override
-    public H3Connection connection() {
+    public HttpConnection connection() {
         return current.connection();
     }
 

@@ -1,6 +1,6 @@
 package org.masquerelay.server.metrics;
 
-import org.masquerelay.engine.H3Connection;
+import org.masquerelay.engine.HttpConnection;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * written, each tunnel's log — counts into the right relay without being handed it.
  */
 public final class ConnectionMetrics {
-    private static final Map<H3Connection, ConnectionMetrics> BY_CONNECTION = new ConcurrentHashMap<>();
+    private static final Map<HttpConnection, ConnectionMetrics> BY_CONNECTION = new ConcurrentHashMap<>();
     /** For a connection no relay attached (tests that drive handlers directly): counted nowhere anyone reads. */
     private static final ConnectionMetrics DETACHED = new ConnectionMetrics(new RelayMetrics(), "h3");
 
@@ -24,7 +24,7 @@ public final class ConnectionMetrics {
     }
 
     /** Counts the connection as open until it closes, and makes {@link #of} find it. */
-    public static ConnectionMetrics attach(H3Connection connection, RelayMetrics metrics, String transport) {
+    public static ConnectionMetrics attach(HttpConnection connection, RelayMetrics metrics, String transport) {
         ConnectionMetrics m = new ConnectionMetrics(metrics, transport);
         BY_CONNECTION.put(connection, m);
         metrics.connections.labelValues(transport).inc();
@@ -39,7 +39,7 @@ public final class ConnectionMetrics {
         return m;
     }
 
-    public static ConnectionMetrics of(H3Connection connection) {
+    public static ConnectionMetrics of(HttpConnection connection) {
         return BY_CONNECTION.getOrDefault(connection, DETACHED);
     }
 

@@ -1,7 +1,7 @@
 package org.masquerelay.server.tunnel;
 
-import org.masquerelay.engine.H3Connection;
-import org.masquerelay.engine.H3Stream;
+import org.masquerelay.engine.HttpConnection;
+import org.masquerelay.engine.RequestStream;
 import org.masquerelay.wire.Capsule;
 import org.masquerelay.wire.CapsuleReader;
 import org.masquerelay.wire.CapsuleType;
@@ -30,14 +30,14 @@ public final class UdpTunnel {
     /** SO_RCVBUF of the socket towards the target (see {@link #run()}). */
     static final int RECEIVE_BUFFER = 1 << 20;
 
-    private final H3Stream stream;
-    private final H3Connection connection;
+    private final RequestStream stream;
+    private final HttpConnection connection;
     private final DatagramSocket socket;
     private final Duration idleTimeout;
     private final TunnelRecord record;
     private volatile boolean replyWithCapsules;
 
-    public UdpTunnel(H3Stream stream, DatagramSocket socket, Duration idleTimeout, TunnelRecord record) {
+    public UdpTunnel(RequestStream stream, DatagramSocket socket, Duration idleTimeout, TunnelRecord record) {
         this.stream = stream;
         this.connection = stream.connection();
         this.socket = socket;

@@ -1,7 +1,7 @@
 package org.masquerelay.tools.apple;
 
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.engine.h2.TlsClientConnection;
 import org.masquerelay.wire.ConnectUdpTemplate;
 import org.masquerelay.wire.H3;
@@ -89,7 +89,7 @@ public final class AppleProfileClient implements AutoCloseable {
     private final Config config;
     private AppleTrust trust;
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-    private H3ClientConnection connection;
+    private ClientConnection connection;
 
     public AppleProfileClient(Config config) {
         this.config = config;
@@ -111,7 +111,7 @@ public final class AppleProfileClient implements AutoCloseable {
         return trust;
     }
 
-    public H3ClientConnection connection() {
+    public ClientConnection connection() {
         return connection;
     }
 

@@ -1,7 +1,7 @@
 package org.masquerelay.tools.apple;
 
 import org.masquerelay.engine.DatagramReceiver;
-import org.masquerelay.engine.H3Stream;
+import org.masquerelay.engine.RequestStream;
 import org.masquerelay.wire.Capsule;
 import org.masquerelay.wire.CapsuleReader;
 import org.masquerelay.wire.CapsuleWriter;
@@ -20,7 +20,7 @@ final class CapsuleDatagrams {
     }
 
     /** One DATAGRAM capsule ({@code contextId}, then the payload) on the stream; false when the stream is gone. */
-    static boolean send(H3Stream stream, long contextId, byte[] payload, int offset, int length) {
+    static boolean send(RequestStream stream, long contextId, byte[] payload, int offset, int length) {
         try {
             stream.bodyOut().write(CapsuleWriter.datagramCapsule(contextId, payload, offset, length));
             stream.bodyOut().flush();
@@ -35,7 +35,7 @@ final class CapsuleDatagrams {
      * capsule's value (Context ID and payload, as an HTTP Datagram's) to {@code receiver}; other types are skipped
      * (RFC 9297 §3.2).
      */
-    static void receive(H3Stream stream, DatagramReceiver receiver) {
+    static void receive(RequestStream stream, DatagramReceiver receiver) {
         Thread.ofVirtual().name("capsules-" + stream.streamId()).start(() -> {
             CapsuleReader reader = new CapsuleReader(stream.body(), MAX_CAPSULE);
             try {

@@ -1,7 +1,7 @@
 package org.masquerelay.tools.apple;
 
 import org.masquerelay.engine.ClientEngineSettings;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.engine.kwik.KwikClientEngine;
 import org.masquerelay.engine.h2.H2ClientEngine;
 import org.masquerelay.engine.h2.TlsClientConnection;
@@ -25,7 +25,7 @@ final class RelayConnector {
     static final Duration HEAD_START = Duration.ofMillis(250);
 
     /** One attempt: the connection, or why there is none; the trust evaluation it made. */
-    record Attempt(H3ClientConnection connection, AppleOutcome failure, AppleTrust trust, RelayPath over) {
+    record Attempt(ClientConnection connection, AppleOutcome failure, AppleTrust trust, RelayPath over) {
         boolean ok() {
             return connection != null;
         }

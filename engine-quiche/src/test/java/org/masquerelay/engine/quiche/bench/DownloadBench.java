@@ -2,7 +2,7 @@ package org.masquerelay.engine.quiche.bench;
 
 import org.masquerelay.engine.ClientEngineSettings;
 import org.masquerelay.engine.ClientStream;
-import org.masquerelay.engine.H3ClientConnection;
+import org.masquerelay.engine.ClientConnection;
 import org.masquerelay.engine.quiche.QuicheClientEngine;
 import org.masquerelay.testpeers.NettyH3Client;
 import org.masquerelay.wire.HttpFields;
@@ -74,7 +74,7 @@ public final class DownloadBench {
     /** The same download with this module's client engine (epoll + GSO where available) instead of Netty's HTTP/3 client. */
     private static void downloadWithQuicheClientEngine(int port, long pid, TcpSourceServer source, String expected, int run)
             throws Exception {
-        H3ClientConnection connection = new QuicheClientEngine().connect(
+        ClientConnection connection = new QuicheClientEngine().connect(
                 ClientEngineSettings.builder().relay("127.0.0.1", port).insecure(true).build());
         try {
             double cpu0 = cpuSeconds(pid);

@@ -4,8 +4,8 @@ import org.masquerelay.wire.HttpFields;
 
 import java.io.IOException;
 
-/** The client end of an HTTP/3 connection: it opens request streams. */
-public interface H3ClientConnection extends H3Connection {
+/** The client end of an HTTP connection to a relay (HTTP/3, HTTP/2 or HTTP/1.1): it opens request streams. */
+public interface ClientConnection extends HttpConnection {
 
     /**
      * Opens a bidirectional stream and sends the request HEADERS frame on it. Throws

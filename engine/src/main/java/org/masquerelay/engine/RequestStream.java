@@ -5,13 +5,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * A request stream after its HEADERS frame: the bytes of the DATA frames in each direction. The engine owns the
- * framing: {@link #body()} yields DATA payloads (unknown and reserved frame types skipped, a size cap per frame),
+ * A request stream (RFC 9114 §4.1; over HTTP/2 a stream, over HTTP/1.1 the connection after its request) after its
+ * HEADERS frame: the bytes of the DATA frames in each direction. The engine owns the framing: {@link #body()} yields DATA payloads (unknown and reserved frame types skipped, a size cap per frame),
  * {@link #bodyOut()} wraps each write in one DATA frame. Blocking I/O: callers run on virtual threads.
  */
-public interface H3Stream {
+public interface RequestStream {
 
-    H3Connection connection();
+    HttpConnection connection();
 
     /** The QUIC stream id (the HTTP Datagram quarter stream id is this divided by four). */
     long streamId();

@@ -6,10 +6,11 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * One HTTP/3 connection, whichever QUIC stack carries it. This interface, {@link H3Stream} and its two kinds are all
- * that tunnels, policy, server and client see of QUIC: keep it narrow so a second engine can sit beside the first.
+ * One HTTP connection that carries tunnels: HTTP/3 on whichever QUIC stack (Kwik, quiche), or HTTP/2 or HTTP/1.1 over
+ * TLS (engine-h2). This interface, {@link RequestStream} and its two kinds are all that tunnels, policy, server and
+ * client see of the transport: keep it narrow so another engine can sit beside the others.
  */
-public interface H3Connection {
+public interface HttpConnection {
 
     InetSocketAddress remoteAddress();
 
@@ -25,7 +26,7 @@ public interface H3Connection {
     /**
      * The largest QUIC DATAGRAM payload (quarter stream id and context id included) the engine can send now, for
      * diagnostics; HTTP Datagrams themselves are sent and received on their request stream
-     * ({@link H3Stream#sendDatagram}, {@link H3Stream#receiveDatagrams}).
+     * ({@link RequestStream#sendDatagram}, {@link RequestStream#receiveDatagrams}).
      */
     int maxDatagramSize();
 
