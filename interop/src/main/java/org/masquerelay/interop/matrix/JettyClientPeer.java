@@ -18,28 +18,19 @@ import org.eclipse.jetty.quic.quiche.client.QuicheClientQuicConfiguration;
 import org.eclipse.jetty.quic.quiche.client.QuicheTransport;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.masquerelay.testpeers.TcpSinkServer;
 import org.masquerelay.tools.apple.Streams;
-import org.masquerelay.wire.CapsuleWriter;
 import org.masquerelay.wire.ConnectUdpTemplate;
 import org.masquerelay.wire.H3;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -55,6 +46,13 @@ public final class JettyClientPeer implements ClientPeer {
     private static final long SETTINGS_ENABLE_CONNECT_PROTOCOL = 0x08;
     private static final long SETTINGS_H3_DATAGRAM = 0x33;
     private static volatile String nativeProblem;
+    /**
+     * Jetty's UDP receive buffer: 4 MiB instead of the kernel's 208 KiB default. Jetty's quiche acknowledges only when
+     * Jetty reads or writes a stream, so a client whose receive buffer overflowed twice in a row (a burst, then its
+     * retransmission) holds data after a gap, never reads, never acknowledges, and quiche's probes resend data it already
+     * has: the download stalls (docs/upstream.md, 5 of 24 large downloads under CPU load before, 0 of 24 after).
+     */
+    static final int RECEIVE_BUFFER = 4 << 20;
     private final Path workDir;
 
     /** @param workDir where Jetty's quiche writes the trusted root as PEM */
@@ -133,6 +131,7 @@ public final class JettyClientPeer implements ClientPeer {
             ssl.setTrustStore(trust);
             ClientConnector connector = new ClientConnector();
             connector.setSslContextFactory(ssl);
+            connector.setReceiveBufferSize(RECEIVE_BUFFER);
             QuicheClientQuicConfiguration quic = HTTP3ClientQuicConfiguration.configure(
                     new QuicheClientQuicConfiguration(Files.createDirectories(workDir)));
             h3 = new HTTP3Client(quic, connector);
@@ -161,6 +160,11 @@ public final class JettyClientPeer implements ClientPeer {
             }
         }
 
+        /** A classic CONNECT. */
+        Tunnel connect(String authority, Map<String, String> headers) throws Exception {
+            return connect(authority, headers, null);
+        }
+
         Tunnel connect(String authority, Map<String, String> headers, String protocolPath) throws Exception {
             HttpFields.Mutable fields = HttpFields.build();
             headers.forEach(fields::add);
@@ -186,7 +190,7 @@ public final class JettyClientPeer implements ClientPeer {
     }
 
     /** A CONNECT stream as a response future, a blocking InputStream (read on demand: back-pressure) and writes. */
-    static final class Tunnel implements Stream.Client.Listener {
+    static final class Tunnel implements Stream.Client.Listener, JettyCases.Tunnel {
         volatile Stream stream;
         final CompletableFuture<MetaData.Response> response = new CompletableFuture<>();
         private final Semaphore available = new Semaphore(0);
@@ -212,18 +216,31 @@ public final class JettyClientPeer implements ClientPeer {
             available.release();
         }
 
-        MetaData.Response awaitResponse() throws Exception {
+        @Override
+        public MetaData.Response awaitResponse() throws Exception {
             return response.get(T.toMillis(), TimeUnit.MILLISECONDS);
         }
 
-        void write(byte[] bytes, boolean last) throws Exception {
+        @Override
+        public void write(byte[] bytes, boolean last) throws Exception {
             CompletableFuture<Stream> done = new CompletableFuture<>();
             stream.data(new DataFrame(ByteBuffer.wrap(bytes), last), Promise.Invocable.toPromise(done));
             done.get(T.toMillis(), TimeUnit.MILLISECONDS);
         }
 
-        InputStream in() {
+        @Override
+        public InputStream in() {
             return in;
+        }
+
+        /** A stall fails with what arrived and the state of Jetty's stream and session. */
+        @Override
+        public byte[] readToEnd(Duration timeout) throws Exception {
+            try {
+                return Streams.readToEnd(in, timeout);
+            } catch (java.net.SocketTimeoutException e) {
+                throw new CaseFailure(e.getMessage() + ": " + state());
+            }
         }
 
         /**
@@ -301,10 +318,7 @@ public final class JettyClientPeer implements ClientPeer {
     public void run(Case c, ServerUnderTest server, InteropEnv env, CellLog log) throws Exception {
         if (c == Case.K) {
             try (ServerPeer.Running relay = server.dedicated(null); Client client = new Client(relay.target(), workDir)) {
-                Tunnel down = open(client, env.largeSource.authority(), relay.target().credentials(), log);
-                Streams.readExactly(down.in(), Transfers.BEFORE_KILL, T);
-                log.add(Transfers.BEFORE_KILL + " bytes of the download received");
-                Transfers.killAndExpectFailure(relay, () -> Transfers.drain(down.in()).bytes(), log);
+                JettyCases.killed(client::connect, env, relay, log);
             }
             return;
         }
@@ -312,13 +326,14 @@ public final class JettyClientPeer implements ClientPeer {
             try (FullListener full = FullListener.open();
                  ServerPeer.Running relay = server.dedicated(Duration.ofMillis(700));
                  Client client = new Client(relay.target(), workDir)) {
-                MetaData.Response r = refused(client, full.authority(), server.credentials(), log, 504, 504);
+                MetaData.Response r = JettyCases.refused(client::connect, full.authority(), server.credentials(), log, 504, 504);
                 check(String.valueOf(r.getHttpFields().get("proxy-status")).contains("connection_timeout"), "Proxy-Status lacks connection_timeout");
             }
         }
         Map<String, String> creds = c == Case.A ? Map.of() : server.credentials();
         try (Client client = new Client(server, workDir)) {
             log.add("connected (Jetty 12.1.5, quiche via JNA, h3)");
+            JettyCases.Connector connector = client::connect;
             switch (c) {
                 case H -> {
                     Map<Long, Long> s = client.peerSettings.get(T.toMillis(), TimeUnit.MILLISECONDS);
@@ -327,43 +342,17 @@ public final class JettyClientPeer implements ClientPeer {
                     check(s.getOrDefault(SETTINGS_H3_DATAGRAM, 0L) == 1L, "no H3_DATAGRAM=1");
                     log.add("(QUIC DATAGRAM not checked: Jetty does not negotiate it)");
                 }
-                case T -> {
-                    Tunnel t = open(client, env.tcpEcho.authority(), creds, log);
-                    echo(t, "after the 2xx");
-                    t.write(new byte[0], true);
+                case T -> JettyCases.tunnel(connector, env, creds, log);
+                case O -> JettyCases.optimistic(connector, env, creds, log);
+                case C -> {
+                    String path = ConnectUdpTemplate.defaultTemplate().expand("127.0.0.1", env.udpEcho.port());
+                    JettyCases.capsuleEcho(client.connect(server.host() + ":" + server.port(), creds, path), "connect-udp " + path, log);
                 }
-                case O -> {
-                    Tunnel t = client.connect(env.tcpEcho.authority(), creds, null);
-                    byte[] early = "optimistic bytes".getBytes(StandardCharsets.UTF_8);
-                    t.write(early, false); // before the response has arrived
-                    check(t.awaitResponse().getStatus() / 100 == 2, "CONNECT → " + t.awaitResponse().getStatus());
-                    check(Arrays.equals(Streams.readExactly(t.in(), early.length, T), early), "optimistic bytes did not come back");
-                    t.write(new byte[0], true);
-                }
-                case C -> capsules(client, server, env, creds, log);
-                case F -> {
-                    Tunnel t = open(client, env.tcpEcho.authority(), creds, log);
-                    byte[] payload = "half-close: then FIN".getBytes(StandardCharsets.UTF_8);
-                    t.write(payload, true);
-                    check(Arrays.equals(Streams.readToEnd(t.in(), T), payload), "expected the echo then FIN");
-                }
-                case P -> {
-                    List<CompletableFuture<Void>> all = new ArrayList<>();
-                    for (int i = 0; i < 8; i++) {
-                        String text = "tunnel " + i;
-                        all.add(CompletableFuture.runAsync(() -> {
-                            try {
-                                echo(open(client, env.tcpEcho.authority(), creds, log), text);
-                            } catch (Exception e) {
-                                throw new CompletionException(e);
-                            }
-                        }, Thread::startVirtualThread));
-                    }
-                    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(T.toMillis() * 2, TimeUnit.MILLISECONDS);
-                }
+                case F -> JettyCases.halfClose(connector, env, creds, log);
+                case P -> JettyCases.parallel(connector, env, creds, log);
                 case X -> {
-                    Tunnel a = open(client, env.tcpEcho.authority(), creds, log);
-                    echo(a, "before");
+                    Tunnel a = (Tunnel) JettyCases.open(connector, env.tcpEcho.authority(), creds, log);
+                    JettyCases.echo(a, "before");
                     Tunnel b = client.connect(env.tcpEcho.authority(), creds, null);
                     // Stream.disconnect: RESET_STREAM and STOP_SENDING, before the CONNECT's response has come.
                     CompletableFuture<Stream> cancelled = new CompletableFuture<>();
@@ -371,116 +360,20 @@ public final class JettyClientPeer implements ClientPeer {
                             Promise.Invocable.toPromise(cancelled));
                     cancelled.get(T.toMillis(), TimeUnit.MILLISECONDS);
                     log.add("a second CONNECT cancelled before its response (H3_REQUEST_CANCELLED)");
-                    echo(a, "after the cancel");
-                    echo(open(client, env.tcpEcho.authority(), creds, log), "next tunnel");
+                    JettyCases.echo(a, "after the cancel");
+                    JettyCases.echo(JettyCases.open(connector, env.tcpEcho.authority(), creds, log), "next tunnel");
                     check(!((org.eclipse.jetty.http3.HTTP3Session) client.session).isClosed(), "connection closed after a cancelled CONNECT");
                 }
-                case R -> refused(client, "192.0.2.1:443", creds, log, 400, 599);
-                case A -> refused(client, env.tcpEcho.authority(), creds, log, 401, 407);
+                case R -> JettyCases.refused(connector, "192.0.2.1:443", creds, log, 400, 599);
+                case A -> JettyCases.refused(connector, env.tcpEcho.authority(), creds, log, 401, 407);
                 case E -> {
-                    MetaData.Response r = refused(client, "127.0.0.1:" + env.closedPort, creds, log, 500, 599);
+                    MetaData.Response r = JettyCases.refused(connector, "127.0.0.1:" + env.closedPort, creds, log, 500, 599);
                     check(String.valueOf(r.getHttpFields().get("proxy-status")).contains("connection_refused"), "Proxy-Status lacks connection_refused");
                 }
-                case S -> {
-                    byte[] kb = new byte[1024];
-                    new Random(1).nextBytes(kb);
-                    Tunnel t = open(client, env.tcpEcho.authority(), creds, log);
-                    t.write(kb, false);
-                    check(Arrays.equals(Streams.readExactly(t.in(), kb.length, T), kb), "1 KB echo differs");
-                    t.write(new byte[0], true);
-                    Tunnel down = open(client, env.source.authority(), creds, log);
-                    byte[] got = readToEnd(down, Duration.ofSeconds(30), InteropEnv.SOURCE_LENGTH);
-                    check(got.length == InteropEnv.SOURCE_LENGTH && TcpSinkServer.sha256Hex(got).equals(env.source.sha256()),
-                            "1 MiB download: " + got.length + " bytes");
-                    down.write(new byte[0], true);
-                    byte[] mb = new byte[InteropEnv.SOURCE_LENGTH];
-                    new Random(2).nextBytes(mb);
-                    Tunnel up = open(client, env.sink.authority(), creds, log);
-                    for (int off = 0; off < mb.length; off += 64 * 1024) {
-                        up.write(Arrays.copyOfRange(mb, off, Math.min(mb.length, off + 64 * 1024)), off + 64 * 1024 >= mb.length);
-                    }
-                    TcpSinkServer.Received r = env.sink.awaitReceived(Duration.ofSeconds(30));
-                    check(r != null && r.bytes() == mb.length && r.sha256().equals(TcpSinkServer.sha256Hex(mb)),
-                            "1 MiB upload: " + (r == null ? "nothing" : r.bytes() + " bytes"));
-                    log.add("1 KB echo, 1 MiB down, 1 MiB up: SHA-256 intact");
-                }
-                case L -> {
-                    Tunnel down = open(client, env.largeSource.authority(), creds, log);
-                    long t0 = System.nanoTime();
-                    Transfers.checkLarge(Transfers.drain(down.in()), env, t0, log);
-                    down.write(new byte[0], true);
-                }
+                case S -> JettyCases.transfers(connector, env, creds, log);
+                case L -> JettyCases.large(connector, env, creds, log);
                 default -> throw new CaseFailure("not implemented: " + c);
             }
         }
-    }
-
-    private static Tunnel open(Client client, String authority, Map<String, String> creds, CellLog log) throws Exception {
-        Tunnel t = client.connect(authority, creds, null);
-        int status = t.awaitResponse().getStatus();
-        log.add("CONNECT " + authority + " → " + status);
-        check(status / 100 == 2, "CONNECT " + authority + " → " + status + " " + t.awaitResponse().getHttpFields().get("proxy-status"));
-        return t;
-    }
-
-    /** Everything until FIN; a stall fails with what arrived and the state of Jetty's stream and session. */
-    private static byte[] readToEnd(Tunnel t, Duration timeout, long expected) throws Exception {
-        try {
-            return Streams.readToEnd(t.in(), timeout);
-        } catch (java.net.SocketTimeoutException e) {
-            throw new CaseFailure(e.getMessage() + " (" + expected + " B expected): " + t.state());
-        }
-    }
-
-    private static void echo(Tunnel t, String text) throws Exception {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        t.write(payload, false);
-        check(Arrays.equals(Streams.readExactly(t.in(), payload.length, T), payload), "echo differs");
-    }
-
-    private static MetaData.Response refused(Client client, String authority, Map<String, String> creds, CellLog log, int min, int max) throws Exception {
-        Tunnel t = client.connect(authority, creds, null);
-        MetaData.Response r;
-        try {
-            r = t.awaitResponse();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new CaseFailure("CONNECT " + authority + " failed without a response: " + e.getCause());
-        }
-        String ps = r.getHttpFields().get("proxy-status");
-        log.add("CONNECT " + authority + " → " + r.getStatus() + " proxy-status: " + ps);
-        check(r.getStatus() >= min && r.getStatus() <= max, "expected a status in " + min + ".." + max + ", got " + r.getStatus());
-        check(ps != null || r.getStatus() == 401 || r.getStatus() == 407, "no Proxy-Status on the refusal");
-        return r;
-    }
-
-    private static void capsules(Client client, ServerUnderTest server, InteropEnv env, Map<String, String> creds, CellLog log) throws Exception {
-        String path = ConnectUdpTemplate.defaultTemplate().expand("127.0.0.1", env.udpEcho.port());
-        Tunnel t = client.connect(server.host() + ":" + server.port(), creds, path);
-        MetaData.Response r = t.awaitResponse();
-        log.add("connect-udp " + path + " → " + r.getStatus() + ", capsule-protocol " + r.getHttpFields().get("capsule-protocol"));
-        check(r.getStatus() / 100 == 2, "connect-udp → " + r.getStatus());
-        byte[] payload = "udp payload".getBytes(StandardCharsets.UTF_8);
-        t.write(CapsuleWriter.datagramCapsule(0, payload, 0, payload.length), false);
-        // The echo: a DATAGRAM capsule (type 0) with context id 0 and the payload.
-        long type = readVarint(t.in());
-        byte[] value = Streams.readExactly(t.in(), (int) readVarint(t.in()), T);
-        ByteArrayOutputStream expected = new ByteArrayOutputStream();
-        expected.write(0);
-        expected.write(payload);
-        check(type == 0 && Arrays.equals(value, expected.toByteArray()), "DATAGRAM capsule echo differs (type " + type + ")");
-        log.add("DATAGRAM capsule echoed on the stream");
-        t.write(new byte[0], true);
-    }
-
-    private static long readVarint(InputStream in) throws IOException {
-        byte[] first = Streams.readExactly(in, 1, T);
-        int len = 1 << ((first[0] & 0xff) >> 6);
-        long v = first[0] & 0x3f;
-        if (len > 1) {
-            for (byte b : Streams.readExactly(in, len - 1, T)) {
-                v = (v << 8) | (b & 0xff);
-            }
-        }
-        return v;
     }
 }

@@ -92,7 +92,7 @@ final class JettyH2Session implements AutoCloseable {
     }
 
     /** One stream: the response, the body as a blocking InputStream, writes, reset. */
-    static final class Tunnel implements Stream.Listener {
+    static final class Tunnel implements Stream.Listener, JettyCases.Tunnel {
         private static final byte[] EOF = new byte[0];
         private static final Object AVAILABLE = new Object();
         private static final Object CLOSED = new Object();
@@ -140,11 +140,13 @@ final class JettyH2Session implements AutoCloseable {
             chunks.add(CLOSED);
         }
 
-        MetaData.Response awaitResponse() throws Exception {
+        @Override
+        public MetaData.Response awaitResponse() throws Exception {
             return response.get(T.toMillis(), TimeUnit.MILLISECONDS);
         }
 
-        void write(byte[] bytes, boolean last) throws Exception {
+        @Override
+        public void write(byte[] bytes, boolean last) throws Exception {
             stream.data(new DataFrame(stream.getId(), ByteBuffer.wrap(bytes), last)).get(T.toMillis(), TimeUnit.MILLISECONDS);
         }
 
@@ -152,7 +154,8 @@ final class JettyH2Session implements AutoCloseable {
             stream.reset(new ResetFrame(stream.getId(), ErrorCode.CANCEL_STREAM_ERROR.code)).get(T.toMillis(), TimeUnit.MILLISECONDS);
         }
 
-        InputStream in() {
+        @Override
+        public InputStream in() {
             return in;
         }
 
