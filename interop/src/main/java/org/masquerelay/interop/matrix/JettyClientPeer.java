@@ -196,6 +196,7 @@ public final class JettyClientPeer implements ClientPeer {
         private final Semaphore available = new Semaphore(0);
         private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean ended;
+        private volatile boolean collected;
         private volatile Throwable failure;
         private final InputStream in = new In();
 
@@ -211,9 +212,27 @@ public final class JettyClientPeer implements ClientPeer {
 
         @Override
         public void onFailure(Stream.Client s, long error, Throwable why) {
+            if (response.isDone() && collectedByQuiche(why)) {
+                // Jetty read again from a stream its quiche had already collected. quiche collects a stream only once
+                // it is complete both ways: the relay's FIN received and read up to, ours acknowledged. So this is the
+                // end of the stream, which Jetty reports as a failure (seen 1 run in 6 of case F: echo, then the
+                // relay's FIN right behind it; docs/upstream.md).
+                collected = true;
+                available.release();
+                return;
+            }
             failure = why == null ? new IOException("stream failed with 0x" + Long.toHexString(error)) : why;
             response.completeExceptionally(failure);
             available.release();
+        }
+
+        private static boolean collectedByQuiche(Throwable why) {
+            for (Throwable t = why; t != null; t = t.getCause()) {
+                if (String.valueOf(t.getMessage()).contains("QUICHE_ERR_INVALID_STREAM_STATE")) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -250,6 +269,7 @@ public final class JettyClientPeer implements ClientPeer {
         String state() {
             Stream s = stream;
             return received.get() + " B received, end of stream " + (ended ? "read" : "not read")
+                    + (collected ? " (Jetty's quiche had collected the complete stream)" : "")
                     + (failure == null ? "" : ", failed: " + failure)
                     + "; Jetty stream " + s + ", session " + (s == null ? null : s.getSession());
         }
@@ -277,6 +297,14 @@ public final class JettyClientPeer implements ClientPeer {
                         throw new IOException("stream failed: " + failure, failure);
                     }
                     Content.Chunk chunk = stream.read();
+                    if (chunk != null && Content.Chunk.isFailure(chunk) && response.isDone() && collectedByQuiche(chunk.getFailure())) {
+                        collected = true; // the same end, reported in the read rather than in onFailure
+                    }
+                    if (collected && (chunk == null || Content.Chunk.isFailure(chunk))) {
+                        eof = true; // what Jetty held is read: the collected stream's end (see onFailure)
+                        ended = true;
+                        continue;
+                    }
                     if (chunk == null) {
                         stream.demand();
                         try {
