@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The fleet lab, {@code deploy/lab/fleet/run}, as CI runs it (as root; it skips itself without root, ip or nft, and so
  * does this test): three relays behind the nftables balancer, a relay killed -9, another drained (SIGTERM, GOAWAY) and
- * two clients rebound mid-transfer.
+ * two clients rebound (a new source port, between two of their transfers).
  * About a minute on a loaded 2-core machine.
  */
 class FleetLabTest {

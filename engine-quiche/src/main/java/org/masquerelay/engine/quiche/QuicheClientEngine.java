@@ -128,6 +128,7 @@ public final class QuicheClientEngine implements ClientEngine {
         QuicheClientConnection[] holder = new QuicheClientConnection[1];
         Future<QuicChannel> connecting = QuicChannel.newBootstrap(udp)
                 .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, transport.segmentedAllocator())
+                .option(QuicChannelOption.QLOG, QuicheConnection.qlog("client"))
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel quic) {

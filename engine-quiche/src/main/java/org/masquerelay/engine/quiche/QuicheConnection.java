@@ -12,6 +12,7 @@ import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import io.netty.handler.codec.quic.QuicConnectionPathStats;
 import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
+import io.netty.handler.codec.quic.QuicPathEvent;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.AttributeKey;
@@ -57,6 +58,16 @@ abstract class QuicheConnection extends H3ConnectionBase {
     private volatile int datagramMaxLength;
     /** UDP payload size we send and accept; see the codec builders. */
     static final int MAX_UDP_PAYLOAD = 1350;
+
+    /**
+     * qlog of every connection (one file each) into the directory named by {@code -Dmasquerelay.quiche.qlog=DIR}, for
+     * the relay and the client alike (a lab runs both with one JVM option): what showed quiche dropping a FIN
+     * (EndOfStream) and a rebinding client's path validation failing. Off (null) unless asked for: a write per event.
+     */
+    static io.netty.handler.codec.quic.QLogConfiguration qlog(String title) {
+        String dir = System.getProperty("masquerelay.quiche.qlog");
+        return dir == null ? null : new io.netty.handler.codec.quic.QLogConfiguration(dir, title, "masquerelay");
+    }
     private volatile String peerCloseDetail;
     /** Set when the handshake completed; a connection that closes without it failed its TLS handshake. */
     private volatile boolean handshakeDone;
@@ -65,6 +76,15 @@ abstract class QuicheConnection extends H3ConnectionBase {
     private volatile String tlsAlert;
     /** The peer as last seen while open: a closed channel no longer knows it. */
     private volatile java.net.SocketAddress peerSeen;
+    /**
+     * The peer's new address while quiche validates it (it moved: NAT rebinding or migration), with the address it
+     * came from. quiche closes the connection when its challenges go unanswered through three probe timeouts (with no
+     * CONNECTION_CLOSE, or with PROTOCOL_VIOLATION), and a quiche client drops its PATH_RESPONSE while its congestion
+     * window is full (docs/upstream.md). Kept so that such an end is logged as what it is, not as "connection closed".
+     */
+    private volatile InetSocketAddress movedTo;
+    /** The last address validated: the handshake's, then each new one that answered. */
+    private volatile java.net.SocketAddress movedFrom;
     private volatile QuicStreamChannel controlStream;
     /** Request streams the peer opened that are still open: a shutdown stops their sending first. */
     private final Set<QuicStreamChannel> requestStreams = ConcurrentHashMap.newKeySet();
@@ -295,6 +315,7 @@ abstract class QuicheConnection extends H3ConnectionBase {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             handshakeDone = true;
+            movedFrom = quic.remoteSocketAddress();
             active();
             ctx.fireChannelActive();
         }
@@ -325,6 +346,13 @@ abstract class QuicheConnection extends H3ConnectionBase {
             }
             if (evt instanceof QuicDatagramExtensionEvent datagrams) {
                 datagramMaxLength = datagrams.maxLength();
+            } else if (evt instanceof QuicPathEvent.New path) {
+                movedTo = path.remote();
+            } else if (evt instanceof QuicPathEvent.Validated path) {
+                movedFrom = path.remote();
+                if (path.remote().equals(movedTo)) {
+                    movedTo = null;
+                }
             } else if (evt instanceof QuicConnectionCloseEvent close) {
                 peerCloseDetail = describe(close);
                 if (close.isTlsError()) {
@@ -343,7 +371,16 @@ abstract class QuicheConnection extends H3ConnectionBase {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             String detail = peerCloseDetail;
-            String reason = quic.isTimedOut() ? "idle timeout" : detail != null ? "connection closed: " + detail : "connection closed";
+            InetSocketAddress unanswered = movedTo;
+            String reason = quic.isTimedOut() ? "idle timeout" : detail != null ? "connection closed: " + detail
+                    : unanswered != null ? "connection closed: the peer moved to " + unanswered
+                            + " and did not answer path validation" : "connection closed";
+            if (!quic.isTimedOut() && detail == null && unanswered != null) {
+                // an operator's answer to "why did that client drop?"; the client itself often learns nothing until
+                // its idle timeout
+                LOG.log(INFO, "QUIC connection with {0} closed: it moved to {1} and did not answer path validation",
+                        movedFrom, unanswered);
+            }
             closed(reason);
             streamLimitChanged(); // waiters for stream credit see the close
             ctx.fireChannelInactive();

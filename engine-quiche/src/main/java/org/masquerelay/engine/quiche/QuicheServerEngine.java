@@ -90,7 +90,7 @@ public final class QuicheServerEngine implements ServerEngine {
                 .tokenHandler(new RetryUnderLoad(settings.retryAboveHandshakes(), handshaking))
                 .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, transport.segmentedAllocator())
                 .flushStrategy(transport.flushStrategy(QuicheConnection.MAX_UDP_PAYLOAD))
-                .option(QuicChannelOption.QLOG, qlog())
+                .option(QuicChannelOption.QLOG, QuicheConnection.qlog("relay"))
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel quic) {
@@ -271,12 +271,4 @@ public final class QuicheServerEngine implements ServerEngine {
         }
     }
 
-    /**
-     * qlog of every connection (one file each) into the directory named by {@code -Dmasquerelay.quiche.qlog=DIR}: what
-     * showed quiche dropping a FIN (EndOfStream); off (null) unless asked for, as it costs a file write per event.
-     */
-    private static io.netty.handler.codec.quic.QLogConfiguration qlog() {
-        String dir = System.getProperty("masquerelay.quiche.qlog");
-        return dir == null ? null : new io.netty.handler.codec.quic.QLogConfiguration(dir, "relay", "masquerelay");
-    }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.masquerelay.client.ClientEngines;
 import org.masquerelay.interop.reliability.FleetClients;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,6 +45,10 @@ public final class FleetClientsCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "N", description = "How long the load runs (default: 20).")
     int seconds = 20;
 
+    @Option(names = "--engine", paramLabel = "NAME", description = "The clients' QUIC engine: auto, kwik or quiche"
+            + " (default: auto).")
+    String engine = "auto";
+
     @Override
     public Integer call() throws Exception {
         if (clients < 1 || tcp < 0 || udp < 0 || tcpBytes < 1 || seconds < 1) {
@@ -51,8 +56,9 @@ public final class FleetClientsCommand implements Callable<Integer> {
                     + " not negative");
         }
         var control = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        ClientEngines.named("--engine", engine); // a wrong name is the user's mistake: said before anything starts
         var load = new FleetClients.Load(relay, ca, tcpEcho, udpEcho, clients, tcp, udp, tcpBytes,
-                Duration.ofSeconds(seconds));
+                Duration.ofSeconds(seconds), engine);
         return FleetClients.run(load, control, System.out) ? 0 : 1;
     }
 }

@@ -29,13 +29,24 @@ import org.masquerelay.client.RelayClient;
 public final class FleetClients {
     /** What the lab asks for. */
     public record Load(String relay, Path ca, String tcpEcho, String udpEcho, int clients, int tcpSlots, int udpSlots,
-                       long tcpBytes, Duration duration) {}
+                       long tcpBytes, Duration duration, String engine) {}
 
     /** One tunnel: its client, how it ended, when it began, and the local port of the connection that carried it. */
     private record Result(int client, Outcome outcome, long startNanos, int relayPort) {}
 
     private final Map<Integer, String> owners = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> rebound = new ConcurrentHashMap<>();
+    /**
+     * Clients the lab paused before rewriting their source port (by index): NATs mostly rebind a mapping that expired
+     * while idle. A port rewritten mid-transfer hits two quiche defects (docs/upstream.md); FLEET_REBIND_BUSY=1 does it.
+     */
+    private final Map<Integer, Gate> gates = new ConcurrentHashMap<>();
+    private volatile int[] clientPorts = new int[0];
+    private volatile List<RelayClient> relayClients = List.of();
+    private volatile int slotsPerClient;
+    private volatile PrintStream report;
+    /** New source ports whose relay closed the connection because its path validation went unanswered. */
+    private final Set<Integer> unvalidated = ConcurrentHashMap.newKeySet();
     private final Set<String> killed = ConcurrentHashMap.newKeySet();
     private final AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
     private final Set<String> drained = ConcurrentHashMap.newKeySet();
@@ -52,10 +63,15 @@ public final class FleetClients {
     private boolean go(Load load, BufferedReader control, PrintStream out) throws Exception {
         List<RelayClient> clients = new ArrayList<>();
         int[] ports = new int[load.clients()];
+        clientPorts = ports;
+        relayClients = clients;
+        slotsPerClient = load.tcpSlots() + load.udpSlots();
+        report = out;
         Thread.ofVirtual().name("fleet-control").start(() -> listen(control));
         try {
             for (int i = 0; i < load.clients(); i++) {
                 clients.add(RelayClient.builder().relay(load.relay()).trustCaFile(load.ca())
+                        .engine(org.masquerelay.client.ClientEngines.named("--engine", load.engine()))
                         .connectTimeout(Duration.ofSeconds(20)).requestTimeout(Duration.ofSeconds(20))
                         .idleTimeout(Duration.ofSeconds(4)).build()); // a killed relay's clients notice in 4 s
             }
@@ -113,6 +129,15 @@ public final class FleetClients {
         String[] udpTarget = load.udpEcho().split(":");
         Duration deadline = Duration.ofSeconds(30);
         for (int round = 0; System.nanoTime() < stopAt; round++) {
+            Gate gate = gates.get(index);
+            if (gate != null && gate.resume.getCount() > 0) {
+                gate.idle.countDown();
+                try {
+                    gate.resume.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
             long started = System.nanoTime();
             long seed = ((long) index << 32) ^ ((long) name.hashCode() << 16) ^ round;
             java.util.concurrent.atomic.AtomicInteger port = new java.util.concurrent.atomic.AtomicInteger(-1);
@@ -147,6 +172,7 @@ public final class FleetClients {
         long cut = 0;
         long bytes = 0;
         long lost = 0;
+        long pathFailed = 0;
         List<String> defects = new ArrayList<>();
         List<String> finStalls = new ArrayList<>();
         for (Result r : results) {
@@ -160,6 +186,10 @@ public final class FleetClients {
                 if (firstWentAway && carrier != null && !carrier.equals(first)) {
                     failedOver++;
                 }
+                continue;
+            }
+            if (unanswered(ports[r.client()])) {
+                pathFailed++; // its connection ended at the relay's path validation: a defect of its client, below
                 continue;
             }
             boolean afterKill = r.startNanos() + o.elapsed().toNanos() >= killedAt.get();
@@ -215,6 +245,7 @@ public final class FleetClients {
             }
         }
         int keptRelay = 0;
+        int unansweredClients = 0;
         for (Map.Entry<Integer, Integer> e : rebound.entrySet()) {
             int client = indexOf(ports, e.getKey());
             String before = owners.get(e.getKey());
@@ -222,11 +253,21 @@ public final class FleetClients {
             int connections = client < 0 ? -1 : clients.get(client).connectionsMade();
             boolean kept = client >= 0 && before != null && before.equals(after) && connections == 1
                     && results.stream().noneMatch(r -> r.client() == client && r.outcome().lost() > 0);
+            // routed to its relay, which then closed the connection because the client never answered its path
+            // validation: quiche's client drops PATH_RESPONSE while its congestion window is full (docs/upstream.md)
+            boolean unansweredValidation = !kept && before != null && before.equals(after)
+                    && unvalidated.contains(e.getValue());
             out.println("rebinding client " + client + ": port " + e.getKey() + " -> " + e.getValue() + ", relay "
-                    + before + " -> " + after + ", " + connections + " connection(s): "
-                    + (kept ? "kept its relay" : "LOST its relay"));
+                    + before + " -> " + after + ", " + connections + " connection(s): " + (kept ? "kept its relay"
+                    : unansweredValidation ? "routed to its relay, which closed the connection: the client did not"
+                            + " answer its path validation (the quiche client's PATH_RESPONSE defect, docs/upstream.md)"
+                    : "LOST its relay"));
             if (kept) {
                 keptRelay++;
+            } else if (unansweredValidation) {
+                unansweredClients++;
+                defects.add("rebinding client " + client + " lost its connection: its relay's path validation went"
+                        + " unanswered (quiche client, docs/upstream.md)");
             } else {
                 defects.add("rebinding client " + client + " lost its relay");
             }
@@ -234,10 +275,53 @@ public final class FleetClients {
         finStalls.forEach(f -> out.println("  every byte, then no FIN (the quiche FIN stall, docs/reliability.md): "
                 + f));
         defects.stream().limit(20).forEach(d -> out.println("  defect: " + d));
-        out.printf("rebinding: %d of %d clients kept their relay%n", keptRelay, rebound.size());
+        out.printf("rebinding: %d of %d clients kept their relay%s%n", keptRelay, rebound.size(),
+                unansweredClients == 0 ? "" : String.format(", %d routed to it but lost to unanswered path validation"
+                        + " (%d tunnels failed with it)", unansweredClients, pathFailed));
         out.printf("fleet-clients: %d tunnels, %d ok, %d failed over, %d cut by the kill, %s, %d B lost%n", tunnels, ok,
                 failedOver, cut, human(bytes), lost);
         return defects.isEmpty();
+    }
+
+    /**
+     * Stops the client on this port from starting tunnels; says "quiet PORT" once its tunnels in flight have ended
+     * ("busy PORT" if they have not within 20 s), for the lab to rewrite its port while the connection is idle.
+     */
+    private void pause(int port) {
+        int client = indexOf(clientPorts, port);
+        if (client < 0) {
+            return;
+        }
+        Gate gate = new Gate(slotsPerClient);
+        gates.put(client, gate);
+        Thread.ofVirtual().name("pause-" + port).start(() -> {
+            boolean quiet;
+            try {
+                quiet = gate.idle.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (report) {
+                report.println((quiet ? "quiet " : "busy ") + port);
+                report.flush();
+            }
+        });
+    }
+
+    /** A paused client: its slots count down idle, and wait for resume. */
+    private static final class Gate {
+        final java.util.concurrent.CountDownLatch idle;
+        final java.util.concurrent.CountDownLatch resume = new java.util.concurrent.CountDownLatch(1);
+
+        Gate(int slots) {
+            idle = new java.util.concurrent.CountDownLatch(slots);
+        }
+    }
+
+    /** Whether this client's connection ended at its relay's unanswered path validation (after a rebinding). */
+    private boolean unanswered(int port) {
+        Integer now = rebound.get(port);
+        return now != null && unvalidated.contains(now);
     }
 
     private static int indexOf(int[] ports, int port) {
@@ -274,6 +358,13 @@ public final class FleetClients {
                         drained.add(w[1]);
                     }
                     case "rebound" -> rebound.put(Integer.parseInt(w[1]), Integer.parseInt(w[2]));
+                    case "unvalidated" -> unvalidated.add(Integer.parseInt(w[1]));
+                    case "pause" -> pause(Integer.parseInt(w[1]));
+                    // one packet from the new port before the burst of a resumed client: two first packets of a flow
+                    // racing through the balancer's conntrack can get the second one a remapped source port (a third
+                    // address, which quiche's path validation does not survive, docs/upstream.md)
+                    case "probe" -> gates.keySet().forEach(c -> relayClients.get(c).keepAlive());
+                    case "resume" -> gates.values().forEach(g -> g.resume.countDown());
                     case "start" -> start.countDown();
                     case "end" -> end.countDown();
                     default -> { } // blank or unknown: the lab's business
