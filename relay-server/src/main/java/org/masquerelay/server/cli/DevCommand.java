@@ -54,9 +54,9 @@ final class DevCommand implements Callable<Integer> {
             throw e;
         }
         adminServer.serving(server);
-        printBanner(System.out, server, dev, adminServer);
         Running.untilStopped(server, org.masquerelay.server.config.Timeouts.DEFAULT_DRAIN, adminServer,
-                () -> Logging.direct(java.util.logging.Level.INFO, "SIGHUP: dev mode has no configuration file to re-read"));
+                () -> Logging.direct(java.util.logging.Level.INFO, "SIGHUP: dev mode has no configuration file to re-read"),
+                () -> printBanner(System.out, server, dev, adminServer));
         return 0;
     }
 

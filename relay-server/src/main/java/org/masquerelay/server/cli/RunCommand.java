@@ -74,15 +74,17 @@ final class RunCommand implements Callable<Integer> {
             adminServer.serving(server);
             System.out.println("admin: " + adminServer.url());
         }
-        System.out.println("MASQUE relay running on " + String.join(", ", server.addresses().stream().map(Addresses::format).toList())
-                + " (HTTP/3, UDP)" + (server.tcpAddresses().isEmpty() ? "" : " and "
-                + String.join(", ", server.tcpAddresses().stream().map(Addresses::format).toList())
-                + " (HTTP/2 and HTTP/1.1, TCP)") + " as '" + settings.serverName() + "'. Stop with Ctrl-C.");
-        System.out.flush();
         Runnable reload = config == null
                 ? () -> Logging.direct(java.util.logging.Level.INFO, "SIGHUP: no configuration file (-c) to re-read")
                 : new Reloader(config, this::applyOverrides, server, cfg, this::configureLogging)::reload;
-        Running.untilStopped(server, cfg.timeouts().drain(), adminServer, reload);
+        Running.untilStopped(server, cfg.timeouts().drain(), adminServer, reload, () -> {
+            System.out.println("MASQUE relay running on "
+                    + String.join(", ", server.addresses().stream().map(Addresses::format).toList())
+                    + " (HTTP/3, UDP)" + (server.tcpAddresses().isEmpty() ? "" : " and "
+                    + String.join(", ", server.tcpAddresses().stream().map(Addresses::format).toList())
+                    + " (HTTP/2 and HTTP/1.1, TCP)") + " as '" + settings.serverName() + "'. Stop with Ctrl-C.");
+            System.out.flush();
+        });
         return 0;
     }
 

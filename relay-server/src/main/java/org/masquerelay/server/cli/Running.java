@@ -19,8 +19,11 @@ final class Running {
     /**
      * @param admin  the admin listener, closed last (it answers 503 on /readyz during the drain); null if none
      * @param reload what SIGHUP does (on a thread of its own; it must never end the process)
+     * @param banner prints "... Stop with Ctrl-C.": run once the signals are handled, so that a SIGTERM sent as soon
+     *               as it appears drains the relay (before, the JVM's default ended it without a drain or a word)
      */
-    static void untilStopped(RelayServer server, Duration drainTimeout, AutoCloseable admin, Runnable reload) {
+    static void untilStopped(RelayServer server, Duration drainTimeout, AutoCloseable admin, Runnable reload,
+                             Runnable banner) {
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicReference<Thread> drainer = new AtomicReference<>();
         long[] stopAsked = {0};
@@ -65,6 +68,7 @@ final class Running {
                 stopped.countDown();
             }, "relay-shutdown"));
         }
+        banner.run();
         try {
             stopped.await();
         } catch (InterruptedException e) {
