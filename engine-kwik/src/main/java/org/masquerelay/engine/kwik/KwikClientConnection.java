@@ -85,7 +85,17 @@ final class KwikClientConnection extends KwikConnection implements ClientConnect
     @Override
     public ClientStream openRequest(HttpFields requestHeaders) throws IOException {
         checkAcceptsNewRequests();
-        ClientRequestStream stream = new ClientRequestStream(new KwikStreamIo(quic.createStream(true), this), this, qpack,
+        tech.kwik.core.QuicStream quicStream;
+        try {
+            quicStream = quic.createStream(true);
+        } catch (IOException notConnected) {
+            // Kwik's only refusal here is "not connected": its connection has ended (a client's idle timeout after the
+            // relay died does not reach our listener). Ended for us too, or every later tunnel fails on it instead of
+            // going to a new connection (the fleet lab's Kwik clients never recovered from a killed relay).
+            closed("connection ended (" + notConnected.getMessage() + ")");
+            throw notConnected;
+        }
+        ClientRequestStream stream = new ClientRequestStream(new KwikStreamIo(quicStream, this), this, qpack,
                 MAX_FIELD_SECTION_SIZE, MAX_DATA_FRAME_SIZE, () -> null);
         stream.sendRequest(requestHeaders);
         return stream;

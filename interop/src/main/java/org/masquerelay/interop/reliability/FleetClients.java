@@ -218,7 +218,12 @@ public final class FleetClients {
                         + " connections, " + (recovery.isPresent()
                         ? String.format("recovered on a fresh connection %.1f s after the kill",
                                 recovery.getAsLong() / 1e9)
-                        : "did NOT recover"));
+                        : "did NOT recover" + results.stream().filter(r -> r.client() == c
+                                && r.outcome().kind() != Outcome.Kind.COMPLETE).reduce((a, b) -> b)
+                                .map(r -> "; its last tunnel: " + r.outcome()).orElse("")));
+                if (recovery.isEmpty()) {
+                    defects.add("client " + i + " of the killed relay " + relay + " never recovered");
+                }
             }
         }
         for (int i = 0; i < clients.size(); i++) {
