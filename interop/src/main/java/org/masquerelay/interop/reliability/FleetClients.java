@@ -38,7 +38,7 @@ public final class FleetClients {
     private final Map<Integer, Integer> rebound = new ConcurrentHashMap<>();
     /**
      * Clients the lab paused before rewriting their source port (by index): NATs mostly rebind a mapping that expired
-     * while idle. A port rewritten mid-transfer hits two quiche defects (docs/upstream.md); FLEET_REBIND_BUSY=1 does it.
+     * while idle. A port rewritten mid-transfer hits quiche defects (docs/upstream.md); FLEET_REBIND_BUSY=1 does that.
      */
     private final Map<Integer, Gate> gates = new ConcurrentHashMap<>();
     private volatile int[] clientPorts = new int[0];
