@@ -22,6 +22,7 @@ public final class ClientEngineSettings {
     private final Duration connectTimeout;
     private final Duration idleTimeout;
     private final Supplier<DatagramSocket> socketSupplier;
+    private final boolean freshSocketEachCall;
     private final Path keyLogFile;
 
     private ClientEngineSettings(Builder b) {
@@ -34,6 +35,7 @@ public final class ClientEngineSettings {
         this.connectTimeout = Objects.requireNonNull(b.connectTimeout, "connectTimeout");
         this.idleTimeout = Objects.requireNonNull(b.idleTimeout, "idleTimeout");
         this.socketSupplier = b.socketSupplier;
+        this.freshSocketEachCall = b.freshSocketEachCall;
         this.keyLogFile = b.keyLogFile;
     }
 
@@ -94,6 +96,14 @@ public final class ClientEngineSettings {
         return socketSupplier;
     }
 
+    /**
+     * Whether {@link #socketSupplier()} gives a new socket on each call (a first hop's own, probed socket), so that an
+     * engine may try a stalled handshake again on a new one; a socket through a tunnel serves one connection only.
+     */
+    public boolean freshSocketEachCall() {
+        return freshSocketEachCall;
+    }
+
     /** Where to write TLS secrets (SSLKEYLOGFILE format) for debugging, or null. */
     public Path keyLogFile() {
         return keyLogFile;
@@ -110,6 +120,7 @@ public final class ClientEngineSettings {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Supplier<DatagramSocket> socketSupplier;
+        private boolean freshSocketEachCall;
         private Path keyLogFile;
 
         private Builder() {}
@@ -124,6 +135,7 @@ public final class ClientEngineSettings {
             this.connectTimeout = s.connectTimeout;
             this.idleTimeout = s.idleTimeout;
             this.socketSupplier = s.socketSupplier;
+            this.freshSocketEachCall = s.freshSocketEachCall;
             this.keyLogFile = s.keyLogFile;
         }
 
@@ -163,6 +175,12 @@ public final class ClientEngineSettings {
 
         public Builder socketSupplier(Supplier<DatagramSocket> value) {
             this.socketSupplier = value;
+            return this;
+        }
+
+        /** See {@link ClientEngineSettings#freshSocketEachCall()}. */
+        public Builder freshSocketEachCall(boolean value) {
+            this.freshSocketEachCall = value;
             return this;
         }
 

@@ -20,12 +20,13 @@ public final class KwikClientEngine implements ClientEngine {
      * Kwik's client handshake now and then never completes (about one fresh connection in 1,000 on a loaded machine:
      * docs/upstream.md; the relay sees a handshake that its client abandons): the connection attempt gets the first
      * half of the connect timeout, and a new connection the rest, so that one stall no longer fails the connect. The
-     * bound stays the connect timeout. Not for a supplied socket (a tunnel to the next relay): it serves one connection.
+     * bound stays the connect timeout. Not for a supplied socket that serves one connection (a tunnel to the next relay);
+     * relay-client's first hop supplies a fresh probed socket each call.
      */
     @Override
     public ClientConnection connect(ClientEngineSettings settings) throws IOException {
         Duration total = settings.connectTimeout();
-        if (settings.socketSupplier() != null || total.compareTo(SPLIT_ABOVE) < 0) {
+        if ((settings.socketSupplier() != null && !settings.freshSocketEachCall()) || total.compareTo(SPLIT_ABOVE) < 0) {
             return connect(settings, total);
         }
         long deadline = System.nanoTime() + total.toNanos();

@@ -252,6 +252,7 @@ public final class RelayHop {
         long start = System.nanoTime();
         trust.clear();
         ProbedDatagramSocket probe = null;
+        InetSocketAddress probeTarget = null;
         UdpChannel carried = null;
         DatagramSocket socket;
         String via = previous == null ? "" : " via " + previous;
@@ -261,7 +262,8 @@ public final class RelayHop {
                 socket = null;
             } else if (previous == null) {
                 InetAddress address = InetAddress.getByName(endpoint.host());
-                socket = probe = new ProbedDatagramSocket(new InetSocketAddress(address, endpoint.port()));
+                probeTarget = new InetSocketAddress(address, endpoint.port());
+                socket = probe = new ProbedDatagramSocket(probeTarget);
             } else {
                 // QUIC packets from the engine are ~1252 bytes: more than a QUIC DATAGRAM inside another QUIC
                 // connection can hold (~1233), so the carrier uses DATAGRAM capsules.
@@ -277,14 +279,39 @@ public final class RelayHop {
             throw e;
         }
         DatagramSocket chosen = socket;
+        ProbedDatagramSocket[] latest = {probe};
+        ClientEngineSettings attempt;
+        if (probe != null) {
+            // Our own socket for the first hop: a handshake that stalls may be tried again on a new one (Kwik's stall,
+            // KwikClientEngine), the abandoned one closed.
+            java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+            InetSocketAddress to = probeTarget;
+            attempt = settings.newBuilder().freshSocketEachCall(true).socketSupplier(() -> {
+                if (first.getAndSet(false)) {
+                    return chosen;
+                }
+                latest[0].close();
+                try {
+                    latest[0] = new ProbedDatagramSocket(to);
+                } catch (SocketException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return latest[0];
+            }).build();
+        } else {
+            attempt = chosen == null ? settings : settings.newBuilder().socketSupplier(() -> chosen).build();
+        }
         ClientConnection connection;
         try {
-            connection = engine.connect(chosen == null ? settings : settings.newBuilder().socketSupplier(() -> chosen).build());
+            connection = engine.connect(attempt);
         } catch (IOException | RuntimeException e) {
             if (socket != null) {
                 socket.close();
             }
-            throw classify(e, probe, carried, via);
+            if (latest[0] != null) {
+                latest[0].close();
+            }
+            throw classify(e, latest[0], carried, via);
         }
         // Wait (briefly) for the relay's SETTINGS: they decide whether HTTP Datagrams may be used.
         connection.peerSettings(Math.min(2000, settings.connectTimeout().toMillis()));
