@@ -1,11 +1,8 @@
 package org.masquerelay.testpeers;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -22,7 +19,6 @@ import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3Settings;
 import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
@@ -38,20 +34,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP/3 client on Netty's QUIC (quiche + BoringSSL) and HTTP/3 codecs: an implementation independent of the
@@ -140,25 +131,14 @@ public final class NettyH3Client implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel udp;
     private final QuicChannel quic;
-    private final State state;
+    private final NettyH3ClientState state;
 
-    private NettyH3Client(Options options, EventLoopGroup group, Channel udp, QuicChannel quic, State state) {
+    private NettyH3Client(Options options, EventLoopGroup group, Channel udp, QuicChannel quic, NettyH3ClientState state) {
         this.options = options;
         this.group = group;
         this.udp = udp;
         this.quic = quic;
         this.state = state;
-    }
-
-    /** What the connection-level handlers learn, shared with them before the connection exists. */
-    private static final class State {
-        final CompletableFuture<List<Map.Entry<Long, Long>>> peerSettings = new CompletableFuture<>();
-        final List<Frame> peerControlFrames = new CopyOnWriteArrayList<>();
-        final List<Long> peerUniStreamTypes = new CopyOnWriteArrayList<>();
-        final Map<Long, Tunnel> tunnels = new ConcurrentHashMap<>();
-        final AtomicInteger unroutedDatagrams = new AtomicInteger();
-        volatile int datagramMaxLength = -1;
-        volatile ConnectionClose close;
     }
 
     public static NettyH3Client connect(InetSocketAddress server, Options options) {
@@ -167,7 +147,7 @@ public final class NettyH3Client implements AutoCloseable {
         }
         EventLoopGroup group = options.eventLoops() != null ? options.eventLoops()
                 : new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        State state = new State();
+        NettyH3ClientState state = new NettyH3ClientState();
         try {
             QuicSslContextBuilder tls = QuicSslContextBuilder.forClient()
                     // Explicitly h3 only: Netty's default list starts with draft versions (h3-29).
@@ -208,9 +188,9 @@ public final class NettyH3Client implements AutoCloseable {
                     .handler(new ChannelInitializer<QuicChannel>() {
                         @Override
                         protected void initChannel(QuicChannel ch) {
-                            ch.pipeline().addLast(new UniStreamTap(state));
+                            ch.pipeline().addLast(new PeerUniStreamTap(state));
                             ch.pipeline().addLast(h3);
-                            ch.pipeline().addLast(new ConnectionEvents(state));
+                            ch.pipeline().addLast(new NettyH3ConnectionEvents(state));
                         }
                     })
                     .remoteAddress(server)
@@ -485,192 +465,6 @@ public final class NettyH3Client implements AutoCloseable {
             if (group != options.eventLoops()) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(options.timeout().toMillis());
             }
-        }
-    }
-
-    /**
-     * Sits before Netty's connection handler and puts a tap at the head of every unidirectional stream the peer
-     * opens. Netty validates SETTINGS (dropping unknown ids, closing on HTTP/2 ones) and hides control frames it
-     * handles itself, so tests read the peer's control stream here, byte for byte, instead.
-     */
-    private static final class UniStreamTap extends ChannelInboundHandlerAdapter {
-        private final State state;
-
-        UniStreamTap(State state) {
-            this.state = state;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof QuicStreamChannel stream && stream.type() == QuicStreamType.UNIDIRECTIONAL) {
-                stream.pipeline().addFirst(new ControlStreamReader(state));
-            }
-            ctx.fireChannelRead(msg);
-        }
-    }
-
-    /** Copies (does not consume) the bytes of one peer unidirectional stream and parses its control frames. */
-    private static final class ControlStreamReader extends ChannelInboundHandlerAdapter {
-        private final State state;
-        private byte[] pending = new byte[0];
-        private long streamType = -1;
-        private boolean sawFirstFrame;
-
-        ControlStreamReader(State state) {
-            this.state = state;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf data = msg instanceof ByteBuf b ? b
-                    : msg instanceof io.netty.buffer.ByteBufHolder h ? h.content() : null;
-            if (data != null && data.isReadable()) {
-                byte[] copy = ByteBufUtil.getBytes(data, data.readerIndex(), data.readableBytes(), true);
-                byte[] joined = Arrays.copyOf(pending, pending.length + copy.length);
-                System.arraycopy(copy, 0, joined, pending.length, copy.length);
-                pending = joined;
-                parse(ctx);
-            }
-            ctx.fireChannelRead(msg);
-        }
-
-        private void parse(ChannelHandlerContext ctx) {
-            int p = 0;
-            if (streamType < 0) {
-                if (!complete(p, 1) || !complete(p, RawH3.varintLength(pending[p]))) {
-                    return;
-                }
-                streamType = RawH3.readVarint(pending, p);
-                p += RawH3.varintLength(pending[p]);
-                state.peerUniStreamTypes.add(streamType);
-                if (streamType != 0) {
-                    pending = new byte[0];
-                    ctx.pipeline().remove(this); // not a control stream: nothing more to learn
-                    return;
-                }
-            }
-            while (complete(p, 1) && complete(p + RawH3.varintLength(pending[p]), 1)) {
-                int typeLength = RawH3.varintLength(pending[p]);
-                int lengthAt = p + typeLength;
-                int lengthLength = RawH3.varintLength(pending[lengthAt]);
-                if (!complete(lengthAt, lengthLength)) {
-                    break;
-                }
-                long length = RawH3.readVarint(pending, lengthAt);
-                int payloadAt = lengthAt + lengthLength;
-                if (!complete(payloadAt, length)) {
-                    break;
-                }
-                long type = RawH3.readVarint(pending, p);
-                byte[] payload = Arrays.copyOfRange(pending, payloadAt, payloadAt + (int) length);
-                p = payloadAt + (int) length;
-                onFrame(type, payload);
-            }
-            pending = Arrays.copyOfRange(pending, p, pending.length);
-        }
-
-        private boolean complete(int at, long n) {
-            return at < pending.length && pending.length - at >= n;
-        }
-
-        private void onFrame(long type, byte[] payload) {
-            if (sawFirstFrame) {
-                state.peerControlFrames.add(new Frame(type, payload));
-                return;
-            }
-            sawFirstFrame = true;
-            if (type != RawH3.SETTINGS) {
-                state.peerSettings.completeExceptionally(new IllegalStateException(
-                        "first frame on the peer's control stream has type 0x" + Long.toHexString(type)));
-                state.peerControlFrames.add(new Frame(type, payload));
-                return;
-            }
-            List<Map.Entry<Long, Long>> settings = new ArrayList<>();
-            int p = 0;
-            while (p < payload.length) {
-                int idLength = RawH3.varintLength(payload[p]);
-                if (p + idLength >= payload.length
-                        || p + idLength + RawH3.varintLength(payload[p + idLength]) > payload.length) {
-                    state.peerSettings.completeExceptionally(new IllegalStateException("truncated SETTINGS"));
-                    return;
-                }
-                long id = RawH3.readVarint(payload, p);
-                p += idLength;
-                long value = RawH3.readVarint(payload, p);
-                p += RawH3.varintLength(payload[p]);
-                settings.add(Map.entry(id, value));
-            }
-            state.peerSettings.complete(List.copyOf(settings));
-        }
-    }
-
-    /** After Netty's connection handler: QUIC datagrams, the datagram extension, the connection's end. */
-    private static final class ConnectionEvents extends ChannelInboundHandlerAdapter {
-        private final State state;
-
-        ConnectionEvents(State state) {
-            this.state = state;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf datagram) {
-                try {
-                    route(ByteBufUtil.getBytes(datagram));
-                } finally {
-                    datagram.release();
-                }
-            } else {
-                // Incoming QuicStreamChannels must reach the pipeline's tail: that is where Netty registers them.
-                ctx.fireChannelRead(msg);
-            }
-        }
-
-        private void route(byte[] datagram) {
-            if (datagram.length == 0 || datagram.length < RawH3.varintLength(datagram[0])) {
-                state.unroutedDatagrams.incrementAndGet();
-                return;
-            }
-            int p = 0;
-            long quarter = RawH3.readVarint(datagram, p);
-            p += RawH3.varintLength(datagram[p]);
-            if (p >= datagram.length || datagram.length - p < RawH3.varintLength(datagram[p])) {
-                state.unroutedDatagrams.incrementAndGet();
-                return;
-            }
-            long context = RawH3.readVarint(datagram, p);
-            p += RawH3.varintLength(datagram[p]);
-            Tunnel tunnel = state.tunnels.get(quarter * 4);
-            if (tunnel == null) {
-                state.unroutedDatagrams.incrementAndGet();
-                return;
-            }
-            tunnel.deliverDatagram(context, Arrays.copyOfRange(datagram, p, datagram.length));
-        }
-
-        /** Netty 4.2.18's {@code reason()} clones a null array (NPE) when the close carried no reason. */
-        private static String reasonOf(QuicConnectionCloseEvent close) {
-            try {
-                return new String(close.reason(), StandardCharsets.UTF_8);
-            } catch (NullPointerException noReason) {
-                return "";
-            }
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof QuicDatagramExtensionEvent datagrams) {
-                state.datagramMaxLength = datagrams.maxLength();
-            } else if (evt instanceof QuicConnectionCloseEvent close) {
-                state.close = new ConnectionClose(close.isApplicationClose(), close.error(), reasonOf(close));
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            state.peerSettings.completeExceptionally(new IllegalStateException("connection closed"));
-            ctx.fireChannelInactive();
         }
     }
 }
