@@ -1,27 +1,19 @@
 package org.masquerelay.testpeers;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.DefaultHttp3SettingsFrame;
 import io.netty.handler.codec.http3.Http3;
@@ -36,11 +28,9 @@ import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -50,7 +40,6 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,13 +60,8 @@ import java.util.regex.Pattern;
 public final class NettyRelay implements AutoCloseable {
     private static final Pattern UDP_PATH = Pattern.compile("/\\.well-known/masque/udp/([^/]+)/([0-9]+)/");
     /** RFC 9114 §8.1: the tunnel's TCP connection was reset or aborted. */
-    private static final int H3_CONNECT_ERROR = 0x10f;
+    static final int H3_CONNECT_ERROR = 0x10f;
     private static final String PROXY = "netty-relay";
-    /** Per connection: open connect-udp tunnels by stream id, to route incoming QUIC datagrams. */
-    private static final AttributeKey<Map<Long, UdpTunnel>> UDP_TUNNELS = AttributeKey.valueOf("udpTunnels");
-    /** Per connection: the largest QUIC DATAGRAM payload, set once the client negotiated the extension. */
-    private static final AttributeKey<Integer> DATAGRAM_MAX = AttributeKey.valueOf("datagramMax");
-
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ChannelGroup requestStreams = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -102,7 +86,7 @@ public final class NettyRelay implements AutoCloseable {
                     @Override
                     protected void initChannel(QuicChannel quic) {
                         connections.add(quic);
-                        quic.attr(UDP_TUNNELS).set(new HashMap<>());
+                        quic.attr(NettyRelayUdpTunnel.UDP_TUNNELS).set(new HashMap<>());
                         // RFC 9220 (extended CONNECT) and RFC 9297 (HTTP datagrams) must be announced in SETTINGS.
                         Http3Settings settings = new Http3Settings().enableConnectProtocol(true)
                                 .enableH3Datagram(true);
@@ -114,7 +98,7 @@ public final class NettyRelay implements AutoCloseable {
                                         stream.pipeline().addLast(new RequestHandler());
                                     }
                                 }, null, null, new DefaultHttp3SettingsFrame(settings), true));
-                        quic.pipeline().addLast(new DatagramRouter());
+                        quic.pipeline().addLast(new NettyRelayUdpTunnel.DatagramRouter());
                     }
                 });
         udp = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec.build())
@@ -163,8 +147,8 @@ public final class NettyRelay implements AutoCloseable {
 
     /** One request stream: parses the CONNECT, then hands its DATA to the TCP or UDP tunnel it opened. */
     private final class RequestHandler extends ChannelInboundHandlerAdapter {
-        private TcpTunnel tcp;
-        private UdpTunnel udpTunnel;
+        private NettyRelayTcpTunnel tcp;
+        private NettyRelayUdpTunnel udpTunnel;
         private boolean answered;
 
         @Override
@@ -231,9 +215,9 @@ public final class NettyRelay implements AutoCloseable {
                 return;
             }
             if (protocol == null) {
-                tcp = new TcpTunnel(stream, target);
+                tcp = new NettyRelayTcpTunnel(stream, target, connectTimeout);
             } else {
-                udpTunnel = new UdpTunnel(stream, target);
+                udpTunnel = new NettyRelayUdpTunnel(stream, target);
             }
         }
 
@@ -280,7 +264,7 @@ public final class NettyRelay implements AutoCloseable {
     }
 
     /** A final response; {@code error} goes into Proxy-Status (RFC 9209) unless the status is 2xx. */
-    private static ChannelFuture respond(QuicStreamChannel stream, String status, String error, boolean fin) {
+    static ChannelFuture respond(QuicStreamChannel stream, String status, String error, boolean fin) {
         Http3HeadersFrame response = new DefaultHttp3HeadersFrame();
         response.headers().status(status);
         if (error != null) {
@@ -291,285 +275,5 @@ public final class NettyRelay implements AutoCloseable {
             written.addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
         }
         return written;
-    }
-
-    // ------------------------------------------------------------------------------------------------ TCP
-
-    /** Classic CONNECT: bytes both ways, and a FIN on one side becomes a half-close on the other. */
-    private final class TcpTunnel {
-        final QuicStreamChannel stream;
-        final Channel target;
-        /** Client bytes that came before the target connection was up (optimistic data). */
-        private final java.util.ArrayDeque<ByteBuf> early = new java.util.ArrayDeque<>();
-        private boolean connected;
-        private boolean clientFinPending;
-        private ChannelFuture lastToTarget;
-        private ChannelFuture lastToClient;
-
-        TcpTunnel(QuicStreamChannel stream, InetSocketAddress address) {
-            this.stream = stream;
-            ChannelFuture connecting = new Bootstrap().group(stream.eventLoop()).channel(NioSocketChannel.class)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
-                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true) // the target's FIN must not close our side
-                    .handler(new TargetHandler())
-                    .connect(address);
-            target = connecting.channel();
-            connecting.addListener((ChannelFutureListener) f -> {
-                if (!f.isSuccess()) {
-                    early.forEach(ByteBuf::release);
-                    early.clear();
-                    boolean timeout = f.cause() instanceof ConnectTimeoutException;
-                    boolean refused = f.cause() instanceof ConnectException;
-                    respond(stream, timeout ? "504" : "502",
-                            timeout ? "connection_timeout" : refused ? "connection_refused" : "destination_unavailable",
-                            true);
-                    return;
-                }
-                connected = true;
-                respond(stream, "200", null, false);
-                while (!early.isEmpty()) {
-                    lastToTarget = target.write(early.poll());
-                }
-                target.flush();
-                if (clientFinPending) {
-                    clientFin();
-                }
-            });
-        }
-
-        void fromClient(ByteBuf bytes) {
-            if (!connected) {
-                early.add(bytes);
-                return;
-            }
-            lastToTarget = target.writeAndFlush(bytes);
-            if (!target.isWritable()) {
-                stream.config().setAutoRead(false); // resumed by TargetHandler.channelWritabilityChanged
-            }
-        }
-
-        void clientFin() {
-            if (!connected) {
-                clientFinPending = true;
-                return;
-            }
-            // After the last write: shutting down output fails writes still queued.
-            if (lastToTarget == null) {
-                ((NioSocketChannel) target).shutdownOutput();
-            } else {
-                lastToTarget.addListener(f -> ((NioSocketChannel) target).shutdownOutput());
-            }
-        }
-
-        /** Sends the client a FIN once everything before it was written. */
-        private void finToClient() {
-            if (lastToClient == null) {
-                stream.shutdownOutput();
-            } else {
-                lastToClient.addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
-            }
-        }
-
-        private final class TargetHandler extends ChannelInboundHandlerAdapter {
-            private boolean finSent;
-
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                lastToClient = stream.writeAndFlush(new DefaultHttp3DataFrame((ByteBuf) msg));
-                if (!stream.isWritable()) {
-                    ctx.channel().config().setAutoRead(false); // resumed by RequestHandler
-                }
-            }
-
-            @Override
-            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                if (evt == ChannelInputShutdownReadComplete.INSTANCE && !finSent) {
-                    finSent = true;
-                    finToClient();
-                }
-            }
-
-            @Override
-            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                stream.config().setAutoRead(ctx.channel().isWritable());
-            }
-
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-                if (connected && !finSent) {
-                    finSent = true;
-                    finToClient();
-                }
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                // The target reset the connection: abort the stream rather than pretend a clean end.
-                finSent = true;
-                stream.shutdown(H3_CONNECT_ERROR);
-                ctx.close();
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------ UDP
-
-    /** connect-udp: one connected UDP socket per tunnel; HTTP datagrams carry context id 0 only (RFC 9298 §4). */
-    private final class UdpTunnel {
-        final QuicStreamChannel stream;
-        final QuicChannel quic;
-        Channel target;
-        /** Capsule bytes not yet parsed: a capsule may be split across DATA frames. */
-        private final ByteBuf capsules = Unpooled.buffer();
-        private boolean closed;
-
-        UdpTunnel(QuicStreamChannel stream, InetSocketAddress address) {
-            this.stream = stream;
-            this.quic = (QuicChannel) stream.parent();
-            ChannelFuture connecting = new Bootstrap().group(stream.eventLoop()).channel(NioDatagramChannel.class)
-                    .handler(new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            try {
-                                toClient(((DatagramPacket) msg).content());
-                            } finally {
-                                ReferenceCountUtil.release(msg);
-                            }
-                        }
-                    })
-                    .connect(address, new InetSocketAddress(address.getAddress(), 0));
-            target = connecting.channel();
-            connecting.addListener((ChannelFutureListener) f -> {
-                if (!f.isSuccess()) {
-                    respond(stream, "502", "destination_unavailable", true);
-                    return;
-                }
-                quic.attr(UDP_TUNNELS).get().put(stream.streamId(), this);
-                Http3HeadersFrame ok = new DefaultHttp3HeadersFrame();
-                ok.headers().status("200").add("capsule-protocol", "?1");
-                stream.writeAndFlush(ok);
-            });
-        }
-
-        void fromClient(ByteBuf payload) {
-            if (!closed && target.isActive()) {
-                target.writeAndFlush(payload.retain());
-            }
-        }
-
-        /** DATAGRAM capsules (type 0x00) from the request stream; other capsule types are skipped (RFC 9297 §3.2). */
-        void fromCapsules(ByteBuf data) {
-            if (closed) {
-                return;
-            }
-            capsules.writeBytes(data);
-            while (true) {
-                int start = capsules.readerIndex();
-                long type = readVarint(capsules);
-                long length = type < 0 ? -1 : readVarint(capsules);
-                if (length < 0 || capsules.readableBytes() < length) {
-                    capsules.readerIndex(start); // incomplete: wait for more
-                    break;
-                }
-                ByteBuf value = capsules.readSlice((int) length);
-                if (type == 0x00 && readVarint(value) == 0) {
-                    fromClient(value);
-                }
-            }
-            capsules.discardReadBytes();
-        }
-
-        /** As a QUIC DATAGRAM when negotiated and it fits, else as a DATAGRAM capsule on the stream. */
-        void toClient(ByteBuf payload) {
-            Integer max = quic.attr(DATAGRAM_MAX).get();
-            int prefix = varintLength(stream.streamId() / 4) + 1;
-            if (max != null && prefix + payload.readableBytes() <= max) {
-                ByteBuf datagram = quic.alloc().buffer(prefix + payload.readableBytes());
-                writeVarint(datagram, stream.streamId() / 4); // quarter stream id, RFC 9297 §2.1
-                writeVarint(datagram, 0);                     // context id 0: UDP payload, RFC 9298 §4
-                datagram.writeBytes(payload);
-                quic.writeAndFlush(datagram);
-            } else {
-                ByteBuf capsule = ByteBufAllocator.DEFAULT.buffer();
-                writeVarint(capsule, 0x00);                   // DATAGRAM capsule
-                writeVarint(capsule, 1 + payload.readableBytes());
-                writeVarint(capsule, 0);
-                capsule.writeBytes(payload);
-                stream.writeAndFlush(new DefaultHttp3DataFrame(capsule));
-            }
-        }
-
-        void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            quic.attr(UDP_TUNNELS).get().remove(stream.streamId());
-            target.close();
-            capsules.release();
-            if (stream.isActive()) {
-                stream.shutdownOutput();
-            }
-        }
-    }
-
-    /** After Netty's HTTP/3 handler on the connection: QUIC datagrams to their tunnel by quarter stream id. */
-    private static final class DatagramRouter extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof ByteBuf datagram)) {
-                ctx.fireChannelRead(msg); // stream channels must reach the tail, where Netty registers them
-                return;
-            }
-            try {
-                long quarter = readVarint(datagram);
-                long context = quarter < 0 ? -1 : readVarint(datagram);
-                UdpTunnel tunnel = ctx.channel().attr(UDP_TUNNELS).get().get(quarter * 4);
-                if (tunnel != null && context == 0) { // unknown streams and contexts are dropped (RFC 9297 §2.1)
-                    tunnel.fromClient(datagram);
-                }
-            } finally {
-                datagram.release();
-            }
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof QuicDatagramExtensionEvent e && e.maxLength() > 0) {
-                ctx.channel().attr(DATAGRAM_MAX).set(e.maxLength());
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------ varints
-
-    /** A QUIC variable-length integer (RFC 9000 §16), or -1 if the buffer ends first. */
-    private static long readVarint(ByteBuf b) {
-        if (!b.isReadable()) {
-            return -1;
-        }
-        int length = 1 << ((b.getUnsignedByte(b.readerIndex()) >> 6) & 3);
-        if (b.readableBytes() < length) {
-            return -1;
-        }
-        long value = b.readUnsignedByte() & 0x3f;
-        for (int i = 1; i < length; i++) {
-            value = (value << 8) | b.readUnsignedByte();
-        }
-        return value;
-    }
-
-    private static int varintLength(long v) {
-        return v < 64 ? 1 : v < 16384 ? 2 : v < 1L << 30 ? 4 : 8;
-    }
-
-    private static void writeVarint(ByteBuf b, long v) {
-        switch (varintLength(v)) {
-            case 1 -> b.writeByte((int) v);
-            case 2 -> b.writeShort((int) (v | 0x4000));
-            case 4 -> b.writeInt((int) (v | 0x80000000L));
-            default -> b.writeLong(v | 0xc000000000000000L);
-        }
     }
 }
