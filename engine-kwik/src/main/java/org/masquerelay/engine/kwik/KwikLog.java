@@ -14,6 +14,11 @@ final class KwikLog extends BaseLogger {
     /** {@code -Dmasquerelay.kwik.trace=true} logs Kwik's packets, recovery and flow control (at debug level). */
     private static final boolean TRACE = Boolean.getBoolean("masquerelay.kwik.trace");
 
+    /** The first exception of Kwik's own code it reported (a defect of Kwik's, not an answer of the peer); else null. */
+    private volatile RuntimeException internalFailure;
+    /** While set (a client's handshake), such exceptions are kept for the engine, which reports them, not logged. */
+    private volatile boolean keepInternalFailures;
+
     KwikLog() {
         logWarning(TRACE);
         logInfo(TRACE);
@@ -31,7 +36,28 @@ final class KwikLog extends BaseLogger {
 
     @Override
     protected void log(String message, Throwable ex) {
+        if (keepInternalFailures && ex instanceof RuntimeException failure) {
+            if (internalFailure == null) {
+                internalFailure = failure;
+            }
+            LOG.log(System.Logger.Level.DEBUG, message, ex);
+            return;
+        }
         LOG.log(System.Logger.Level.WARNING, message, ex);
+    }
+
+    /** Keeps Kwik's own exceptions for {@link #internalFailure()} from now on, or (false) logs them as warnings again. */
+    KwikLog keepInternalFailures(boolean on) {
+        keepInternalFailures = on;
+        return this;
+    }
+
+    /**
+     * The first RuntimeException Kwik logged while they were kept: Kwik catches those in its receiver, logs them and
+     * aborts the connection, so a handshake that failed after one failed in Kwik's code, whatever the relay did.
+     */
+    RuntimeException internalFailure() {
+        return internalFailure;
     }
 
     @Override
