@@ -28,8 +28,7 @@ public final class OurRelayPeer implements ServerPeer {
     @Override
     public String unsupported(Case c, String client) {
         if (c == Case.K && "jetty-http3".equals(client) && engine != QuicEngine.KWIK) {
-            return "Jetty 12.1.5 does not surface a quiche relay's RESET_STREAM and CONNECTION_CLOSE at shutdown (it reads"
-                    + " the reset as a clean end, or nothing within 10 s; the other clients see both): docs/upstream.md";
+            return JettyClientPeer.MISSES_QUICHE_SHUTDOWN;
         }
         return null;
     }
