@@ -15,6 +15,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
@@ -46,6 +48,8 @@ final class GapProbe {
     /** No acknowledgement for this long, with data outstanding: a stall (PTO here is tens of ms even under load). */
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long MAX_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(3);
+    /** A stall this long is reported at INFO (and its end): clients time out at tens of seconds. */
+    private static final long REPORT_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** Stream bytes per probe: with the packet and frame headers it fits Kwik's smallest packet (1232 bytes). */
     private static final int PROBE_BYTES = 1000;
 
@@ -63,6 +67,10 @@ final class GapProbe {
     private long interval = STALL_NANOS;
     /** Probes of one stall walk forwards through the outstanding data from here. */
     private long nextOffset = -1;
+    /** The current stall: when the last acknowledgement came, probes sent, and whether it was reported as long. */
+    private long stallSince;
+    private int probes;
+    private boolean reported;
 
     private GapProbe(Object output, int streamId, SenderImpl sender, Object lossDetector,
                      Collection<StreamFrame> retransmitQueue, SendBuffer sendBuffer) {
@@ -113,10 +121,16 @@ final class GapProbe {
             return;
         }
         if (largestAcked != largestAckedSeen) {
+            if (reported) {
+                LOG.log(INFO, "stream {0}: acknowledgements resumed after {1} ms and {2} probes", streamId,
+                        (now - stallSince) / 1_000_000, probes);
+            }
             largestAckedSeen = largestAcked;
             quietSince = now;
             interval = STALL_NANOS;
             nextOffset = -1;
+            probes = 0;
+            reported = false;
             return;
         }
         if (now - quietSince < interval) {
@@ -133,6 +147,9 @@ final class GapProbe {
             from = 0;
             gap = lowestOutstanding(0);
         }
+        if (probes == 0) {
+            stallSince = quietSince; // the last acknowledgement (or the stream's start)
+        }
         quietSince = now;
         if (gap == null) {
             nextOffset = -1;
@@ -146,6 +163,16 @@ final class GapProbe {
         nextOffset = start + Math.max(length, 1);
         interval = Math.min(interval * 2, MAX_INTERVAL_NANOS);
         sender.sendProbe(List.<QuicFrame>of(probe), EncryptionLevel.App);
+        probes++;
+        LOG.log(DEBUG, "stream {0}: no acknowledgement for {1} ms, probe {2} at offset {3} ({4} bytes)", streamId,
+                (now - stallSince) / 1_000_000, probes, start, length);
+        if (!reported && now - stallSince > REPORT_AFTER_NANOS) {
+            // What a stall that users notice looks like from here, for the next diagnosis (a Jetty download in a CI run).
+            reported = true;
+            LOG.log(INFO, "stream {0}: no acknowledgement for {1} ms with data outstanding; {2} probes so far, this one"
+                    + " at offset {3}; {4} frames to retransmit", streamId, (now - stallSince) / 1_000_000, probes,
+                    start, retransmitQueue.size());
+        }
     }
 
     private boolean isReset() {
