@@ -22,7 +22,8 @@ import org.masquerelay.client.RelayClient;
  * The lab script, which owns the namespaces, balancer and relays, talks to this process over stdin/stdout: it learns
  * each client's UDP source port (printed as {@code port I P}), tells which relay owns each port ({@code owner P ADDR},
  * read off the balancer), which relay it killed ({@code killed ADDR}) and which ports it rewrote ({@code rebound OLD
- * NEW}). From that the clients judge: a tunnel on a surviving relay must lose no byte, a rebinding client must keep
+ * NEW}), and when to keep the load going past its planned end ({@code extend S}, after a kill or drain that came
+ * late). From that the clients judge: a tunnel on a surviving relay must lose no byte, a rebinding client must keep
  * its relay (one connection, all tunnels whole, the new port owned by the same relay), and a killed relay's clients
  * fail over (their tunnels fail visibly, later ones complete on a fresh connection).
  */
@@ -51,6 +52,13 @@ public final class FleetClients {
     private final AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
     private final Set<String> drained = ConcurrentHashMap.newKeySet();
     private final AtomicLong drainedAt = new AtomicLong(Long.MAX_VALUE);
+    /**
+     * When the slots start no more tunnels: the load's duration after "start", or later if the lab asks ({@code extend
+     * S}: at least S seconds more from now). A slow machine can push the lab's kill and drain past the planned end, and a
+     * client that starts no tunnel after them cannot show whether it recovered or moved.
+     */
+    private volatile long plannedStop = Long.MAX_VALUE;
+    private final AtomicLong extendedStop = new AtomicLong(Long.MIN_VALUE);
     private final CountDownLatch start = new CountDownLatch(1);
     private final CountDownLatch end = new CountDownLatch(1);
     private final List<Result> results = new CopyOnWriteArrayList<>();
@@ -100,7 +108,7 @@ public final class FleetClients {
             out.println("ready");
             out.flush();
             start.await();
-            long stopAt = System.nanoTime() + load.duration().toNanos();
+            plannedStop = System.nanoTime() + load.duration().toNanos();
             List<Thread> slots = new ArrayList<>();
             for (int i = 0; i < clients.size(); i++) {
                 for (int s = 0; s < load.tcpSlots() + load.udpSlots(); s++) {
@@ -108,7 +116,7 @@ public final class FleetClients {
                     boolean tcp = s < load.tcpSlots();
                     String name = "c" + i + (tcp ? "-tcp" : "-udp") + s;
                     slots.add(Thread.ofVirtual().name(name).start(
-                            () -> slot(clients.get(c), c, name, tcp, load, stopAt)));
+                            () -> slot(clients.get(c), c, name, tcp, load)));
                 }
             }
             for (Thread t : slots) {
@@ -124,11 +132,11 @@ public final class FleetClients {
     }
 
     /** One tunnel after another until the load's end: TCP echoes of tcpBytes, or UDP echoes of 64 datagrams. */
-    private void slot(RelayClient client, int index, String name, boolean tcp, Load load, long stopAt) {
+    private void slot(RelayClient client, int index, String name, boolean tcp, Load load) {
         String[] tcpTarget = load.tcpEcho().split(":");
         String[] udpTarget = load.udpEcho().split(":");
         Duration deadline = Duration.ofSeconds(30);
-        for (int round = 0; System.nanoTime() < stopAt; round++) {
+        for (int round = 0; System.nanoTime() < Math.max(plannedStop, extendedStop.get()); round++) {
             Gate gate = gates.get(index);
             if (gate != null && gate.resume.getCount() > 0) {
                 gate.idle.countDown();
@@ -371,6 +379,10 @@ public final class FleetClients {
                     case "probe" -> gates.keySet().forEach(c -> relayClients.get(c).keepAlive());
                     case "resume" -> gates.values().forEach(g -> g.resume.countDown());
                     case "start" -> start.countDown();
+                    case "extend" -> {
+                        long until = System.nanoTime() + Duration.ofSeconds(Long.parseLong(w[1])).toNanos();
+                        extendedStop.accumulateAndGet(until, Math::max);
+                    }
                     case "end" -> end.countDown();
                     default -> { } // blank or unknown: the lab's business
                 }
