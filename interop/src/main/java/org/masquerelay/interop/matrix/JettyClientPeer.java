@@ -42,15 +42,6 @@ import static org.masquerelay.interop.matrix.CaseFailure.check;
  * does not load here every case reports "unsupported" with the reason (which InteropMatrixTest does not accept).
  */
 public final class JettyClientPeer implements ClientPeer {
-    /**
-     * Case K with a relay on quiche (ours on that engine, netty-relay): the relay's shutdown resets every request stream
-     * and then closes the connection, which every other client reports within ~50 ms; Jetty's stream read reports
-     * neither within 10 s, or reads the reset as a clean end of stream (docs/upstream.md, "Jetty 12.1.5").
-     */
-    static final String MISSES_QUICHE_SHUTDOWN = "Jetty 12.1.5 does not surface a quiche relay's RESET_STREAM and"
-            + " CONNECTION_CLOSE at shutdown (it reads the reset as a clean end, or nothing within 10 s; the other"
-            + " clients see both): docs/upstream.md";
-
     static final Duration T = Duration.ofSeconds(10);
     private static final long SETTINGS_ENABLE_CONNECT_PROTOCOL = 0x08;
     private static final long SETTINGS_H3_DATAGRAM = 0x33;
@@ -207,6 +198,8 @@ public final class JettyClientPeer implements ClientPeer {
         private volatile boolean ended;
         private volatile boolean collected;
         private volatile Throwable failure;
+        /** Counted down when Jetty fails the stream (onFailure), however it then ends. */
+        private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
         private final InputStream in = new In();
 
         @Override
@@ -231,8 +224,15 @@ public final class JettyClientPeer implements ClientPeer {
                 return;
             }
             failure = why == null ? new IOException("stream failed with 0x" + Long.toHexString(error)) : why;
+            failed.countDown();
             response.completeExceptionally(failure);
             available.release();
+        }
+
+        @Override
+        public java.util.Optional<Throwable> failureAfterEnd(Duration wait) throws InterruptedException {
+            return failed.await(wait.toMillis(), TimeUnit.MILLISECONDS) ? java.util.Optional.of(failure)
+                    : java.util.Optional.empty();
         }
 
         private static boolean collectedByQuiche(Throwable why) {

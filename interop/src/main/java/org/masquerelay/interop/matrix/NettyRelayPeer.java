@@ -30,9 +30,6 @@ public final class NettyRelayPeer implements ServerPeer {
         if (c == Case.A) {
             return "netty-relay has no authentication: nothing to refuse";
         }
-        if (c == Case.K && "jetty-http3".equals(client)) {
-            return JettyClientPeer.MISSES_QUICHE_SHUTDOWN; // netty-relay is quiche too
-        }
         return null;
     }
 

@@ -21,9 +21,9 @@ import org.masquerelay.client.RelayClient;
  * the balancer, keep checksummed TCP and UDP echo tunnels busy for a bounded time, one tunnel after another per slot.
  * The lab script, which owns the namespaces, balancer and relays, talks to this process over stdin/stdout: it learns
  * each client's UDP source port (printed as {@code port I P}), tells which relay owns each port ({@code owner P ADDR},
- * read off the balancer), which relay it killed ({@code killed ADDR}) and which ports it rewrote ({@code rebound OLD
- * NEW}), and when to keep the load going past its planned end ({@code extend S}, after a kill or drain that came
- * late). From that the clients judge: a tunnel on a surviving relay must lose no byte, a rebinding client must keep
+ * read off the balancer), which relay it killed and when ({@code killed ADDR EPOCH_NANOS}), which ports it rewrote
+ * ({@code rebound OLD NEW}), and when to keep the load going past its planned end ({@code extend S}, after a kill or
+ * drain that came late). From that the clients judge: a tunnel on a surviving relay must lose no byte, a rebinding client must keep
  * its relay (one connection, all tunnels whole, the new port owned by the same relay), and a killed relay's clients
  * fail over (their tunnels fail visibly, later ones complete on a fresh connection).
  */
@@ -346,6 +346,17 @@ public final class FleetClients {
         return -1;
     }
 
+    /**
+     * Our {@code System.nanoTime()} at the wall-clock instant {@code epochNanos} (the lab's {@code date +%s%N} just before
+     * its {@code kill -9}). A client on Kwik sees the kill within a millisecond (ICMP port unreachable on its connected
+     * socket): before the lab's "killed" line arrived, so its tunnels cut by the kill were judged as lost bytes.
+     */
+    private static long nanoTimeOf(long epochNanos) {
+        java.time.Instant now = java.time.Instant.now();
+        long nowEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return System.nanoTime() - (nowEpochNanos - epochNanos);
+    }
+
     static String human(long bytes) {
         if (bytes >= 1L << 30) {
             return String.format("%.2f GB", bytes / 1e9);
@@ -363,7 +374,8 @@ public final class FleetClients {
                     case "owner" -> owners.merge(Integer.parseInt(w[1]), w[2],
                             (a, b) -> a.contains(b) ? a : a + "+" + b);
                     case "killed" -> {
-                        killedAt.compareAndSet(Long.MAX_VALUE, System.nanoTime());
+                        killedAt.compareAndSet(Long.MAX_VALUE, w.length > 2 ? nanoTimeOf(Long.parseLong(w[2]))
+                                : System.nanoTime());
                         killed.add(w[1]);
                     }
                     case "drained" -> {
