@@ -68,7 +68,7 @@ final class GapProbe {
     /** Probes of one stall walk forwards through the outstanding data from here. */
     private long nextOffset = -1;
     /** The current stall: when the last acknowledgement came, probes sent, and whether it was reported as long. */
-    private long stallSince;
+    private long lastAckAt;
     private int probes;
     private boolean reported;
 
@@ -81,6 +81,7 @@ final class GapProbe {
         this.retransmitQueue = retransmitQueue;
         this.sendBuffer = sendBuffer;
         this.quietSince = System.nanoTime();
+        this.lastAckAt = quietSince;
     }
 
     /** A probe for Kwik's output stream {@code quicOut} of stream {@code streamId}, or null where Kwik differs. */
@@ -123,9 +124,10 @@ final class GapProbe {
         if (largestAcked != largestAckedSeen) {
             if (reported) {
                 LOG.log(INFO, "stream {0}: acknowledgements resumed after {1} ms and {2} probes", streamId,
-                        (now - stallSince) / 1_000_000, probes);
+                        (now - lastAckAt) / 1_000_000, probes);
             }
             largestAckedSeen = largestAcked;
+            lastAckAt = now;
             quietSince = now;
             interval = STALL_NANOS;
             nextOffset = -1;
@@ -147,12 +149,16 @@ final class GapProbe {
             from = 0;
             gap = lowestOutstanding(0);
         }
-        if (probes == 0) {
-            stallSince = quietSince; // the last acknowledgement (or the stream's start)
-        }
         quietSince = now;
         if (gap == null) {
             nextOffset = -1;
+            if (!reported && holdsData() && now - lastAckAt > REPORT_AFTER_NANOS) {
+                // Nothing outstanding to probe with, yet data waits: a reader that does not read (back-pressure), or
+                // credit that never came. Once per stall, for the next diagnosis of a stalled download.
+                reported = true;
+                LOG.log(INFO, "stream {0}: {1} ms without an acknowledgement, nothing in flight and data waiting: waiting"
+                        + " for the peer''s flow-control credit", streamId, (now - lastAckAt) / 1_000_000);
+            }
             return;
         }
         long start = Math.max(gap.getOffset(), from);
@@ -165,12 +171,12 @@ final class GapProbe {
         sender.sendProbe(List.<QuicFrame>of(probe), EncryptionLevel.App);
         probes++;
         LOG.log(DEBUG, "stream {0}: no acknowledgement for {1} ms, probe {2} at offset {3} ({4} bytes)", streamId,
-                (now - stallSince) / 1_000_000, probes, start, length);
-        if (!reported && now - stallSince > REPORT_AFTER_NANOS) {
+                (now - lastAckAt) / 1_000_000, probes, start, length);
+        if (!reported && now - lastAckAt > REPORT_AFTER_NANOS) {
             // What a stall that users notice looks like from here, for the next diagnosis (a Jetty download in a CI run).
             reported = true;
             LOG.log(INFO, "stream {0}: no acknowledgement for {1} ms with data outstanding; {2} probes so far, this one"
-                    + " at offset {3}; {4} frames to retransmit", streamId, (now - stallSince) / 1_000_000, probes,
+                    + " at offset {3}; {4} frames to retransmit", streamId, (now - lastAckAt) / 1_000_000, probes,
                     start, retransmitQueue.size());
         }
     }
